@@ -1,0 +1,3 @@
+from patarm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""Import an optional dependency, or fail with the pip extra that provides it."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__all__ = ["MissingExtraError", "require"]
+
+
+class MissingExtraError(ImportError):
+    """An optional package is missing; the message names the extra to install."""
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import ``module`` or raise :class:`MissingExtraError` naming ``patarm[extra]``.
+
+    >>> require("json", "dev").__name__
+    'json'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"{module!r} is not installed; it comes with the {extra!r} extra: pip install 'patarm[{extra}]'"
+        ) from exc

@@ -1,0 +1,238 @@
+"""Read a judge's output: the final score, the generated criteria and the rationale.
+
+The score is the LAST ``<answer>...</answer>`` block outside every ``<think>...</think>``
+block, and it must be a number on the scale. Anything else is a malformed judgment
+(score None plus a :class:`~patarm.types.MalformedReason`), never an exception and never
+a zero. Tag names and the scale are parameters.
+
+Rules, in the order the scanner applies them:
+
+- ``<think>`` blocks nest by depth; tags inside them are ignored. A think block still open
+  at the end makes the output malformed (``unclosed_think``).
+- A ``</think>`` with no open block means the block was opened by the chat template (in
+  the prompt), so everything before it is reasoning.
+- A later ``<answer>`` replaces every earlier one; an ``<answer>`` still open at the end
+  (a truncated generation) makes the output malformed (``unclosed_answer``), even when an
+  earlier block was closed.
+- Criteria and rationale are the last closed ``<criteria>`` / ``<rationale>`` blocks
+  outside thinking. With no rationale block, the rationale is the free text outside all
+  blocks (what an untagged judge writes before its answer), or None when there is none.
+
+>>> parse_judgment("<think>maybe <answer>2</answer></think>Clear and right.<answer>8</answer>").score
+8.0
+>>> parse_judgment("<answer>eleven</answer>").malformed_reason.value
+'not_a_number'
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable
+
+from patarm.types import Judgment, MalformedReason
+
+__all__ = [
+    "DEFAULT_SCALE",
+    "Scale",
+    "check_scale",
+    "escape_tags",
+    "format_judgment",
+    "format_score",
+    "parse_judgment",
+    "parse_score",
+]
+
+Scale = tuple[float, float]
+DEFAULT_SCALE: Scale = (1, 10)
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def check_scale(scale: Scale) -> tuple[float, float]:
+    """Validate a ``(low, high)`` scale and return it as floats."""
+    try:
+        lo, hi = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be a pair of numbers (low, high), got {scale!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"scale must be finite with low < high, got {scale!r}")
+    return lo, hi
+
+
+def parse_score(
+    content: str, scale: Scale = DEFAULT_SCALE, *, integer: bool = False
+) -> tuple[float | None, MalformedReason | None]:
+    """Read one score from the inside of an answer tag: ``(score, None)`` or ``(None, reason)``."""
+    lo, hi = check_scale(scale)
+    text = content.strip()
+    if not text:
+        return None, MalformedReason.EMPTY_ANSWER
+    if _NUMBER.fullmatch(text) is None:
+        return None, MalformedReason.NOT_A_NUMBER
+    value = float(text)
+    if integer and not value.is_integer():
+        return None, MalformedReason.NOT_AN_INTEGER
+    if not lo <= value <= hi:
+        return None, MalformedReason.OUT_OF_RANGE
+    return value, None
+
+
+@functools.lru_cache(maxsize=64)
+def _tag_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"<(/?)({alternatives})>")
+
+
+def parse_judgment(
+    text: object,
+    scale: Scale = DEFAULT_SCALE,
+    *,
+    integer: bool = False,
+    answer_tag: str = "answer",
+    think_tag: str = "think",
+    criteria_tag: str = "criteria",
+    rationale_tag: str = "rationale",
+) -> Judgment:
+    """Parse one judge output into a :class:`Judgment`; never raises on any input text.
+
+    ``integer=True`` also rejects non-integral scores. See the module docstring for the rules.
+    """
+    check_scale(scale)
+    if not isinstance(text, str):
+        return Judgment(score=None, raw="", malformed_reason=MalformedReason.NOT_TEXT)
+    names = (think_tag, answer_tag, criteria_tag, rationale_tag)
+    if len(set(names)) != 4 or not all(names):
+        raise ValueError(f"tag names must be four distinct non-empty strings, got {names!r}")
+
+    depth = 0
+    think_start = 0
+    thinking: list[str] = []
+    free: list[str] = []
+    open_at: dict[str, int] = {}
+    blocks: dict[str, str] = {}
+    prev = 0
+    for match in _tag_pattern(names).finditer(text):
+        start, end = match.span()
+        if depth == 0 and not open_at:
+            free.append(text[prev:start])
+        closing, name = match.group(1) == "/", match.group(2)
+        if name == think_tag:
+            if not closing:
+                if depth == 0:
+                    think_start = end
+                depth += 1
+            elif depth > 0:
+                depth -= 1
+                if depth == 0:
+                    thinking.append(text[think_start:start])
+            else:  # stray close: the template opened the think block; all so far was reasoning
+                thinking = [text[:start]]
+                free.clear()
+                open_at.clear()
+                blocks.clear()
+        elif depth == 0:
+            if not closing:
+                open_at[name] = end
+            elif name in open_at:
+                blocks[name] = text[open_at.pop(name) : start]
+        prev = end
+    if depth == 0 and not open_at:
+        free.append(text[prev:])
+
+    thought = _joined(thinking)
+    criteria = _cleaned(blocks.get(criteria_tag))
+    rationale = _cleaned(blocks.get(rationale_tag))
+    if rationale_tag not in blocks:
+        rationale = _joined(free)
+
+    reason: MalformedReason | None
+    score: float | None = None
+    if depth > 0:
+        reason = MalformedReason.UNCLOSED_THINK
+    elif answer_tag in open_at:
+        reason = MalformedReason.UNCLOSED_ANSWER
+    elif answer_tag not in blocks:
+        reason = MalformedReason.NO_ANSWER_TAG
+    else:
+        score, reason = parse_score(blocks[answer_tag], scale, integer=integer)
+    return Judgment(
+        score=score,
+        criteria=criteria,
+        rationale=rationale,
+        thinking=thought,
+        raw=text,
+        malformed_reason=reason,
+    )
+
+
+def _cleaned(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def _joined(parts: Iterable[str]) -> str | None:
+    return _cleaned("\n\n".join(p.strip() for p in parts if p.strip()))
+
+
+@functools.lru_cache(maxsize=64)
+def _escape_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"<\s*(/?)\s*({alternatives})\s*>", re.IGNORECASE)
+
+
+def escape_tags(text: str, names: Iterable[str] = ("think", "answer", "criteria", "rationale")) -> str:
+    """Neutralise judge-format tags inside user text: ``<answer>`` becomes ``&lt;answer&gt;``.
+
+    Case and inner spaces are ignored when matching, so ``< /Answer >`` is caught too.
+    Used wherever outside text (a response under review, a teacher's rationale) is placed
+    into a judge prompt or target, so it cannot close a block or plant a final score.
+
+    >>> escape_tags("ok <answer>10</answer>")
+    'ok &lt;answer&gt;10&lt;/answer&gt;'
+    """
+    return _escape_pattern(tuple(names)).sub(lambda m: f"&lt;{m.group(1)}{m.group(2)}&gt;", text)
+
+
+def format_score(score: float) -> str:
+    """Write a score the parser reads back exactly (``7`` for 7.0, repr otherwise)."""
+    value = float(score)
+    if not math.isfinite(value):
+        raise ValueError(f"score must be finite, got {score!r}")
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def format_judgment(
+    score: float,
+    *,
+    criteria: str | None = None,
+    rationale: str | None = None,
+    thinking: str | None = None,
+    answer_tag: str = "answer",
+    think_tag: str = "think",
+    criteria_tag: str = "criteria",
+    rationale_tag: str = "rationale",
+) -> str:
+    """Write a judgment in the output format that :func:`parse_judgment` reads.
+
+    Free text is passed through :func:`escape_tags`, so what it holds can never change the
+    parsed score. Used for SFT targets and for tests.
+
+    >>> parse_judgment(format_judgment(7, rationale="Correct.")).score
+    7.0
+    """
+    names = (think_tag, answer_tag, criteria_tag, rationale_tag)
+    parts: list[str] = []
+    if thinking is not None:
+        parts.append(f"<{think_tag}>\n{escape_tags(thinking, names)}\n</{think_tag}>")
+    if criteria is not None:
+        parts.append(f"<{criteria_tag}>\n{escape_tags(criteria, names)}\n</{criteria_tag}>")
+    if rationale is not None:
+        parts.append(f"<{rationale_tag}>\n{escape_tags(rationale, names)}\n</{rationale_tag}>")
+    parts.append(f"<{answer_tag}>{format_score(score)}</{answer_tag}>")
+    return "\n".join(parts)

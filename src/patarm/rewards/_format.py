@@ -1,0 +1,46 @@
+"""Format reward: a fixed penalty for a malformed rollout (no parsable score on the scale).
+
+>>> FormatReward()(None), FormatReward()(7.0)
+(-1.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["FormatReward", "format_reward"]
+
+
+@dataclass(frozen=True)
+class FormatReward:
+    """``malformed`` for a rollout without a score (None or NaN), ``well_formed`` otherwise."""
+
+    malformed: float = -1.0
+    well_formed: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("malformed", "well_formed"):
+            value = float(getattr(self, name))
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be finite, got {value!r}")
+            object.__setattr__(self, name, value)
+
+    def __call__(self, score: float | None) -> float:
+        if score is None or score != score:
+            return self.malformed
+        return self.well_formed
+
+    def vectorized(self, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The same reward over a score array with NaN for malformed rollouts."""
+        well_formed = (scores == scores).view(np.int8)  # False only for NaN
+        out: npt.NDArray[np.float64] = np.array([self.malformed, self.well_formed])[well_formed]
+        return out
+
+
+def format_reward(score: float | None, malformed: float = -1.0, well_formed: float = 0.0) -> float:
+    """Format reward of one rollout (see :class:`FormatReward`)."""
+    return FormatReward(malformed, well_formed)(score)

@@ -1,0 +1,70 @@
+"""PAR for one pair: each rollout is rewarded against the mean score of the other side.
+
+    reward(chosen i)   = 1[s_c^i > m_r] * delta(s_c^i - m_r)
+    reward(rejected j) = 1[s_r^j < m_c] * delta(m_c - s_r^j)
+
+Means are over the partner side's WELL-FORMED rollouts only; the comparison is strict;
+a malformed rollout (None) gets 0.0; when either side has no well-formed rollout every
+reward of the pair is 0.0 (the batch statistics count such pairs).
+
+>>> par_rewards([8, 9, None], [3, 7])  # m_c = 8.5, m_r = 5
+([1.0, 1.0, 0.0], [1.0, 0.5])
+"""
+
+from __future__ import annotations
+
+from patarm.rewards._delta import Delta, GradedDelta
+from patarm.rewards._format import FormatReward
+from patarm.rewards._scores import ScoreInput, as_score_list, sorted_mean
+
+__all__ = ["par_rewards", "total_rewards"]
+
+_DEFAULT_DELTA = GradedDelta()
+_DEFAULT_FORMAT = FormatReward()
+
+
+def _reward(delta: Delta, margin: float) -> float:
+    if not margin > 0:
+        return 0.0
+    value = float(delta(margin))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"delta {delta!r} returned {value!r} for margin {margin!r}")
+    return value
+
+
+def par_rewards(
+    chosen_scores: ScoreInput,
+    rejected_scores: ScoreInput,
+    delta: Delta = _DEFAULT_DELTA,
+) -> tuple[list[float], list[float]]:
+    """PAR term for every rollout of one pair: ``(chosen_rewards, rejected_rewards)``."""
+    chosen = as_score_list(chosen_scores, "chosen_scores")
+    rejected = as_score_list(rejected_scores, "rejected_scores")
+    m_c = sorted_mean([s for s in chosen if s is not None])
+    m_r = sorted_mean([s for s in rejected if s is not None])
+    if m_c is None or m_r is None:
+        return [0.0] * len(chosen), [0.0] * len(rejected)
+    return (
+        [0.0 if s is None else _reward(delta, s - m_r) for s in chosen],
+        [0.0 if s is None else _reward(delta, m_c - s) for s in rejected],
+    )
+
+
+def total_rewards(
+    chosen_scores: ScoreInput,
+    rejected_scores: ScoreInput,
+    delta: Delta = _DEFAULT_DELTA,
+    format_reward: FormatReward = _DEFAULT_FORMAT,
+) -> tuple[list[float], list[float]]:
+    """PAR plus format reward for every rollout of one pair (the training reward).
+
+    >>> total_rewards([8, None], [3])
+    ([1.0, -1.0], [1.0])
+    """
+    chosen_par, rejected_par = par_rewards(chosen_scores, rejected_scores, delta)
+    chosen = as_score_list(chosen_scores, "chosen_scores")
+    rejected = as_score_list(rejected_scores, "rejected_scores")
+    return (
+        [p + format_reward(s) for p, s in zip(chosen_par, chosen, strict=True)],
+        [p + format_reward(s) for p, s in zip(rejected_par, rejected, strict=True)],
+    )

@@ -1,0 +1,3 @@
+"""Task-adaptive rubrics: one Jinja template per domain plus generated criteria (to come)."""
+
+__all__: list[str] = []

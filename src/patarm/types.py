@@ -1,0 +1,183 @@
+"""Plain typed records shared by every layer: preference pairs and judgments.
+
+Records are pydantic models so that bad input fails loudly, naming the field, and so that
+they serialise to JSON lines without glue. Nothing here imports a model or a framework.
+
+>>> pair = PreferencePair(pair_id="p1", prompt="2+2?", chosen="4", rejected="5")
+>>> pair.role_of("4")
+'chosen'
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "ChatMessage",
+    "Judgment",
+    "MalformedReason",
+    "Prompt",
+    "PreferencePair",
+    "RowError",
+    "Role",
+    "ROLES",
+]
+
+Role = Literal["chosen", "rejected"]
+ROLES: tuple[Role, Role] = ("chosen", "rejected")
+
+
+class RowError(ValueError):
+    """Bad input row: names the row, the field and the expected form."""
+
+    def __init__(self, row: int | str | None, field: str, expected: str, got: object) -> None:
+        self.row = row
+        self.field = field
+        self.expected = expected
+        self.got = got
+        where = f"row {row}" if row is not None else "input"
+        shown = repr(got)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        super().__init__(f"{where}: field {field!r}: expected {expected}, got {shown}")
+
+
+class ChatMessage(BaseModel):
+    """One chat turn, as the chat templates of transformers and the OpenAI API take it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str
+
+
+Prompt = str | list[ChatMessage]
+
+
+class PreferencePair(BaseModel):
+    """A prompt with one preferred (chosen) and one dispreferred (rejected) response.
+
+    ``pair_id`` is what keeps the two sides together through sampling and rewards; an
+    integer id is accepted and kept as its decimal string.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pair_id: str
+    prompt: Prompt
+    chosen: str
+    rejected: str
+    domain: str | None = None
+    source: str | None = None
+
+    @field_validator("pair_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return value  # rejected below: a bool is never an id
+        if isinstance(value, int):
+            return str(value)
+        return value
+
+    @field_validator("pair_id")
+    @classmethod
+    def _id_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("pair_id must be a non-empty string")
+        return value
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_not_empty(cls, value: Prompt) -> Prompt:
+        if isinstance(value, list) and not value:
+            raise ValueError("a chat prompt needs at least one message")
+        return value
+
+    def response(self, role: Role) -> str:
+        """The response text on one side of the pair."""
+        return self.chosen if role == "chosen" else self.rejected
+
+    def role_of(self, response: str) -> Role:
+        """Which side a response text is; an error if it is neither (or both)."""
+        if self.chosen == self.rejected:
+            raise ValueError(f"pair {self.pair_id!r}: chosen and rejected are identical")
+        if response == self.chosen:
+            return "chosen"
+        if response == self.rejected:
+            return "rejected"
+        raise ValueError(f"pair {self.pair_id!r}: response is neither side of the pair")
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], row_index: int | str | None = None) -> PreferencePair:
+        """Build a pair from a loose mapping (a JSONL line, a dataset row).
+
+        Errors are :class:`RowError`, naming ``row_index``, the field and the expected form.
+        """
+        if not isinstance(row, Mapping):
+            raise RowError(row_index, "<row>", "a mapping of field names to values", row)
+        try:
+            return cls.model_validate(dict(row))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err.get("loc", ())) or "<row>"
+            top = field.split(".")[0]
+            expected = _EXPECTED.get(top, err.get("msg", "a valid value"))
+            if err.get("type") == "extra_forbidden":
+                expected = f"no such field (known: {', '.join(cls.model_fields)})"
+            elif err.get("type") == "missing":
+                expected = f"{expected} (the field is missing)"
+            raise RowError(row_index, field, expected, err.get("input")) from None
+
+
+_EXPECTED = {
+    "pair_id": "a non-empty string or integer",
+    "prompt": "a string or a non-empty list of {role, content} messages",
+    "chosen": "a string",
+    "rejected": "a string",
+    "domain": "a string or null",
+    "source": "a string or null",
+}
+
+
+class MalformedReason(str, enum.Enum):
+    """Why a judge output carries no score. Stable strings, safe to count and log."""
+
+    NOT_TEXT = "not_text"
+    NO_ANSWER_TAG = "no_answer_tag"
+    UNCLOSED_THINK = "unclosed_think"
+    UNCLOSED_ANSWER = "unclosed_answer"
+    EMPTY_ANSWER = "empty_answer"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_AN_INTEGER = "not_an_integer"
+    OUT_OF_RANGE = "out_of_range"
+
+
+class Judgment(BaseModel):
+    """What a judge said about one response.
+
+    ``score`` is None exactly when the output is malformed, and then ``malformed_reason``
+    says why. A malformed judgment is never a zero: voting and rewards skip or count it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    score: float | None
+    criteria: str | None = None
+    rationale: str | None = None
+    thinking: str | None = None
+    raw: str = ""
+    malformed_reason: MalformedReason | None = None
+
+    @model_validator(mode="after")
+    def _score_xor_reason(self) -> Judgment:
+        if (self.score is None) == (self.malformed_reason is None):
+            raise ValueError("a judgment has either a score or a malformed_reason, not both or neither")
+        return self
+
+    @property
+    def well_formed(self) -> bool:
+        return self.score is not None

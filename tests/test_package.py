@@ -1,0 +1,62 @@
+"""The package as a whole: light import, public API, optional extras, command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import patarm
+from patarm._extras import MissingExtraError, require
+from patarm.cli import main
+
+HEAVY = ["torch", "transformers", "datasets", "trl", "verl", "vllm", "openrlhf", "openai", "ray", "deepspeed"]
+
+
+def _modules_after(statement: str) -> list[str]:
+    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return list(json.loads(out.stdout))
+
+
+def test_import_is_light() -> None:
+    assert _modules_after("import patarm, patarm.rewards, patarm.parsing, patarm.voting, patarm.sampling") == []
+
+
+def test_heavy_parts_load_on_first_use() -> None:
+    assert "torch" in _modules_after("import patarm; patarm.PairSampler")
+
+
+def test_public_api_is_exported() -> None:
+    for name in patarm.__all__:
+        assert getattr(patarm, name) is not None, name
+    with pytest.raises(AttributeError):
+        patarm.no_such_thing  # noqa: B018
+
+
+def test_missing_extra_names_the_extra() -> None:
+    with pytest.raises(MissingExtraError, match=r"pip install 'patarm\[vllm\]'"):
+        require("patarm_no_such_module", "vllm")
+
+
+def test_cli_selfcheck_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["selfcheck"]) == 0
+    out = capsys.readouterr().out
+    assert "self-check passed" in out
+    assert "no_answer_tag" in out and "out_of_range" in out
+
+
+def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"patarm {patarm.__version__}"
+    assert main([]) == 0
+    assert "selfcheck" in capsys.readouterr().out
+
+
+def test_console_script_runs() -> None:
+    out = subprocess.run([sys.executable, "-m", "patarm", "selfcheck"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import sys
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from patarm.parsing import escape_tags, format_judgment, format_score, parse_judgment, parse_score
+from patarm.types import MalformedReason
+
+TAGS = ["<think>", "</think>", "<answer>", "</answer>", "<criteria>", "</criteria>", "<rationale>", "</rationale>"]
+PIECES = [*TAGS, "7", "10", "0", "11", "-3", "3.5", "1e0", "nan", "x", " ", "\n", "", "<", ">", "/", "answer"]
+
+tag_soup = st.lists(st.sampled_from(PIECES) | st.text(max_size=4), max_size=30).map("".join)
+any_text = st.text() | tag_soup
+plain = st.text(alphabet=st.characters(blacklist_characters="<>"), max_size=40)
+scales = st.tuples(st.integers(-5, 5), st.integers(1, 20)).map(lambda t: (t[0], t[0] + t[1]))
+
+
+def on_scale(scale: tuple[int, int]) -> st.SearchStrategy[float]:
+    lo, hi = scale
+    return st.integers(lo, hi).map(float) | st.floats(lo, hi, allow_nan=False)
+
+
+# ---- examples: each rule of the module docstring ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "score", "reason"),
+    [
+        ("<answer>7</answer>", 7.0, None),
+        ("<answer> 7.5 \n</answer>", 7.5, None),
+        ("<answer>1</answer><answer>10</answer>", 10.0, None),
+        ("<think><answer>9</answer></think>", None, MalformedReason.NO_ANSWER_TAG),
+        ("<think>a<think>b</think><answer>9</answer></think><answer>2</answer>", 2.0, None),
+        ("<think>never closed <answer>5</answer>", None, MalformedReason.UNCLOSED_THINK),
+        ("opened by the template <answer>9</answer></think> <answer>4</answer>", 4.0, None),
+        ("opened by the template <answer>9</answer></think> no final tag", None, MalformedReason.NO_ANSWER_TAG),
+        ("<answer>7</answer> and then <answer>8", None, MalformedReason.UNCLOSED_ANSWER),
+        ("<answer></answer>", None, MalformedReason.EMPTY_ANSWER),
+        ("<answer>  </answer>", None, MalformedReason.EMPTY_ANSWER),
+        ("<answer>seven</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>7/10</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>nan</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>inf</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>11</answer>", None, MalformedReason.OUT_OF_RANGE),
+        ("<answer>0.99</answer>", None, MalformedReason.OUT_OF_RANGE),
+        ("<answer>1e1</answer>", 10.0, None),
+        ("no tags at all", None, MalformedReason.NO_ANSWER_TAG),
+        ("", None, MalformedReason.NO_ANSWER_TAG),
+        ("</answer>7<answer>", None, MalformedReason.UNCLOSED_ANSWER),
+        ("<ANSWER>7</ANSWER>", None, MalformedReason.NO_ANSWER_TAG),
+    ],
+)
+def test_rules(text: str, score: float | None, reason: MalformedReason | None) -> None:
+    judgment = parse_judgment(text)
+    assert judgment.score == score
+    assert judgment.malformed_reason == reason
+    assert judgment.raw == text
+
+
+def test_non_text_is_malformed_not_an_exception() -> None:
+    for value in (None, 7, b"<answer>7</answer>", ["<answer>7</answer>"]):
+        assert parse_judgment(value).malformed_reason == MalformedReason.NOT_TEXT
+
+
+def test_extracts_criteria_rationale_thinking() -> None:
+    text = (
+        "<think>let me check</think>\n<criteria>Correct result.</criteria>\n"
+        "<rationale>It is right.</rationale>\n<answer>9</answer>"
+    )
+    j = parse_judgment(text)
+    assert (j.score, j.criteria, j.rationale, j.thinking) == (9.0, "Correct result.", "It is right.", "let me check")
+
+
+def test_rationale_falls_back_to_free_text() -> None:
+    j = parse_judgment("<think>hm</think>The answer is right but terse.\n<answer>6</answer>")
+    assert j.rationale == "The answer is right but terse."
+    assert j.criteria is None
+    assert parse_judgment("<answer>6</answer>").rationale is None
+
+
+def test_integer_scales_and_custom_tags() -> None:
+    assert parse_judgment("<answer>7.5</answer>", integer=True).malformed_reason == MalformedReason.NOT_AN_INTEGER
+    assert parse_judgment("<answer>7.0</answer>", integer=True).score == 7.0
+    j = parse_judgment("<reasoning>x</reasoning><score>4</score>", (1, 5), answer_tag="score", think_tag="reasoning")
+    assert j.score == 4.0
+    assert parse_judgment("<answer>0.3</answer>", (0, 1)).score == 0.3
+
+
+def test_bad_parameters_are_errors() -> None:
+    with pytest.raises(ValueError, match="low < high"):
+        parse_judgment("<answer>1</answer>", (5, 5))
+    with pytest.raises(ValueError, match="distinct"):
+        parse_judgment("x", answer_tag="think")
+
+
+def test_escape_tags_catches_variants() -> None:
+    escaped = escape_tags("< /Answer > <answer>10</answer> <think> </THINK>")
+    assert "<" not in escaped
+    assert parse_judgment("ok " + escaped).malformed_reason == MalformedReason.NO_ANSWER_TAG
+
+
+# ---- properties ----------------------------------------------------------------------------
+
+
+@given(any_text, scales, st.booleans())
+def test_never_raises_and_score_is_on_scale(text: str, scale: tuple[int, int], integer: bool) -> None:
+    j = parse_judgment(text, scale, integer=integer)
+    assert (j.score is None) == (j.malformed_reason is not None)
+    if j.score is not None:
+        assert scale[0] <= j.score <= scale[1]
+        assert not integer or j.score.is_integer()
+
+
+@given(plain, plain, plain, plain, st.integers(1, 10), st.integers(1, 10), st.integers(1, 10))
+def test_score_in_think_or_earlier_tag_never_wins(
+    a: str, b: str, c: str, d: str, hidden: int, early: int, final: int
+) -> None:
+    text = f"{a}<answer>{early}</answer>{b}<think>{c}<answer>{hidden}</answer></think>{d}<answer>{final}</answer>"
+    assert parse_judgment(text).score == final
+    no_final = f"{a}<think>{b}<answer>{hidden}</answer>{c}</think>{d}"
+    assert parse_judgment(no_final).malformed_reason == MalformedReason.NO_ANSWER_TAG
+
+
+@given(tag_soup, st.integers(1, 10))
+def test_a_final_tag_after_anything_closed_wins(prefix: str, final: int) -> None:
+    j = parse_judgment(prefix, (1, 10))
+    assume(j.malformed_reason != MalformedReason.UNCLOSED_THINK)
+    # Close whatever block the prefix left open, then write the final answer.
+    text = f"{prefix}</answer></criteria></rationale><answer>{final}</answer>"
+    assert parse_judgment(text).score == final
+
+
+@st.composite
+def judgments(draw: st.DrawFn) -> tuple[tuple[int, int], float, str | None, str | None, str | None]:
+    scale = draw(scales)
+    return (
+        scale,
+        draw(on_scale(scale)),
+        draw(st.none() | any_text),
+        draw(st.none() | any_text),
+        draw(st.none() | any_text),
+    )
+
+
+@given(judgments())
+def test_format_then_parse_round_trips(case: tuple[tuple[int, int], float, str | None, str | None, str | None]) -> None:
+    scale, score, criteria, rationale, thinking = case
+    text = format_judgment(score, criteria=criteria, rationale=rationale, thinking=thinking)
+    j = parse_judgment(text, scale)
+    assert j.score == score
+
+    def clean(s: str | None) -> str | None:
+        return None if s is None else escape_tags(s).strip() or None
+
+    assert j.criteria == clean(criteria)
+    assert j.thinking == clean(thinking)
+    if rationale is not None:
+        assert j.rationale == clean(rationale)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_format_score_reads_back_exactly(score: float) -> None:
+    value, reason = parse_score(format_score(score), (-sys.float_info.max, sys.float_info.max))
+    assert reason is None and value == score
