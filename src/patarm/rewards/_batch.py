@@ -107,26 +107,31 @@ def _is_chosen(roles: RoleInput, n: int) -> npt.NDArray[np.bool_]:
 def _side_sums(values: FloatArray, valid: npt.NDArray[np.bool_], key: IntArray, num_sides: int) -> FloatArray:
     """Sum of each side's well-formed scores, added in ascending order from 0.0, exactly as
     the per-pair form adds them (so results are bit-identical and order-independent)."""
-    zeroed = np.where(valid, values, 0.0)  # a malformed rollout adds 0.0: no change to a sum
-    if zeroed.size == 0 or (np.array_equal(zeroed, np.rint(zeroed)) and np.abs(zeroed).max() < 2.0**31):
-        # Sums of small integral scores are exact in any order: no sort needed.
+    if values.size == 0:
+        return np.zeros(num_sides)
+    if np.array_equal(values, np.rint(values), equal_nan=True) and np.nanmax(np.abs(values), initial=0.0) < 2.0**31:
+        # Sums of small integral scores are exact in any order: no sort needed. A malformed
+        # rollout adds 0.0, which changes no sum.
+        zeroed = np.where(valid, values, 0.0)
         return np.bincount(key, weights=zeroed, minlength=num_sides).astype(np.float64, copy=False)
     order = np.argsort(key, kind="stable")  # linear time when rows already come side by side
-    sorted_keys = key[order]
     sizes = np.bincount(key, minlength=num_sides)
     width = int(sizes.max())
-    if num_sides * width > 4 * values.size + 1024:  # very uneven sides: a padded table would be too big
+    if int(sizes.min()) == width:  # every side has the same number of rollouts: a plain reshape
+        table = values[order].reshape(num_sides, width)
+    elif num_sides * width <= 4 * values.size + 1024:  # pad the shorter sides with NaN
+        sorted_keys = key[order]
+        starts = np.cumsum(sizes) - sizes
+        table = np.full((num_sides, width), np.nan)
+        table.reshape(-1)[sorted_keys * width + np.arange(values.size) - starts[sorted_keys]] = values[order]
+    else:  # very uneven sides: a padded table would be too big, so sort (side, score) pairs
         kept, kept_keys = values[valid], key[valid]
         order = np.lexsort((kept, kept_keys))
         return np.bincount(kept_keys[order], weights=kept[order], minlength=num_sides).astype(np.float64, copy=False)
-    starts = np.cumsum(sizes) - sizes
-    table = np.full((num_sides, width), np.nan)
-    table[sorted_keys, np.arange(values.size) - starts[sorted_keys]] = values[order]
     table.sort(axis=1)  # ascending, NaN (malformed and padding) last
-    np.nan_to_num(table, copy=False, nan=0.0)
     sums = np.zeros(num_sides)
-    for column in table.T:  # sequential, column by column; adding 0.0 changes nothing
-        sums += column
+    for column in table.T:  # sequential, column by column, skipping NaN
+        np.add(sums, column, out=sums, where=column == column)
     return sums
 
 
