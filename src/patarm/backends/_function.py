@@ -1,0 +1,43 @@
+"""A backend backed by a plain Python function: for baselines, tests and dry runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from patarm.backends._base import ChatInput, Completion, SamplingParams, sample_seed
+
+__all__ = ["FunctionBackend", "prompt_text"]
+
+
+def prompt_text(prompt: ChatInput) -> str:
+    """The prompt as text: itself, or the chat messages' contents joined by blank lines."""
+    if isinstance(prompt, str):
+        return prompt
+    return "\n\n".join(str(m["content"]) for m in prompt)
+
+
+class FunctionBackend:
+    """Calls ``fn(prompt_text, seed)`` once per requested sample.
+
+    ``seed`` is derived from the call's seed, the prompt's position and the sample's index,
+    so a function that uses it (``random.Random(seed)``) is reproducible.
+
+    >>> backend = FunctionBackend(lambda prompt, seed: "<answer>7</answer>")
+    >>> backend.generate(["judge this"], SamplingParams(n=2))[0][1].text
+    '<answer>7</answer>'
+    """
+
+    def __init__(self, fn: Callable[[str, int | None], str]) -> None:
+        self.fn = fn
+        self.calls = 0
+
+    def generate(self, prompts: Sequence[ChatInput], params: SamplingParams) -> list[list[Completion]]:
+        out: list[list[Completion]] = []
+        for i, prompt in enumerate(prompts):
+            text = prompt_text(prompt)
+            samples = []
+            for j in range(params.n):
+                self.calls += 1
+                samples.append(Completion(text=self.fn(text, sample_seed(params.seed, i, j)), finish_reason="stop"))
+            out.append(samples)
+        return out
