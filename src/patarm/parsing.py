@@ -30,6 +30,7 @@ import functools
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from patarm.types import Judgment, MalformedReason
 
@@ -38,6 +39,7 @@ __all__ = [
     "Scale",
     "check_scale",
     "escape_tags",
+    "final_answer_span",
     "format_judgment",
     "format_score",
     "parse_judgment",
@@ -85,6 +87,57 @@ def _tag_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"<(/?)({alternatives})>")
 
 
+@dataclass
+class _Scan:
+    depth: int = 0
+    thinking: list[str] = field(default_factory=list)
+    free: list[str] = field(default_factory=list)
+    open_at: dict[str, int] = field(default_factory=dict)
+    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)  # tag -> span of its last closed block
+
+
+def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
+    """One pass over the tags of ``text``, applying the rules of the module docstring."""
+    state = _Scan()
+    think_start = 0
+    prev = 0
+    for match in _tag_pattern(names).finditer(text):
+        start, end = match.span()
+        if state.depth == 0 and not state.open_at:
+            state.free.append(text[prev:start])
+        closing, name = match.group(1) == "/", match.group(2)
+        if name == think_tag:
+            if not closing:
+                if state.depth == 0:
+                    think_start = end
+                state.depth += 1
+            elif state.depth > 0:
+                state.depth -= 1
+                if state.depth == 0:
+                    state.thinking.append(text[think_start:start])
+            else:  # stray close: the template opened the think block; all so far was reasoning
+                state.thinking = [text[:start]]
+                state.free.clear()
+                state.open_at.clear()
+                state.blocks.clear()
+        elif state.depth == 0:
+            if not closing:
+                state.open_at[name] = end
+            elif name in state.open_at:
+                state.blocks[name] = (state.open_at.pop(name), start)
+        prev = end
+    if state.depth == 0 and not state.open_at:
+        state.free.append(text[prev:])
+    return state
+
+
+def _tag_names(think_tag: str, answer_tag: str, criteria_tag: str, rationale_tag: str) -> tuple[str, ...]:
+    names = (think_tag, answer_tag, criteria_tag, rationale_tag)
+    if len(set(names)) != 4 or not all(names):
+        raise ValueError(f"tag names must be four distinct non-empty strings, got {names!r}")
+    return names
+
+
 def parse_judgment(
     text: object,
     scale: Scale = DEFAULT_SCALE,
@@ -100,71 +153,56 @@ def parse_judgment(
     ``integer=True`` also rejects non-integral scores. See the module docstring for the rules.
     """
     check_scale(scale)
+    names = _tag_names(think_tag, answer_tag, criteria_tag, rationale_tag)
     if not isinstance(text, str):
         return Judgment(score=None, raw="", malformed_reason=MalformedReason.NOT_TEXT)
-    names = (think_tag, answer_tag, criteria_tag, rationale_tag)
-    if len(set(names)) != 4 or not all(names):
-        raise ValueError(f"tag names must be four distinct non-empty strings, got {names!r}")
+    state = _scan(text, think_tag, names)
 
-    depth = 0
-    think_start = 0
-    thinking: list[str] = []
-    free: list[str] = []
-    open_at: dict[str, int] = {}
-    blocks: dict[str, str] = {}
-    prev = 0
-    for match in _tag_pattern(names).finditer(text):
-        start, end = match.span()
-        if depth == 0 and not open_at:
-            free.append(text[prev:start])
-        closing, name = match.group(1) == "/", match.group(2)
-        if name == think_tag:
-            if not closing:
-                if depth == 0:
-                    think_start = end
-                depth += 1
-            elif depth > 0:
-                depth -= 1
-                if depth == 0:
-                    thinking.append(text[think_start:start])
-            else:  # stray close: the template opened the think block; all so far was reasoning
-                thinking = [text[:start]]
-                free.clear()
-                open_at.clear()
-                blocks.clear()
-        elif depth == 0:
-            if not closing:
-                open_at[name] = end
-            elif name in open_at:
-                blocks[name] = text[open_at.pop(name) : start]
-        prev = end
-    if depth == 0 and not open_at:
-        free.append(text[prev:])
+    def block(tag: str) -> str | None:
+        span = state.blocks.get(tag)
+        return None if span is None else text[span[0] : span[1]]
 
-    thought = _joined(thinking)
-    criteria = _cleaned(blocks.get(criteria_tag))
-    rationale = _cleaned(blocks.get(rationale_tag))
-    if rationale_tag not in blocks:
-        rationale = _joined(free)
-
+    rationale = _cleaned(block(rationale_tag)) if rationale_tag in state.blocks else _joined(state.free)
     reason: MalformedReason | None
     score: float | None = None
-    if depth > 0:
+    if state.depth > 0:
         reason = MalformedReason.UNCLOSED_THINK
-    elif answer_tag in open_at:
+    elif answer_tag in state.open_at:
         reason = MalformedReason.UNCLOSED_ANSWER
-    elif answer_tag not in blocks:
+    elif answer_tag not in state.blocks:
         reason = MalformedReason.NO_ANSWER_TAG
     else:
-        score, reason = parse_score(blocks[answer_tag], scale, integer=integer)
+        score, reason = parse_score(block(answer_tag) or "", scale, integer=integer)
     return Judgment(
         score=score,
-        criteria=criteria,
+        criteria=_cleaned(block(criteria_tag)),
         rationale=rationale,
-        thinking=thought,
+        thinking=_joined(state.thinking),
         raw=text,
         malformed_reason=reason,
     )
+
+
+def final_answer_span(
+    text: str,
+    *,
+    answer_tag: str = "answer",
+    think_tag: str = "think",
+    criteria_tag: str = "criteria",
+    rationale_tag: str = "rationale",
+) -> tuple[int, int] | None:
+    """Character span of the content of the answer block that :func:`parse_judgment` reads,
+    or None when the output has no such block (used to find the score's tokens).
+
+    >>> text = "<answer>3</answer> <answer> 8</answer>"
+    >>> start, end = final_answer_span(text)
+    >>> text[start:end]
+    ' 8'
+    """
+    state = _scan(text, think_tag, _tag_names(think_tag, answer_tag, criteria_tag, rationale_tag))
+    if state.depth > 0 or answer_tag in state.open_at:
+        return None
+    return state.blocks.get(answer_tag)
 
 
 def _cleaned(text: str | None) -> str | None:

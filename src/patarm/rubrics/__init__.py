@@ -1,3 +1,19 @@
-"""Task-adaptive rubrics: one Jinja template per domain plus generated criteria (to come)."""
+"""Task-adaptive rubrics: primary criteria per domain (Jinja templates or objects), domain
+routing, and a cache for instance-specific criteria generated once per prompt."""
 
-__all__: list[str] = []
+from patarm.rubrics._rubric import BUILTIN_DIR, Rubric, RubricSet, UnknownDomainError  # noqa: I001
+from patarm.rubrics._criteria import CriteriaCache
+from patarm.rubrics._routing import HeuristicRouter, LLMRouter, Route, Router, resolve_domain
+
+__all__ = [
+    "BUILTIN_DIR",
+    "CriteriaCache",
+    "HeuristicRouter",
+    "LLMRouter",
+    "Route",
+    "Router",
+    "Rubric",
+    "RubricSet",
+    "UnknownDomainError",
+    "resolve_domain",
+]

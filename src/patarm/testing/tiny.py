@@ -55,7 +55,8 @@ def build_tiny_tokenizer(vocab_size: int = 512) -> Any:
         show_progress=False,
     )
     tok.train_from_iterator(_CORPUS * 4, trainer=trainer)
-    fast = PreTrainedTokenizerFast(
+    fast_cls: Any = PreTrainedTokenizerFast  # untyped in transformers
+    fast = fast_cls(
         tokenizer_object=tok,
         bos_token=None,
         eos_token="<|im_end|>",
@@ -88,7 +89,8 @@ def tiny_model_and_tokenizer(seed: int = 0, vocab_size: int = 512, hidden_size: 
         bos_token_id=None,
     )
     torch.manual_seed(seed)
-    model = Qwen3ForCausalLM(config).eval()
+    model: Any = Qwen3ForCausalLM(config)
+    model.eval()
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = None

@@ -1,0 +1,87 @@
+"""What pointwise and pairwise judges share: routing, cached criteria, chunked sampling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams, sample_seed
+from patarm.judges._config import JudgeConfig
+from patarm.judges._criteria import CriteriaGenerator
+from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text
+from patarm.rubrics import CriteriaCache, HeuristicRouter, Router, RubricSet, resolve_domain
+
+__all__ = ["JudgeBase"]
+
+
+class JudgeBase:
+    """Holds the backend, settings, rubrics, router and (in cached mode) the criteria generator."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        config: JudgeConfig | None = None,
+        *,
+        rubrics: RubricSet | None = None,
+        router: Router | None = None,
+        criteria_cache: CriteriaCache | None = None,
+        template_dir: str | None = None,
+    ) -> None:
+        self.backend = backend
+        self.config = config or JudgeConfig()
+        self.rubrics = rubrics or RubricSet()
+        self.router: Router = router or HeuristicRouter()
+        self.prompts = JudgePrompts(
+            self.rubrics,
+            scale=self.config.scale,
+            tiers=self.config.tiers,
+            system_prompt=self.config.system_prompt,
+            template_dir=template_dir,
+        )
+        self.criteria: CriteriaGenerator | None = None
+        if self.config.criteria_mode == "cached" and self.prompts.use_generated:
+            params = SamplingParams(
+                n=1,
+                temperature=self.config.temperature,
+                top_p=self.config.top_p,
+                max_new_tokens=min(512, self.config.max_new_tokens),
+                seed=self.config.seed,
+            )
+            self.criteria = CriteriaGenerator(backend, self.prompts, cache=criteria_cache, params=params)
+
+    def _domains(self, prompts: Sequence[PromptInput], given: Sequence[str | None]) -> list[str]:
+        routed: dict[str, str] = {}
+        out = []
+        for prompt, domain in zip(prompts, given, strict=True):
+            if domain:
+                out.append(self.rubrics.check(domain))
+                continue
+            text = prompt_as_text(prompt)
+            if text not in routed:
+                routed[text] = resolve_domain(None, text, self.rubrics, self.router)
+            out.append(routed[text])
+        return out
+
+    def _criteria_for(self, prompts: Sequence[PromptInput], domains: Sequence[str]) -> list[str | None]:
+        if self.criteria is None:
+            return [None] * len(prompts)
+        return self.criteria.criteria_for_many(list(zip(prompts, domains, strict=True)))
+
+    def _generate(self, requests: Sequence[ChatInput], *, progress: bool, desc: str) -> list[list[Completion]]:
+        """Sample in chunks of ``config.chunk_size`` prompts (one progress step each); the
+        seed of chunk i derives from the config's seed, so reruns reproduce."""
+        size = self.config.chunk_size
+        chunks = range(0, len(requests), size)
+        out: list[list[Completion]] = []
+        bar = None
+        if progress and len(requests) > 0:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(requests), desc=desc, unit="prompt")
+        for index, start in enumerate(chunks):
+            chunk = requests[start : start + size]
+            out.extend(self.backend.generate(chunk, self.config.sampling(sample_seed(self.config.seed, index, 0))))
+            if bar is not None:
+                bar.update(len(chunk))
+        if bar is not None:
+            bar.close()
+        return out

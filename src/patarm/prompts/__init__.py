@@ -1,0 +1,13 @@
+"""Judge prompts: Jinja templates (pointwise, pairwise, criteria) and their builder."""
+
+from patarm.prompts._builder import (
+    PROMPT_TAGS,
+    TEMPLATE_DIR,
+    JudgePrompts,
+    PromptInput,
+    Tiers,
+    as_messages,
+    prompt_as_text,
+)
+
+__all__ = ["PROMPT_TAGS", "TEMPLATE_DIR", "JudgePrompts", "PromptInput", "Tiers", "as_messages", "prompt_as_text"]

@@ -1,0 +1,146 @@
+"""Which domain a prompt belongs to: the row's own domain when given, else a router.
+
+:class:`HeuristicRouter` is transparent (each decision names the rule that fired) and
+checks, in order: code, math, safety, instruction constraints, else chat. Any callable
+``prompt text -> domain name`` can replace it, e.g. :class:`LLMRouter`, which asks a model.
+
+>>> HeuristicRouter().route("Write a Python function that reverses a list.")
+Route(domain='code', rule='code: programming language or code request')
+>>> HeuristicRouter()("Answer in exactly three bullet points: why is the sky blue?")
+'instruction_following'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from patarm.backends._base import Backend, SamplingParams
+from patarm.parsing import escape_tags, final_answer_span
+from patarm.rubrics._rubric import RubricSet, UnknownDomainError
+
+__all__ = ["HeuristicRouter", "LLMRouter", "Route", "Router", "resolve_domain"]
+
+Router = Callable[[str], str]
+
+_RULES: list[tuple[str, str, re.Pattern[str]]] = [
+    (
+        "code",
+        "code: a code block or code syntax",
+        re.compile(r"```|^\s*(def |class |import |#include|public static|function\s*\w*\()|;\s*$", re.MULTILINE),
+    ),
+    (
+        "code",
+        "code: programming language or code request",
+        re.compile(
+            r"\b(python|javascript|typescript|java|c\+\+|c#|golang|rust|sql|bash|regex|html|css|"
+            r"function|algorithm|compile|debug|stack trace|api|script|program)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "math",
+        "math: formula or arithmetic",
+        re.compile(r"\\frac|\\sqrt|\$[^$]+\$|\d\s*[-+*/^=]\s*\d|\b\d+\s*%|\bx\s*\^\s*\d"),
+    ),
+    (
+        "math",
+        "math: mathematical wording",
+        re.compile(
+            r"\b(solve|equation|integral|derivative|probability|prove|theorem|calculate|compute|sum of|"
+            r"how many|remainder|divisible|polynomial|geometry|triangle|fraction)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "safety",
+        "safety: potentially harmful request",
+        re.compile(
+            r"\b(kill|murder|weapon|bomb|explosive|poison|suicide|self-harm|drugs?|meth|hack(ing)?|malware|"
+            r"steal|shoplift|launder|counterfeit|terroris\w*|racist|slur|harass\w*|stalk\w*|abuse)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "instruction_following",
+        "instruction_following: explicit constraint on form or content",
+        re.compile(
+            r"\b(exactly \w+|at (least|most) \w+ (words|sentences|paragraphs|bullet)|no more than|fewer than|"
+            r"in (all )?(lowercase|uppercase|capital letters)|bullet points?|json format|in json|"
+            r"do not (use|mention|include)|without (using|the word)|end (your|the) (response|answer) with|"
+            r"wrap (your|the) (entire )?(response|answer)|number of (words|paragraphs)|title in)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A routing decision and the rule that made it."""
+
+    domain: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class HeuristicRouter:
+    """Keyword and syntax rules; transparent and replaceable."""
+
+    default: str = "chat"
+
+    def route(self, prompt: str) -> Route:
+        for domain, rule, pattern in _RULES:
+            if pattern.search(prompt):
+                return Route(domain, rule)
+        return Route(self.default, f"{self.default}: no other rule matched")
+
+    def __call__(self, prompt: str) -> str:
+        return self.route(prompt).domain
+
+
+class LLMRouter:
+    """Asks a model to name the domain (``<answer>domain</answer>``); falls back to the
+    heuristic when the answer is not a known domain, and counts how often it did."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        domains: Sequence[str],
+        *,
+        params: SamplingParams | None = None,
+        fallback: Router | None = None,
+    ) -> None:
+        self.backend = backend
+        self.domains = list(domains)
+        self.params = params or SamplingParams(n=1, temperature=0.0, max_new_tokens=64)
+        self.fallback = fallback or HeuristicRouter()
+        self.fallbacks = 0
+
+    def prompt_for(self, prompt: str) -> str:
+        options = ", ".join(self.domains)
+        return (
+            f"Classify the task of the user prompt below into one of these domains: {options}.\n"
+            f"<prompt>\n{escape_tags(prompt, ('prompt', 'answer', 'think'))}\n</prompt>\n"
+            "Reply with the domain name only, as <answer>DOMAIN</answer>."
+        )
+
+    def __call__(self, prompt: str) -> str:
+        text = self.backend.generate([self.prompt_for(prompt)], self.params)[0][0].text
+        span = final_answer_span(text)
+        answer = text[span[0] : span[1]].strip().lower() if span else ""
+        if answer in self.domains:
+            return answer
+        self.fallbacks += 1
+        return self.fallback(prompt)
+
+
+def resolve_domain(given: str | None, prompt: str, rubrics: RubricSet, router: Router | None = None) -> str:
+    """The row's own domain if given (it must be known), else the router's choice."""
+    if given is not None and given != "":
+        return rubrics.check(given)
+    domain = (router or HeuristicRouter())(prompt)
+    if domain not in rubrics:
+        raise UnknownDomainError(domain, rubrics.domains())
+    return domain
