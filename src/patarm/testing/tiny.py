@@ -4,7 +4,7 @@ A few hundred thousand parameters with random weights: it speaks no language, bu
 runs every code path of a real judge (chat template, batched sampling, log-probabilities,
 a real server) on a CPU in well under a second, with nothing downloaded.
 
->>> model, tokenizer = tiny_model_and_tokenizer(seed=0)  # doctest: +SKIP
+Example: ``model, tokenizer = tiny_model_and_tokenizer(seed=0)``.
 """
 
 from __future__ import annotations

@@ -1,17 +1,16 @@
-"""The ``patarm`` command line."""
+"""``patarm selfcheck``: parse bundled judge outputs and score them with PAR, no model."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 
 from patarm._version import __version__
 
-__all__ = ["main"]
+__all__ = ["add_parser"]
 
 
-def _cmd_selfcheck(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from patarm._selfcheck import EXAMPLE_PAIR, run_selfcheck
     from patarm.voting import mean_vote
 
@@ -37,17 +36,8 @@ def _cmd_selfcheck(args: argparse.Namespace) -> int:
     return 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="patarm",
-        description=(
-            "PaTaRM reward-modeling tools: train a pointwise generative judge from pairwise "
-            "preferences with the Preference-Aware Reward (PAR)."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"patarm {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    selfcheck = commands.add_parser(
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
         "selfcheck",
         help="parse a bundled set of judge outputs and score them with PAR (no model needed)",
         description=(
@@ -56,19 +46,4 @@ def build_parser() -> argparse.ArgumentParser:
             "Exits 1 if any check fails."
         ),
     )
-    selfcheck.set_defaults(func=_cmd_selfcheck)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    code: int = args.func(args)
-    return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    parser.set_defaults(func=run)

@@ -1,0 +1,129 @@
+"""Arguments shared by the commands that run a judge: backend, sampling, rubrics."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["add_backend_args", "add_judge_args", "backend_from_args", "config_from_args", "load_function"]
+
+
+def add_backend_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("backend (where the judge model runs)")
+    group.add_argument(
+        "--backend",
+        choices=["transformers", "openai", "vllm", "python", "tiny"],
+        default="transformers",
+        help="transformers: a local model folder or hub id already in the cache; openai: any OpenAI-compatible "
+        "server (--base-url); vllm: vLLM's offline engine (extra patarm[vllm]); python: a function "
+        "fn(prompt_text, seed) -> judge output, named by --model module:function or file.py:function (baselines, "
+        "dry runs); tiny: a random tiny model built on the spot, for smoke tests (default: transformers)",
+    )
+    group.add_argument("--model", help="model path or name (for openai: the server's model name)")
+    group.add_argument("--base-url", help="server URL for --backend openai, e.g. http://127.0.0.1:8000")
+    group.add_argument("--batch-size", type=int, default=16, help="prompts per forward batch (transformers)")
+    group.add_argument("--concurrency", type=int, default=8, help="requests in flight (openai)")
+
+
+def backend_from_args(args: argparse.Namespace) -> Any:
+    """Build the backend the arguments name."""
+    kind = args.backend
+    if kind == "tiny":
+        from patarm.backends import TransformersBackend
+        from patarm.testing import tiny_model_and_tokenizer
+
+        model, tokenizer = tiny_model_and_tokenizer(seed=0)
+        return TransformersBackend(model, tokenizer, batch_size=args.batch_size)
+    if not args.model:
+        raise ValueError(f"--backend {kind} needs --model")
+    if kind == "python":
+        from patarm.backends import FunctionBackend
+
+        return FunctionBackend(load_function(args.model))
+    if kind == "transformers":
+        from patarm.backends import TransformersBackend
+
+        return TransformersBackend.from_pretrained(args.model, batch_size=args.batch_size)
+    if kind == "openai":
+        if not args.base_url:
+            raise ValueError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000)")
+        from patarm.backends import OpenAIBackend
+
+        return OpenAIBackend(args.base_url, args.model, max_concurrency=args.concurrency)
+    from patarm.backends import VLLMBackend
+
+    return VLLMBackend(args.model)
+
+
+def load_function(spec: str) -> Any:
+    """``module:function`` or ``path/to/file.py:function`` -> the function."""
+    import importlib
+    import importlib.util
+    from pathlib import Path
+
+    target, sep, name = spec.rpartition(":")
+    if not sep or not target or not name:
+        raise ValueError(f"--model {spec!r}: expected module:function or file.py:function")
+    if target.endswith(".py"):
+        path = Path(target)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file")
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ValueError(f"{path}: cannot be imported")
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise ValueError(f"--model {spec!r}: {name!r} is not a function in {target!r}")
+    return fn
+
+
+def add_judge_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("judging")
+    group.add_argument("--samples", "-k", type=int, default=1, help="rollouts per judgment (default 1)")
+    group.add_argument("--voting", choices=["mean", "median"], default="mean", help="how k scores combine")
+    group.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default 1.0)")
+    group.add_argument("--top-p", type=float, default=1.0)
+    group.add_argument("--max-new-tokens", type=int, default=1024)
+    group.add_argument("--seed", type=int, default=0, help="sampling seed; the same seed reproduces a run")
+    group.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    group.add_argument(
+        "--tiers",
+        choices=["primary", "generated", "both"],
+        default="both",
+        help="criteria in the prompt: the domain rubric, prompt-specific generated criteria, or both",
+    )
+    group.add_argument(
+        "--criteria-mode",
+        choices=["inline", "cached"],
+        default="inline",
+        help="inline: the judge writes the prompt's criteria in every rollout; cached: written once per prompt",
+    )
+    group.add_argument("--criteria-cache", help="JSONL file that keeps cached criteria across runs")
+    group.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
+    group.add_argument("--domain", help="judge every row in this domain (default: the row's, else routed)")
+    group.add_argument(
+        "--expected-score", action="store_true", help="also report the expected score from log-probabilities"
+    )
+    group.add_argument("--one-order", action="store_true", help="pairwise: judge only the A-first order")
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    from patarm.judges import JudgeConfig
+
+    return JudgeConfig(
+        scale=tuple(args.scale),
+        tiers=args.tiers,
+        criteria_mode=args.criteria_mode,
+        samples=args.samples,
+        voting=args.voting,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_new_tokens=args.max_new_tokens,
+        seed=args.seed,
+        expected_score=args.expected_score,
+        both_orders=not args.one_order,
+    )

@@ -1,0 +1,191 @@
+"""``patarm judge``: judge pairs or single responses from a file, pointwise or pairwise.
+
+Writes one JSON line per input row as soon as its chunk is judged; a rerun with the same
+output skips the rows already written, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+
+__all__ = ["add_parser"]
+
+
+def _row_kind(row: dict[str, Any], index: int) -> str:
+    if "chosen" in row and "rejected" in row:
+        return "pair"
+    if "response" in row:
+        return "single"
+    raise ValueError(f"row {index}: expected fields 'prompt' plus 'chosen' and 'rejected' (a pair) or 'response'")
+
+
+def _row_id(row: dict[str, Any], index: int) -> str:
+    for key in ("pair_id", "id"):
+        if row.get(key) is not None:
+            return str(row[key])
+    return str(index)
+
+
+def _check_text(row: dict[str, Any], index: int, field: str) -> None:
+    if not isinstance(row.get(field), str):
+        raise ValueError(f"row {index}: field {field!r}: expected a string, got {row.get(field)!r:.60}")
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.rows = self.judgments = self.malformed = self.ties = self.correct = self.pairs = 0
+        self.agree = self.orders_compared = 0
+
+    def table(self, skipped: int, mode: str) -> list[tuple[str, str]]:
+        rows = [("rows judged", str(self.rows)), ("rows skipped (already in output)", str(skipped))]
+        rows += [("judge rollouts", str(self.judgments)), ("malformed rollouts", str(self.malformed))]
+        if self.pairs:
+            rows.append(("pairs: chosen wins", f"{self.correct}/{self.pairs} ({self.correct / self.pairs:.1%})"))
+            rows.append(("pairs: ties or failures", f"{self.ties}/{self.pairs} ({self.ties / self.pairs:.1%})"))
+        if mode == "pairwise" and self.orders_compared:
+            rate = self.agree / self.orders_compared
+            rows.append(("position agreement", f"{self.agree}/{self.orders_compared} ({rate:.1%})"))
+        return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from patarm.data import JsonlWriter, read_jsonl_ids, read_rows
+    from patarm.judges import PairwiseItem, PairwiseJudge, PointwiseItem, PointwiseJudge
+    from patarm.rubrics import CriteriaCache, RubricSet
+
+    rows = read_rows(args.input, split=args.split)
+    if args.limit is not None:
+        rows = rows[: args.limit]
+    kinds = [_row_kind(row, i) for i, row in enumerate(rows)]
+    for i, (row, kind) in enumerate(zip(rows, kinds, strict=True)):
+        for field in ("chosen", "rejected") if kind == "pair" else ("response",):
+            _check_text(row, i, field)
+        if "prompt" not in row:
+            raise ValueError(f"row {i}: field 'prompt' is missing")
+    if args.mode == "pairwise" and "single" in kinds:
+        raise ValueError("pairwise mode needs pair rows (prompt, chosen, rejected)")
+    ids = [_row_id(row, i) for i, row in enumerate(rows)]
+    if len(set(ids)) != len(ids):
+        dup = next(x for x in ids if ids.count(x) > 1)
+        raise ValueError(f"id {dup!r} appears on more than one row: ids must be unique to resume a run")
+    done, broken = read_jsonl_ids(args.output)
+    todo = [i for i, row_id in enumerate(ids) if row_id not in done]
+    if broken:
+        print(f"note: {broken} unreadable line(s) in {args.output} (an interrupted write); their rows are redone")
+
+    config = config_from_args(args)
+    backend = backend_from_args(args)
+    rubrics = RubricSet(args.rubric_dir or ())
+    cache = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
+    judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
+    judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=cache)
+    tally = _Tally()
+    chunk = max(1, args.chunk_rows)
+    with JsonlWriter(args.output) as out, tqdm(total=len(todo), desc=f"judging ({args.mode})", unit="row") as bar:
+        for start in range(0, len(todo), chunk):
+            part = todo[start : start + chunk]
+            domain = [args.domain or rows[i].get("domain") or None for i in part]
+            if args.mode == "pairwise":
+                _pairwise(judge, rows, ids, part, domain, out, tally, PairwiseItem)
+            else:
+                _pointwise(judge, rows, ids, kinds, part, domain, out, tally, PointwiseItem)
+            bar.update(len(part))
+    width = max(len(k) for k, _ in tally.table(0, args.mode))
+    print()
+    for key, value in tally.table(len(rows) - len(todo), args.mode):
+        print(f"{key:<{width}}  {value}")
+    print(f"output: {args.output}")
+    return 0
+
+
+def _pointwise(
+    judge: Any,
+    rows: Sequence[dict[str, Any]],
+    ids: Sequence[str],
+    kinds: Sequence[str],
+    part: Sequence[int],
+    domain: Sequence[str | None],
+    out: Any,
+    tally: _Tally,
+    item: Any,
+) -> None:
+    items = []
+    for i, d in zip(part, domain, strict=True):
+        responses = [rows[i]["chosen"], rows[i]["rejected"]] if kinds[i] == "pair" else [rows[i]["response"]]
+        items += [item(rows[i]["prompt"], r, d) for r in responses]
+    results = iter(judge.judge_many(items))
+    for i in part:
+        tally.rows += 1
+        if kinds[i] == "pair":
+            chosen, rejected = next(results), next(results)
+            record: dict[str, Any] = {"id": ids[i], "domain": chosen.domain, "chosen": chosen.model_dump(mode="json")}
+            record["rejected"] = rejected.model_dump(mode="json")
+            judged = [chosen, rejected]
+            tally.pairs += 1
+            if chosen.score is not None and rejected.score is not None and chosen.score > rejected.score:
+                tally.correct += 1
+            elif chosen.score is None or rejected.score is None or chosen.score == rejected.score:
+                tally.ties += 1
+        else:
+            result = next(results)
+            record = {"id": ids[i], "domain": result.domain, "result": result.model_dump(mode="json")}
+            judged = [result]
+        tally.judgments += sum(len(r.samples) for r in judged)
+        tally.malformed += sum(r.malformed for r in judged)
+        out.write(record)
+
+
+def _pairwise(
+    judge: Any,
+    rows: Sequence[dict[str, Any]],
+    ids: Sequence[str],
+    part: Sequence[int],
+    domain: Sequence[str | None],
+    out: Any,
+    tally: _Tally,
+    item: Any,
+) -> None:
+    items = [
+        item(rows[i]["prompt"], rows[i]["chosen"], rows[i]["rejected"], d) for i, d in zip(part, domain, strict=True)
+    ]
+    for i, result in zip(part, judge.judge_many(items), strict=True):
+        tally.rows += 1
+        tally.pairs += 1
+        tally.correct += result.winner == "a"
+        tally.ties += result.winner is None
+        tally.judgments += sum(len(o.samples) for o in result.orders)
+        tally.malformed += result.malformed
+        if result.agreement is not None:
+            tally.orders_compared += 1
+            tally.agree += result.agreement
+        out.write({"id": ids[i], "domain": result.domain, "a": "chosen", "result": result.model_dump(mode="json")})
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "judge",
+        help="judge pairs or single responses from a file (pointwise or pairwise), writing JSONL",
+        description=(
+            "Judge every row of INPUT (JSONL, JSON, Parquet, or a datasets folder saved to disk). A row is a "
+            "pair (prompt, chosen, rejected) or a single response (prompt, response); prompt is text or a list "
+            "of chat messages; optional fields: id or pair_id, domain. Pointwise mode scores each response on "
+            "its own; pairwise mode shows chosen and rejected together, in both orders unless --one-order. "
+            "One JSON line per row goes to OUTPUT as soon as its chunk is judged; rerunning with the same "
+            "OUTPUT skips rows already there."
+        ),
+    )
+    parser.add_argument("--input", "-i", required=True, help="rows to judge")
+    parser.add_argument("--output", "-o", required=True, help="JSONL file of judgments (appended; resumable)")
+    parser.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
+    parser.add_argument("--split", help="split of a saved DatasetDict")
+    parser.add_argument("--limit", type=int, help="judge only the first N rows")
+    parser.add_argument("--chunk-rows", type=int, default=32, help="rows judged and written per step (default 32)")
+    add_backend_args(parser)
+    add_judge_args(parser)
+    parser.set_defaults(func=run)
