@@ -1,0 +1,25 @@
+"""The benchmark scripts still run (tiny sizes; their figures are not checked here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).parent.parent / "benchmarks"
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "expect"),
+    [
+        ("bench_par.py", ["--pairs", "200", "--repeats", "1"], "batch == per-pair exactly: True"),
+        ("bench_parser.py", ["--outputs", "300"], "outputs/s"),
+        ("bench_best_of_n.py", ["--n", "3"], "pairwise, both orders, all pairs"),
+    ],
+)
+def test_benchmark_runs(script: str, args: list[str], expect: str) -> None:
+    out = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert expect in out.stdout
