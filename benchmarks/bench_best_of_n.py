@@ -23,7 +23,8 @@ from patarm.backends import ChatInput, Completion, SamplingParams, prompt_text
 from patarm.judges import JudgeConfig, PairwiseItem, PairwiseJudge, PointwiseItem, PointwiseJudge
 from patarm.testing import build_tiny_tokenizer
 
-WORDS = ["the", "response", "is", "correct", "clear", "and", "complete", "but", "misses", "one", "edge", "case", "in", "the", "second", "step"]
+WORDS = ["the", "response", "is", "correct", "clear", "and", "complete", "but", "misses", "one", "edge"]
+WORDS += ["case", "in", "the", "second", "step"]
 
 
 class SimulatedJudge:
