@@ -1,0 +1,465 @@
+"""A backend for any OpenAI-compatible HTTP server: vLLM serve, SGLang, ``transformers serve``, hosted APIs.
+
+Requests go out concurrently (at most ``max_concurrency`` at a time), each with a timeout, and
+are retried with exponential backoff on 429, 5xx, timeouts and connection errors. Chat prompts
+go to ``/v1/chat/completions``; plain-text prompts go to ``/v1/completions`` with ``chat=False``,
+or are sent as one user message with ``chat=True`` (the default: most servers only template chats).
+
+>>> backend = OpenAIBackend("http://127.0.0.1:8000", "Qwen/Qwen3-8B")  # doctest: +SKIP
+>>> params = SamplingParams(n=4, temperature=0.7, max_new_tokens=256, seed=0)
+>>> samples = backend.generate([[{"role": "user", "content": "Rate this answer..."}]], params)  # doctest: +SKIP
+>>> len(samples[0]), backend.requests, backend.retries  # doctest: +SKIP
+(4, 1, 0)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import email.utils
+import logging
+import math
+import os
+import random
+import threading
+import time
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+
+__all__ = ["BackendError", "OpenAIBackend"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Statuses worth another try: rate limiting, request timeout and server-side failures.
+_RETRY_STATUSES = frozenset({408, 429})
+# A server's Retry-After (and our own backoff) is capped, so a bad header cannot stall a run for hours.
+_MAX_DELAY_S = 60.0
+
+
+class BackendError(RuntimeError):
+    """A request to the server failed for good: a non-retryable status, retries used up, or a malformed reply."""
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way worth retrying; ``retry_after`` is the server's hint in seconds."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class OpenAIBackend:
+    """Samples completions from an OpenAI-compatible server over HTTP.
+
+    ``base_url`` is the server root (``http://host:8000``, ``/v1`` is added) or the API root
+    (``http://host:8000/v1``, ``https://api.example.com/v1``: used as given). Plain-text
+    prompts go to ``/completions`` when ``chat=False`` (the text is sent as is, no template)
+    and are wrapped as a single user message otherwise.
+
+    With ``native_n=True`` each prompt is one request with ``n``; servers that return fewer
+    choices (``transformers serve`` ignores ``n``) are topped up with single-sample requests
+    seeded by :func:`sample_seed`. With ``native_n=False`` every sample is its own request.
+    Either way, the same seed gives the same request bodies; the samples repeat where the
+    server honours per-request seeds (``transformers serve`` seeds one global generator, so
+    there only ``max_concurrency=1`` repeats). ``num_tokens`` is exact from log-probabilities,
+    else ``usage.completion_tokens`` when a reply holds one choice, else None.
+
+    The API key is ``api_key``, else ``$api_key_env``, else none (local servers need none).
+    ``extra_body`` is merged into every request body (server-specific fields). ``transport``
+    replaces the network (``httpx.MockTransport`` in tests). Counters ``requests`` (attempts
+    sent), ``retries``, ``failures`` (requests given up on), ``top_ups`` and ``max_in_flight``
+    accumulate over calls; :meth:`reset_counters` zeroes them.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        chat: bool = True,
+        max_concurrency: int = 8,
+        timeout_s: float = 60.0,
+        max_retries: int = 4,
+        backoff_s: float = 0.5,
+        native_n: bool = True,
+        extra_body: Mapping[str, Any] | None = None,
+        jitter_seed: int | None = 0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        if backoff_s < 0:
+            raise ValueError(f"backoff_s must be >= 0, got {backoff_s}")
+        if urlsplit(base_url).scheme not in ("http", "https"):
+            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+        self.base_url = _api_root(base_url)
+        self.model = model
+        self.chat = chat
+        self.max_concurrency = max_concurrency
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.native_n = native_n
+        self.extra_body: dict[str, Any] = dict(extra_body or {})
+        self.api_key_env = api_key_env
+        self._api_key = api_key if api_key is not None else (os.environ.get(api_key_env) or None)
+        self._transport = transport
+        # Jitter spreads retries of many clients apart; a seeded RNG keeps runs repeatable (None: no jitter).
+        self._jitter = random.Random(jitter_seed) if jitter_seed is not None else None
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self.reset_counters()
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "none"
+        return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r}, chat={self.chat}, api_key={key})"
+
+    # ----- counters -----
+
+    def reset_counters(self) -> None:
+        """Zero the request counters."""
+        with self._lock:
+            self.requests = 0
+            self.retries = 0
+            self.failures = 0
+            self.top_ups = 0
+            self.max_in_flight = 0
+
+    def counters(self) -> dict[str, int]:
+        """The counters as a dict, for logs and benchmarks."""
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "retries": self.retries,
+                "failures": self.failures,
+                "top_ups": self.top_ups,
+                "max_in_flight": self.max_in_flight,
+            }
+
+    def _count(self, name: str, by: int = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + by)
+
+    # ----- generation -----
+
+    def generate(self, prompts: Sequence[ChatInput], params: SamplingParams) -> list[list[Completion]]:
+        """``params.n`` completions per prompt, in prompt order (blocking).
+
+        Inside a running event loop the requests run on a worker thread (blocking that loop
+        until done); async code should ``await`` :meth:`agenerate` instead."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.agenerate(prompts, params))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="patarm-http") as pool:
+            return pool.submit(asyncio.run, self.agenerate(prompts, params)).result()
+
+    async def agenerate(self, prompts: Sequence[ChatInput], params: SamplingParams) -> list[list[Completion]]:
+        """``params.n`` completions per prompt, in prompt order; all requests share one connection pool."""
+        if not prompts:
+            return []
+        limits = httpx.Limits(max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency)
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(self.timeout_s), limits=limits, headers=headers, transport=self._transport
+        ) as client:
+            call = _Call(self, client, asyncio.Semaphore(self.max_concurrency), params)
+            return await _gather_or_cancel(call.prompt(i, p) for i, p in enumerate(prompts))
+
+    # ----- one request, with retries -----
+
+    def endpoint(self, prompt: ChatInput) -> str:
+        """The URL a prompt is posted to."""
+        use_chat = self.chat or not isinstance(prompt, str)
+        return f"{self.base_url}/chat/completions" if use_chat else f"{self.base_url}/completions"
+
+    def request_body(self, prompt: ChatInput, params: SamplingParams, n: int, seed: int | None) -> dict[str, Any]:
+        """The JSON body for ``n`` samples of ``prompt`` with ``seed`` (fields a server may not know are left out)."""
+        body: dict[str, Any] = {"model": self.model}
+        if isinstance(prompt, str) and not self.chat:
+            body["prompt"] = prompt
+            if params.logprobs is not None:
+                body["logprobs"] = params.logprobs
+        else:
+            messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else [dict(m) for m in prompt]
+            body["messages"] = messages
+            if params.logprobs is not None:
+                body["logprobs"] = True
+                body["top_logprobs"] = params.logprobs
+        body["temperature"] = params.temperature
+        body["top_p"] = params.top_p
+        body["max_tokens"] = params.max_new_tokens
+        if n > 1:
+            body["n"] = n
+        if params.stop:
+            body["stop"] = list(params.stop)
+        if seed is not None:
+            body["seed"] = seed
+        body.update(self.extra_body)
+        return body
+
+    async def _post(self, client: httpx.AsyncClient, sem: asyncio.Semaphore, url: str, body: dict[str, Any]) -> Any:
+        """POST ``body`` and return the decoded JSON, retrying transient failures with backoff."""
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                async with sem:
+                    return await self._attempt(client, url, body)
+            except _Retryable as exc:
+                if attempt == attempts:
+                    self._count("failures")
+                    raise BackendError(
+                        f"POST {url} failed after {attempts} attempt{'s' if attempts > 1 else ''}: {exc.reason}"
+                        + _hint_for(exc.reason)
+                    ) from exc
+                delay = self.retry_delay(attempt, exc.retry_after)
+                logger.warning(
+                    "POST %s: %s; retrying in %.2fs (attempt %d of %d)", url, exc.reason, delay, attempt + 1, attempts
+                )
+                self._count("retries")
+                await asyncio.sleep(delay)
+            except BackendError:
+                self._count("failures")
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> Any:
+        """One HTTP attempt: the decoded JSON, or :class:`_Retryable`, or :class:`BackendError`."""
+        with self._lock:
+            self.requests += 1
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            # httpx's timeout bounds each network step; wait_for bounds the whole exchange.
+            response = await asyncio.wait_for(client.post(url, json=body), timeout=self.timeout_s)
+        except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+            raise _Retryable(f"timed out after {self.timeout_s:g}s ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise BackendError(f"POST {url} failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+        status = response.status_code
+        if status in _RETRY_STATUSES or status >= 500:
+            raise _Retryable(f"HTTP {status}: {_error_message(response)}", _retry_after(response))
+        if status >= 400:
+            raise BackendError(f"POST {url} returned HTTP {status}: {_error_message(response)}{self._advice(status)}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise BackendError(f"POST {url} returned a body that is not JSON: {response.text[:200]!r}") from exc
+
+    def retry_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt ``attempt`` (1-based): the server's Retry-After when
+        given, else ``backoff_s * 2**(attempt-1)`` plus up to half of that again as jitter."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), _MAX_DELAY_S)
+        delay = self.backoff_s * 2.0 ** (attempt - 1)
+        if self._jitter is not None:
+            with self._lock:
+                delay *= 1.0 + 0.5 * self._jitter.random()
+        return min(delay, _MAX_DELAY_S)
+
+    def _advice(self, status: int) -> str:
+        if status in (401, 403):
+            return f" (set the API key: pass api_key= or set ${self.api_key_env})"
+        if status == 404:
+            return f" (check base_url={self.base_url!r} and model={self.model!r})"
+        return ""
+
+
+class _Call:
+    """The state of one :meth:`OpenAIBackend.agenerate` call: client, semaphore and params."""
+
+    def __init__(
+        self, backend: OpenAIBackend, client: httpx.AsyncClient, sem: asyncio.Semaphore, params: SamplingParams
+    ) -> None:
+        self.backend = backend
+        self.client = client
+        self.sem = sem
+        self.params = params
+
+    async def prompt(self, index: int, prompt: ChatInput) -> list[Completion]:
+        """Exactly ``n`` completions for one prompt: one native-n request topped up, or one request per sample."""
+        n = self.params.n
+        if self.backend.native_n and n > 1:
+            got = (await self.request(index, prompt, n, 0))[:n]
+            missing = range(len(got), n)
+            if missing:
+                self.backend._count("top_ups", len(missing))
+                extra = await _gather_or_cancel(self.request(index, prompt, 1, j) for j in missing)
+                got += [choices[0] for choices in extra]
+            return got
+        samples = await _gather_or_cancel(self.request(index, prompt, 1, j) for j in range(n))
+        return [choices[0] for choices in samples]
+
+    async def request(self, index: int, prompt: ChatInput, n: int, sample: int) -> list[Completion]:
+        """The parsed choices of one request for ``n`` samples, seeded for ``(index, sample)``."""
+        backend = self.backend
+        url = backend.endpoint(prompt)
+        body = backend.request_body(prompt, self.params, n, sample_seed(self.params.seed, index, sample))
+        payload = await backend._post(self.client, self.sem, url, body)
+        try:
+            completions = _parse_choices(payload, self.params.logprobs is not None)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            backend._count("failures")
+            raise BackendError(f"POST {url} returned an unexpected response ({exc!r}): {str(payload)[:200]}") from exc
+        if not completions:
+            backend._count("failures")
+            raise BackendError(f"POST {url} returned no choices: {str(payload)[:200]}")
+        return completions
+
+
+# ----- parsing -----
+
+
+def _parse_choices(payload: Any, want_logprobs: bool) -> list[Completion]:
+    """The choices of a completions or chat completions response, in ``index`` order."""
+    if not isinstance(payload, dict):
+        raise TypeError(f"expected a JSON object, got {type(payload).__name__}")
+    raw = payload["choices"]
+    if not isinstance(raw, list):
+        raise TypeError("'choices' is not a list")
+    choices = sorted(raw, key=lambda c: c.get("index", 0) if isinstance(c.get("index"), int) else 0)
+    total = _usage_tokens(payload)
+    out = []
+    for choice in choices:
+        message = choice.get("message")
+        text = (message or {}).get("content") if "message" in choice else choice.get("text")
+        text = text or ""
+        if not isinstance(text, str):
+            raise TypeError("the completion text is not a string")
+        tokens = _parse_logprobs(choice.get("logprobs")) if want_logprobs else None
+        # Per-choice token counts: exact from log-probabilities, else usage when it covers one choice only.
+        if tokens is not None:
+            num_tokens: int | None = len(tokens)
+        elif total is not None and len(choices) == 1:
+            num_tokens = total
+        else:
+            num_tokens = None
+        finish = choice.get("finish_reason")
+        out.append(Completion(text, num_tokens, finish if isinstance(finish, str) else None, tokens))
+    return out
+
+
+def _usage_tokens(payload: Mapping[str, Any]) -> int | None:
+    usage = payload.get("usage")
+    if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
+        return int(usage["completion_tokens"])
+    return None
+
+
+def _parse_logprobs(raw: Any) -> tuple[TokenLogprobs, ...] | None:
+    """Token log-probabilities from either response format, or None when the server sent none.
+
+    Chat: ``{"content": [{"token", "logprob", "top_logprobs": [{"token", "logprob"}]}]}``.
+    Completions: ``{"tokens": [...], "token_logprobs": [...], "top_logprobs": [{token: logprob}]}``.
+    A missing log-probability is NaN (unknown), never made up."""
+    if not isinstance(raw, dict):
+        return None
+    if isinstance(raw.get("content"), list):
+        out = []
+        for entry in raw["content"]:
+            top = {
+                str(alt["token"]): _logprob(alt.get("logprob"))
+                for alt in entry.get("top_logprobs") or []
+                if alt.get("logprob") is not None
+            }
+            out.append(TokenLogprobs(str(entry["token"]), _logprob(entry.get("logprob")), top))
+        return tuple(out)
+    if isinstance(raw.get("tokens"), list):
+        tokens = raw["tokens"]
+        values = raw.get("token_logprobs") or [None] * len(tokens)
+        tops = raw.get("top_logprobs") or [None] * len(tokens)
+        if len(values) != len(tokens) or len(tops) != len(tokens):
+            raise ValueError("logprobs lists have different lengths")
+        return tuple(
+            TokenLogprobs(
+                str(token),
+                _logprob(value),
+                {str(k): _logprob(v) for k, v in (top or {}).items() if v is not None},
+            )
+            for token, value, top in zip(tokens, values, tops, strict=True)
+        )
+    return None
+
+
+def _logprob(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+# ----- helpers -----
+
+
+def _api_root(base_url: str) -> str:
+    """``base_url`` without a trailing slash, with ``/v1`` added when it names only a host."""
+    root = base_url.rstrip("/")
+    if urlsplit(root).path in ("", "/"):
+        root += "/v1"
+    return root
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The server's error message: OpenAI's ``error.message``, FastAPI's ``detail``, or the raw text."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:300].strip() or response.reason_phrase
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        for key in ("error", "detail", "message"):
+            if data.get(key):
+                return str(data[key])
+    return str(data)[:300]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds (a number or an HTTP date), or None."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _hint_for(reason: str) -> str:
+    if reason.startswith("ConnectError"):
+        return " (is the server running and base_url right?)"
+    return ""
+
+
+async def _gather_or_cancel(coros: Iterable[Awaitable[T]]) -> list[T]:
+    """Await all, in order; on the first failure cancel the rest (no orphaned requests) and re-raise."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
