@@ -1,0 +1,168 @@
+"""vLLM's offline engine as a backend (extra ``patarm[vllm]``): the fastest way to judge on local GPUs.
+
+Chat prompts go through ``LLM.chat`` (the model's chat template), text prompts through
+``LLM.generate``; vLLM schedules them all at once with continuous batching and, by default,
+shares the KV cache of common prompt prefixes (a judge's instructions and rubric).
+
+>>> backend = VLLMBackend("Qwen/Qwen3-8B", tensor_parallel_size=2)  # doctest: +SKIP
+>>> params = SamplingParams(n=8, temperature=0.7, max_new_tokens=1024, seed=0, logprobs=5)
+>>> samples = backend.generate([[{"role": "user", "content": "Rate this answer..."}]], params)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from patarm._extras import require
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+
+__all__ = ["VLLMBackend", "completion_from_vllm", "completions_from_vllm"]
+
+_FINISH_REASONS = frozenset({"stop", "length"})
+
+
+class VLLMBackend:
+    """Samples completions with ``vllm.LLM`` in this process (needs vLLM and a GPU it supports).
+
+    ``engine_kwargs`` go to ``vllm.LLM`` unchanged (``dtype``, ``max_model_len``,
+    ``gpu_memory_utilization``, ``max_logprobs``, ...). Sampling follows :class:`SamplingParams`
+    alone: ``temperature == 0`` is greedy (the ``n`` samples are then identical), otherwise
+    ``temperature`` and ``top_p`` with vLLM's other knobs left neutral.
+
+    Seeds: each prompt gets its own seed, derived from the call's seed and the prompt's
+    position (vLLM gives the ``j``-th sample of a prompt that seed plus ``j``), so a prompt's
+    samples do not depend on how vLLM batches the requests. Results can still vary across GPUs,
+    vLLM versions and engine settings.
+
+    Log-probabilities are vLLM's (by default the model's raw distribution, before temperature and
+    top-p); ``params.logprobs`` must not exceed the engine's ``max_logprobs`` (20 unless set).
+    Token texts are vLLM's ``decoded_token``.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        tensor_parallel_size: int = 1,
+        enable_prefix_caching: bool = True,
+        progress: bool = False,
+        **engine_kwargs: Any,
+    ) -> None:
+        self._vllm = require("vllm", "vllm")
+        self.progress = progress
+        self.llm: Any = self._vllm.LLM(
+            model=model,
+            tensor_parallel_size=tensor_parallel_size,
+            enable_prefix_caching=enable_prefix_caching,
+            **engine_kwargs,
+        )
+
+    def generate(self, prompts: Sequence[ChatInput], params: SamplingParams) -> list[list[Completion]]:
+        """``params.n`` completions for each prompt, in prompt order."""
+        if not prompts:
+            return []
+        chats: list[int] = []
+        conversations: list[list[dict[str, str]]] = []
+        texts: list[int] = []
+        text_prompts: list[str] = []
+        for i, prompt in enumerate(prompts):
+            if isinstance(prompt, str):
+                texts.append(i)
+                text_prompts.append(prompt)
+            else:
+                chats.append(i)
+                conversations.append([dict(m) for m in prompt])
+        out: list[list[Completion] | None] = [None] * len(prompts)
+        if chats:
+            results = self.llm.chat(
+                conversations,
+                sampling_params=[self._sampling_params(params, i) for i in chats],
+                use_tqdm=self.progress,
+            )
+            self._place(out, chats, results, params)
+        if texts:
+            results = self.llm.generate(
+                text_prompts,
+                sampling_params=[self._sampling_params(params, i) for i in texts],
+                use_tqdm=self.progress,
+            )
+            self._place(out, texts, results, params)
+        return [samples if samples is not None else [] for samples in out]
+
+    def _sampling_params(self, params: SamplingParams, prompt_index: int) -> Any:
+        """vLLM's sampling parameters for one prompt."""
+        return self._vllm.SamplingParams(
+            n=params.n,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_new_tokens,
+            seed=sample_seed(params.seed, prompt_index, 0),
+            logprobs=params.logprobs,
+            stop=list(params.stop) or None,
+        )
+
+    @staticmethod
+    def _place(
+        out: list[list[Completion] | None], indices: Sequence[int], results: Sequence[Any], params: SamplingParams
+    ) -> None:
+        """Put each request's completions at its prompt's position."""
+        if len(results) != len(indices):
+            raise RuntimeError(f"vLLM returned {len(results)} results for {len(indices)} prompts")
+        for i, result in zip(indices, results, strict=True):
+            out[i] = completions_from_vllm(result, params.logprobs)
+
+
+def completions_from_vllm(request_output: Any, logprobs: int | None = None) -> list[Completion]:
+    """A vLLM ``RequestOutput`` as our completions, in sample order.
+
+    Only plain attributes are read (``outputs``, and on each output ``index``, ``text``,
+    ``token_ids``, ``finish_reason``, ``logprobs``), so any object of that shape will do.
+    """
+    outputs = sorted(request_output.outputs, key=lambda o: getattr(o, "index", 0))
+    return [completion_from_vllm(o, logprobs) for o in outputs]
+
+
+def completion_from_vllm(output: Any, logprobs: int | None = None) -> Completion:
+    """One vLLM ``CompletionOutput`` as a :class:`Completion`.
+
+    ``num_tokens`` counts the generated token ids (an eos included); ``finish_reason`` is kept
+    when it is "stop" or "length" and None otherwise (e.g. "abort"). With ``logprobs = k``, each
+    position's ``{token_id: Logprob}`` becomes a :class:`TokenLogprobs` whose ``top`` holds the
+    ``k`` best-ranked entries (vLLM adds the sampled token when it ranks below them).
+    """
+    token_ids = [int(t) for t in output.token_ids]
+    finish = output.finish_reason if output.finish_reason in _FINISH_REASONS else None
+    tokens: tuple[TokenLogprobs, ...] | None = None
+    positions = getattr(output, "logprobs", None)
+    if logprobs is not None and positions is not None:
+        # ``positions`` is a list of dicts, or vLLM's flat equivalent that reads like one.
+        tokens = tuple(_token_logprobs(t, p, logprobs) for t, p in zip(token_ids, list(positions), strict=True))
+    return Completion(text=str(output.text), num_tokens=len(token_ids), finish_reason=finish, tokens=tokens)
+
+
+def _token_logprobs(token_id: int, position: Mapping[int, Any], k: int) -> TokenLogprobs:
+    """One position's ``{token_id: Logprob}`` as the sampled token plus its top-``k`` alternatives."""
+    sampled = position.get(token_id)
+    if sampled is None:
+        raise ValueError(f"vLLM gave no log-probability for the sampled token {token_id}")
+
+    def rank(item: tuple[int, Any]) -> tuple[float, float]:
+        r = item[1].rank
+        return (math.inf if r is None else float(r), -float(item[1].logprob))
+
+    top: dict[str, float] = {}
+    for tid, entry in sorted(position.items(), key=rank):
+        if entry.rank is not None and entry.rank > k:
+            continue  # the sampled token, ranked below the top-k
+        top.setdefault(_text(tid, entry), float(entry.logprob))
+        if len(top) == k:
+            break
+    return TokenLogprobs(token=_text(token_id, sampled), logprob=float(sampled.logprob), top=top)
+
+
+def _text(token_id: int, entry: Any) -> str:
+    """The token's decoded text, or a placeholder naming its id when vLLM did not decode it."""
+    text = getattr(entry, "decoded_token", None)
+    return text if isinstance(text, str) else f"<token {token_id}>"
