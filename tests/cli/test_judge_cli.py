@@ -103,3 +103,11 @@ def test_rubric_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "Logic: the method is sound" in capsys.readouterr().out
     assert main(["rubrics", "show", "poetry"]) == 2
     assert "known domains: chat, code" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_judge_with_the_tiny_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = write_jsonl(tmp_path / "pairs.jsonl", ROWS[:2]), tmp_path / "out.jsonl"
+    assert main(["judge", "-i", str(data), "-o", str(out), "--backend", "tiny", "--max-new-tokens", "6"]) == 0
+    assert [r["id"] for r in lines(out)] == ["p1", "p2"]
+    assert "judge rollouts                    4" in capsys.readouterr().out

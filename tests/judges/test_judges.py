@@ -193,3 +193,26 @@ def test_config_round_trips_and_validates() -> None:
 
 def test_prompt_text_helper() -> None:
     assert prompt_text([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]) == "a\n\nb"
+
+
+@pytest.mark.slow
+def test_judges_on_the_tiny_local_model() -> None:
+    """A real model end to end: every input gets its judgments, malformed ones are counted,
+    and the same seed reproduces the same outputs."""
+    from patarm.backends import TransformersBackend
+    from patarm.testing import tiny_model_and_tokenizer
+
+    model, tokenizer = tiny_model_and_tokenizer(seed=0)
+    backend = TransformersBackend(model, tokenizer, batch_size=4)
+    config = JudgeConfig(samples=2, max_new_tokens=8, seed=5)
+    items = [PointwiseItem("What is 2+2?", "4"), PointwiseItem("Say hi.", "hello", "chat")] * 3
+    first = PointwiseJudge(backend, config).judge_many(items)
+    again = PointwiseJudge(backend, config).judge_many(items)
+    assert len(first) == 6 and all(len(r.samples) == 2 for r in first)
+    assert all(r.malformed == sum(j.score is None for j in r.samples) for r in first)
+    assert [j.raw for r in first for j in r.samples] == [j.raw for r in again for j in r.samples]
+    assert all(r.generated_tokens is not None and r.generated_tokens > 0 for r in first)
+    pair = PairwiseJudge(backend, config).judge("Say hi.", "hello", "go away", domain="chat")
+    assert len(pair.orders) == 2 and pair.malformed == sum(
+        s.malformed_reason is not None for o in pair.orders for s in o.samples
+    )
