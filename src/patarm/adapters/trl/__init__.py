@@ -1,0 +1,37 @@
+"""TRL adapter (extra ``trl``): GRPO with PAR, keeping both sides of every pair together.
+
+- :class:`PARReward`: the reward function (PAR + format, batch statistics logged);
+- :class:`PARGRPOTrainer`: ``GRPOTrainer`` with :class:`PairRepeatSampler` and start-up checks;
+- :func:`grpo_rows`: preference pairs -> one judge-prompt row per (pair, side).
+
+TRL itself is imported only by :class:`PARGRPOTrainer` (on first access).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from patarm.adapters.trl._dataset import grpo_rows
+from patarm.adapters.trl._reward import PARReward, RewardCall, completion_text
+from patarm.adapters.trl._sampler import PairRepeatSampler, check_pair_batching
+
+if TYPE_CHECKING:
+    from patarm.adapters.trl._trainer import PARGRPOTrainer
+
+__all__ = [
+    "PARGRPOTrainer",
+    "PARReward",
+    "PairRepeatSampler",
+    "RewardCall",
+    "check_pair_batching",
+    "completion_text",
+    "grpo_rows",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PARGRPOTrainer":
+        from patarm.adapters.trl._trainer import PARGRPOTrainer
+
+        return PARGRPOTrainer
+    raise AttributeError(f"module 'patarm.adapters.trl' has no attribute {name!r}")

@@ -1,0 +1,86 @@
+"""The PAR reward as a TRL reward function: parse every completion, group the batch by
+pair id and role, and return PAR + format reward per completion.
+
+TRL calls ``reward(prompts=..., completions=..., completion_ids=..., pair_id=[...],
+role=[...], log_metric=..., ...)`` with one entry per completion of the process's batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, parse_judgment
+from patarm.rewards import Delta, FormatReward, constant_delta, par_batch
+
+__all__ = ["PARReward", "RewardCall", "completion_text"]
+
+
+def completion_text(completion: Any) -> str:
+    """A TRL completion as text: a string, or the content of conversational messages."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, Sequence) and completion and isinstance(completion[-1], dict):
+        return "".join(str(m.get("content", "")) for m in completion)
+    raise ValueError(f"cannot read a completion of type {type(completion).__name__}: {completion!r:.80}")
+
+
+@dataclass
+class RewardCall:
+    """What one reward call saw and returned (kept when ``record=True``, for checks)."""
+
+    pair_ids: list[str]
+    roles: list[str]
+    scores: list[float | None]
+    rewards: list[float]
+
+
+@dataclass
+class PARReward:
+    """Picklable TRL reward function computing PAR + format reward over its batch.
+
+    Both sides of every pair must be in the same call (use :class:`PairRepeatSampler` /
+    :class:`PARGRPOTrainer`); a pair missing a side is an error naming it, never a silent 0.
+    Batch statistics (malformed rate, incomplete pairs, pair accuracy, mean margin) are
+    logged through TRL's ``log_metric`` as ``par/...``.
+    """
+
+    delta: Delta = field(default_factory=constant_delta)
+    format_reward: FormatReward = field(default_factory=FormatReward)
+    scale: Scale = DEFAULT_SCALE
+    integer_scores: bool = False
+    pair_id_key: str = "pair_id"
+    role_key: str = "role"
+    record: bool = False
+    calls: list[RewardCall] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.scale = check_scale(self.scale)
+
+    def __call__(
+        self,
+        prompts: Sequence[Any] | None = None,
+        completions: Sequence[Any] = (),
+        completion_ids: Any = None,
+        log_metric: Callable[[str, float], None] | None = None,
+        **columns: Any,
+    ) -> list[float]:
+        for key in (self.pair_id_key, self.role_key):
+            if key not in columns:
+                raise ValueError(
+                    f"the reward needs a {key!r} column in the training dataset (one value per row); "
+                    f"columns seen: {sorted(k for k in columns if k not in ('trainer_state', 'log_extra'))}"
+                )
+        pair_ids = [str(p) for p in columns[self.pair_id_key]]
+        roles = list(columns[self.role_key])
+        texts = [completion_text(c) for c in completions]
+        scores = [parse_judgment(t, self.scale, integer=self.integer_scores).score for t in texts]
+        out = par_batch(scores, pair_ids, roles, self.delta, self.format_reward)
+        rewards: list[float] = out.total.tolist()
+        if log_metric is not None:
+            for name, value in out.stats.to_metrics("par/").items():
+                log_metric(name, value)
+        if self.record:
+            self.calls.append(RewardCall(pair_ids, [str(r) for r in roles], scores, rewards))
+        return rewards

@@ -1,0 +1,58 @@
+"""TRL's GRPO trainer with pair-preserving sampling for PAR (imports TRL: extra ``trl``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patarm._extras import require
+
+require("trl", "trl")
+
+from torch.utils.data import Sampler  # noqa: E402
+from trl import GRPOTrainer  # noqa: E402
+
+from patarm.adapters.trl._sampler import PairRepeatSampler, check_pair_batching  # noqa: E402
+
+__all__ = ["PARGRPOTrainer"]
+
+
+class PARGRPOTrainer(GRPOTrainer):  # type: ignore[misc]
+    """``GRPOTrainer`` whose sampler keeps both judge prompts of every pair, with all their
+    generations, in the same reward call on every process.
+
+    The training dataset needs ``pair_id`` and ``role`` columns (see :func:`grpo_rows`), each
+    pair id naming exactly two rows. Batch settings that cannot hold whole pairs fail here,
+    at start, with the setting to change. Use it with :class:`PARReward`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pair_layout()  # fail at start, not at the first step
+
+    def _pair_layout(self) -> tuple[int, int]:
+        dataset = self.train_dataset
+        if dataset is None or not hasattr(dataset, "column_names"):
+            raise ValueError("PARGRPOTrainer needs a map-style datasets.Dataset with pair_id and role columns")
+        missing = [c for c in ("pair_id", "role") if c not in dataset.column_names]
+        if missing:
+            raise ValueError(f"the training dataset lacks column(s) {missing}; build it with grpo_rows()")
+        args = self.args
+        return check_pair_batching(
+            num_generations=self.num_generations,
+            generation_batch_size=args.generation_batch_size,
+            per_process_rows=args.per_device_train_batch_size * args.steps_per_generation,
+            num_processes=self.accelerator.num_processes,
+        )
+
+    def _get_train_sampler(self, dataset: Any = None) -> Sampler[int]:
+        dataset = self.train_dataset if dataset is None else dataset
+        per_chunk, _ = self._pair_layout()
+        return PairRepeatSampler(
+            dataset["pair_id"],
+            dataset["role"],
+            num_generations=self.num_generations,
+            prompts_per_chunk=per_chunk,
+            repeat_count=self.num_iterations * self.args.steps_per_generation,
+            shuffle=self.shuffle_dataset,
+            seed=self.args.seed,
+        )
