@@ -12,7 +12,7 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from patarm.cli import _judge, _rubrics, _selfcheck
+    from patarm.cli import _demo, _eval, _judge, _rubrics, _selfcheck
 
     parser = argparse.ArgumentParser(
         prog="patarm",
@@ -23,9 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"patarm {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _demo.add_parser(commands)
     _selfcheck.add_parser(commands)
     _rubrics.add_parser(commands)
     _judge.add_parser(commands)
+    _eval.add_parser(commands)
     return parser
 
 
