@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -43,7 +44,7 @@ class DemoConfig:
     learning_rate: float = 1e-3
     beta: float = 0.05
     temperature: float = 1.0
-    sft_steps: int = 150
+    sft_steps: int = 80
     sft_batch: int = 32
     sft_learning_rate: float = 3e-3
     log_every: int = 10
@@ -62,6 +63,45 @@ class DemoResult:
     flipped_pairs: int
     config: dict[str, Any]
     history: list[dict[str, float]] = field(default_factory=list)
+
+
+def _progress_callback(label: str, total: int, enabled: bool) -> Any:
+    """One compact progress bar per phase, with the figures that tell learning is happening."""
+    from tqdm.auto import tqdm
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        def __init__(self) -> None:
+            self.bar: Any = None
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.bar = tqdm(total=total, desc=label, unit="step", disable=not enabled, leave=True)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.bar.update(1)
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+            logs = logs or {}
+            shown = {
+                "reward": logs.get("reward"),
+                "pair_acc": logs.get("par/pair_accuracy"),
+                "malformed": logs.get("par/malformed_rate"),
+                "loss": logs.get("loss") if "reward" not in logs else None,
+            }
+            self.bar.set_postfix({k: f"{float(v):.3f}" for k, v in shown.items() if v is not None}, refresh=False)
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.bar.close()
+
+    return Progress()
+
+
+def _quiet(trainer: Any) -> None:
+    """Drop the trainer's own printing of every log dict; our progress bar shows the figures."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
 
 
 def _judge_prompts() -> Any:
@@ -123,12 +163,17 @@ def _sft(model: Any, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> None:
         use_cpu=True,
         bf16=False,
         seed=cfg.seed,
-        disable_tqdm=not cfg.progress,
+        disable_tqdm=True,
         dataloader_num_workers=0,
     )
     trainer = SFTTrainer(
-        model=model, args=args, train_dataset=datasets.Dataset.from_list(rows), processing_class=tokenizer
+        model=model,
+        args=args,
+        train_dataset=datasets.Dataset.from_list(rows),
+        processing_class=tokenizer,
+        callbacks=[_progress_callback("SFT warm-up (format only)", cfg.sft_steps, cfg.progress)],
     )
+    _quiet(trainer)
     trainer.train()
 
 
@@ -165,7 +210,7 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
         use_cpu=True,
         bf16=False,
         seed=cfg.seed,
-        disable_tqdm=not cfg.progress,
+        disable_tqdm=True,
         dataloader_num_workers=0,
     )
     reward = PARReward(delta=constant_delta() if cfg.delta == "constant" else graded_delta())
@@ -175,19 +220,27 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
         args=args,
         train_dataset=datasets.Dataset.from_list(rows),
         processing_class=tokenizer,
-        callbacks=[Record()],
+        callbacks=[Record(), _progress_callback("GRPO with PAR", cfg.steps, cfg.progress)],
     )
+    _quiet(trainer)
     trainer.train()
     return trainer.model, history
 
 
 def run_demo(cfg: DemoConfig) -> DemoResult:
     """Run the whole demo and write ``metrics.json`` and ``training.png`` under ``cfg.output``."""
+    import datasets
     import torch
+    import transformers
 
     start = time.perf_counter()
+    warnings.filterwarnings("ignore", category=FutureWarning)  # deprecations inside the trainers, not ours
+    warnings.filterwarnings("ignore", category=UserWarning, module="trl")
+    datasets.disable_progress_bars()
+    hf_logging: Any = transformers.utils.logging
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
     torch.manual_seed(cfg.seed)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     out = Path(cfg.output)
     out.mkdir(parents=True, exist_ok=True)
     task = DemoTask()
