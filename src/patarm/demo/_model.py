@@ -46,28 +46,8 @@ def demo_tokenizer() -> Any:
 
 
 def demo_model_and_tokenizer(seed: int, hidden_size: int = 64, layers: int = 2) -> tuple[Any, Any]:
-    """A randomly initialised Qwen3 causal LM (about 0.1M parameters) and its tokenizer."""
-    import torch
-    from transformers import Qwen3Config, Qwen3ForCausalLM
+    """A randomly initialised Qwen3 causal LM (about 0.08M parameters) and its tokenizer."""
+    from patarm.testing import tiny_qwen3
 
     tokenizer = demo_tokenizer()
-    config = Qwen3Config(
-        vocab_size=len(tokenizer),
-        hidden_size=hidden_size,
-        intermediate_size=2 * hidden_size,
-        num_hidden_layers=layers,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=hidden_size // 4,
-        max_position_embeddings=64,
-        tie_word_embeddings=True,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=None,
-    )
-    torch.manual_seed(seed)
-    model: Any = Qwen3ForCausalLM(config)
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
-    model.generation_config.pad_token_id = tokenizer.pad_token_id
-    model.generation_config.bos_token_id = None
-    return model, tokenizer
+    return tiny_qwen3(tokenizer, seed=seed, hidden_size=hidden_size, layers=layers, max_positions=64), tokenizer

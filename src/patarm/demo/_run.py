@@ -104,6 +104,20 @@ def _quiet(trainer: Any) -> None:
     trainer.remove_callback(ProgressCallback)
 
 
+def _cpu_training(seed: int) -> dict[str, Any]:
+    """Trainer settings both phases share: CPU, fp32, constant rate, no checkpoints, no reporting."""
+    return {
+        "lr_scheduler_type": "constant",
+        "save_strategy": "no",
+        "report_to": [],
+        "use_cpu": True,
+        "bf16": False,
+        "seed": seed,
+        "disable_tqdm": True,
+        "dataloader_num_workers": 0,
+    }
+
+
 def _judge_prompts() -> Any:
     from patarm.prompts import JudgePrompts
     from patarm.rubrics import RubricSet
@@ -156,15 +170,8 @@ def _sft(model: Any, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> None:
         max_steps=cfg.sft_steps,
         per_device_train_batch_size=cfg.sft_batch,
         learning_rate=cfg.sft_learning_rate,
-        lr_scheduler_type="constant",
         logging_steps=max(1, cfg.sft_steps // 5),
-        save_strategy="no",
-        report_to=[],
-        use_cpu=True,
-        bf16=False,
-        seed=cfg.seed,
-        disable_tqdm=True,
-        dataloader_num_workers=0,
+        **_cpu_training(cfg.seed),
     )
     trainer = SFTTrainer(
         model=model,
@@ -202,16 +209,9 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
         max_completion_length=6,
         temperature=cfg.temperature,
         learning_rate=cfg.learning_rate,
-        lr_scheduler_type="constant",
         beta=cfg.beta,
         logging_steps=cfg.log_every,
-        save_strategy="no",
-        report_to=[],
-        use_cpu=True,
-        bf16=False,
-        seed=cfg.seed,
-        disable_tqdm=True,
-        dataloader_num_workers=0,
+        **_cpu_training(cfg.seed),
     )
     reward = PARReward(delta=constant_delta() if cfg.delta == "constant" else graded_delta())
     trainer = PARGRPOTrainer(

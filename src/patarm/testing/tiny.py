@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TINY_CHAT_TEMPLATE", "build_tiny_tokenizer", "save_tiny_model", "tiny_model_and_tokenizer"]
+__all__ = ["TINY_CHAT_TEMPLATE", "build_tiny_tokenizer", "save_tiny_model", "tiny_model_and_tokenizer", "tiny_qwen3"]
 
 # ChatML, as Qwen models use it; `add_generation_prompt` opens the assistant turn.
 TINY_CHAT_TEMPLATE = (
@@ -68,12 +68,13 @@ def build_tiny_tokenizer(vocab_size: int = 512) -> Any:
     return fast
 
 
-def tiny_model_and_tokenizer(seed: int = 0, vocab_size: int = 512, hidden_size: int = 64, layers: int = 2) -> Any:
-    """``(model, tokenizer)``: a randomly initialised Qwen3 causal LM in eval mode, on the CPU."""
+def tiny_qwen3(
+    tokenizer: Any, *, seed: int = 0, hidden_size: int = 64, layers: int = 2, max_positions: int = 4096
+) -> Any:
+    """A randomly initialised Qwen3 causal LM sized to ``tokenizer``, on the CPU, seeded."""
     import torch
     from transformers import Qwen3Config, Qwen3ForCausalLM
 
-    tokenizer = build_tiny_tokenizer(vocab_size)
     config = Qwen3Config(
         vocab_size=len(tokenizer),
         hidden_size=hidden_size,
@@ -82,7 +83,7 @@ def tiny_model_and_tokenizer(seed: int = 0, vocab_size: int = 512, hidden_size: 
         num_attention_heads=4,
         num_key_value_heads=2,
         head_dim=hidden_size // 4,
-        max_position_embeddings=4096,
+        max_position_embeddings=max_positions,
         tie_word_embeddings=True,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
@@ -90,10 +91,17 @@ def tiny_model_and_tokenizer(seed: int = 0, vocab_size: int = 512, hidden_size: 
     )
     torch.manual_seed(seed)
     model: Any = Qwen3ForCausalLM(config)
-    model.eval()
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = None
+    return model
+
+
+def tiny_model_and_tokenizer(seed: int = 0, vocab_size: int = 512, hidden_size: int = 64, layers: int = 2) -> Any:
+    """``(model, tokenizer)``: a randomly initialised Qwen3 causal LM in eval mode, on the CPU."""
+    tokenizer = build_tiny_tokenizer(vocab_size)
+    model = tiny_qwen3(tokenizer, seed=seed, hidden_size=hidden_size, layers=layers)
+    model.eval()
     return model, tokenizer
 
 
