@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
         eval_pairs=args.eval_pairs,
         eval_samples=args.eval_samples,
         sft_steps=args.sft_steps,
+        threads=args.threads,
         progress=not args.quiet,
     )
     print(f"patarm demo: seed {config.seed}, {config.steps} GRPO steps, delta {config.delta}, "
@@ -78,5 +79,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--eval-pairs", type=int, default=200, help="held-out pairs (default 200)")
     parser.add_argument("--eval-samples", type=int, default=4, help="sampled scores per response (default 4)")
     parser.add_argument("--sft-steps", type=int, default=150, help="format warm-up steps (default 150)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads; 0 keeps torch's default (default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)

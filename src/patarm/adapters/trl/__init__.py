@@ -2,9 +2,10 @@
 
 - :class:`PARReward`: the reward function (PAR + format, batch statistics logged);
 - :class:`PARGRPOTrainer`: ``GRPOTrainer`` with :class:`PairRepeatSampler` and start-up checks;
-- :func:`grpo_rows`: preference pairs -> one judge-prompt row per (pair, side).
+- :func:`grpo_rows`: preference pairs -> one judge-prompt row per (pair, side);
+- :func:`sft_rows`, :func:`format_warmup`: the SFT format warm-up on pointwise records, before RL.
 
-TRL itself is imported only by :class:`PARGRPOTrainer` (on first access).
+TRL itself is imported only by :class:`PARGRPOTrainer` (on first access) and inside :func:`format_warmup`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from patarm.adapters.trl._dataset import grpo_rows
 from patarm.adapters.trl._reward import PARReward, RewardCall, completion_text
 from patarm.adapters.trl._sampler import PairRepeatSampler, check_pair_batching
+from patarm.adapters.trl._sft import format_warmup, sft_rows
 
 if TYPE_CHECKING:
     from patarm.adapters.trl._trainer import PARGRPOTrainer
@@ -25,7 +27,9 @@ __all__ = [
     "RewardCall",
     "check_pair_batching",
     "completion_text",
+    "format_warmup",
     "grpo_rows",
+    "sft_rows",
 ]
 
 

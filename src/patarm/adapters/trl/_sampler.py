@@ -46,7 +46,9 @@ def check_pair_batching(
         )
     if per_chunk != per_process * num_processes:
         raise ValueError(
-            f"generation batch of {per_chunk} prompts does not split into {num_processes} slice(s) of {per_process}"
+            f"generation batch of {per_chunk} prompts does not split into {num_processes} slice(s) of {per_process}: "
+            f"set generation_batch_size to per_device_train_batch_size x steps_per_generation x {num_processes} "
+            f"processes = {per_process_rows * num_processes}"
         )
     return per_chunk, per_process
 

@@ -21,21 +21,21 @@ class PARGRPOTrainer(GRPOTrainer):  # type: ignore[misc]
     generations, in the same reward call on every process.
 
     The training dataset needs ``pair_id`` and ``role`` columns (see :func:`grpo_rows`), each
-    pair id naming exactly two rows. Batch settings that cannot hold whole pairs fail here,
-    at start, with the setting to change. Use it with :class:`PARReward`.
+    pair id naming exactly two rows. Batch settings that cannot hold whole pairs, and pair ids
+    that do not name one chosen and one rejected row, fail here, at start, with the setting or
+    the pair id to change. Use it with :class:`PARReward`.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pair_layout()  # fail at start, not at the first step
+        self._get_train_sampler()  # checks settings and pairs: fail at start, not at the first step
+        evaluation = self.eval_dataset
+        for dataset in evaluation.values() if isinstance(evaluation, dict) else [evaluation]:
+            if dataset is not None:
+                self._get_eval_sampler(dataset)
 
     def _pair_layout(self) -> tuple[int, int]:
-        dataset = self.train_dataset
-        if dataset is None or not hasattr(dataset, "column_names"):
-            raise ValueError("PARGRPOTrainer needs a map-style datasets.Dataset with pair_id and role columns")
-        missing = [c for c in ("pair_id", "role") if c not in dataset.column_names]
-        if missing:
-            raise ValueError(f"the training dataset lacks column(s) {missing}; build it with grpo_rows()")
+        _check_pair_columns(self.train_dataset, "training")
         args = self.args
         return check_pair_batching(
             num_generations=self.num_generations,
@@ -56,3 +56,30 @@ class PARGRPOTrainer(GRPOTrainer):  # type: ignore[misc]
             shuffle=self.shuffle_dataset,
             seed=self.args.seed,
         )
+
+    def _get_eval_sampler(self, eval_dataset: Any) -> Sampler[int]:
+        # TRL's evaluation sampler shuffles rows; PAR needs each evaluation batch (one reward
+        # call per process) to hold whole pairs with all their generations, in a fixed order.
+        _check_pair_columns(eval_dataset, "evaluation")
+        generations = self.num_generations_eval
+        rows = self.args.per_device_eval_batch_size
+        if rows % (2 * generations):
+            raise ValueError(
+                f"per_device_eval_batch_size ({rows}) must be a multiple of 2 x num_generations_eval "
+                f"= {2 * generations}, so that each evaluation batch holds whole pairs"
+            )
+        return PairRepeatSampler(
+            eval_dataset["pair_id"],
+            eval_dataset["role"],
+            num_generations=generations,
+            prompts_per_chunk=rows * self.accelerator.num_processes // generations,
+            shuffle=False,
+        )
+
+
+def _check_pair_columns(dataset: Any, purpose: str) -> None:
+    if dataset is None or not hasattr(dataset, "column_names"):
+        raise ValueError(f"PARGRPOTrainer needs a map-style datasets.Dataset with pair_id and role columns ({purpose})")
+    missing = [c for c in ("pair_id", "role") if c not in dataset.column_names]
+    if missing:
+        raise ValueError(f"the {purpose} dataset lacks column(s) {missing}; build it with grpo_rows()")
