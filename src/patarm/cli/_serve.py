@@ -1,0 +1,146 @@
+"""``patarm serve``: a judge behind an HTTP API (extra ``serve``), for policy training.
+
+OpenRLHF: ``--reward.remote_url http://HOST:PORT/get_reward``; verl: ``patarm.policy.compute_score``
+with ``url``; TRL: ``patarm.policy.JudgeReward(url=...)``; anything else: ``POST /v1/score``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+
+__all__ = ["add_parser"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from patarm._extras import require
+
+    require("fastapi", "serve")
+    require("uvicorn", "serve")
+    from patarm.judges import PointwiseJudge
+    from patarm.policy import detect_chat_template
+    from patarm.rubrics import CriteriaCache, RubricSet
+    from patarm.serve import ServeSettings, create_app, serve
+
+    key = os.environ.get(args.api_key_env) if args.api_key_env else None
+    template_name = args.chat_template
+    if args.policy_tokenizer:
+        from transformers import AutoTokenizer
+
+        template_name = detect_chat_template(AutoTokenizer.from_pretrained(args.policy_tokenizer)).name
+    settings = ServeSettings(
+        max_batch_size=args.max_batch_size,
+        max_wait_ms=args.max_wait_ms,
+        max_queue=args.max_queue,
+        workers=args.workers,
+        request_timeout_s=args.timeout,
+        api_key=key or None,
+        max_body_bytes=args.max_body_bytes,
+        max_items_per_request=args.max_items,
+        max_text_chars=args.max_text_chars,
+        fallback_reward=args.fallback_reward,
+        use_expected_score=args.use_expected_score,
+        normalize_rewards=args.normalize_rewards,
+        default_domain=args.domain,
+        instruction_domain=None if args.instruction_domain in ("", "none") else args.instruction_domain,
+        chat_template=template_name,
+        split=args.split,
+        strip_thinking=not args.keep_thinking,
+    )
+    config = config_from_args(args)
+    if args.use_expected_score and not config.expected_score:
+        config = config.model_copy(update={"expected_score": True})
+    rubrics = RubricSet(args.rubric_dir or ())
+    cache = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
+    judge = PointwiseJudge(backend_from_args(args), config, rubrics=rubrics, criteria_cache=cache)
+    app = create_app(judge, settings, model_name=args.model or args.backend)
+
+    def announce(url: str) -> None:
+        auth = f"API key from ${args.api_key_env}" if key else "no API key"
+        print(
+            f"patarm serve: listening on {url} (backend {args.backend}, batches of up to {settings.max_batch_size}, "
+            f"{auth}, chat template {template_name})",
+            flush=True,
+        )
+
+    serve(app, args.host, args.port, log_level=args.log_level, on_bound=announce)
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve a judge over HTTP: /v1/score, OpenRLHF's /get_reward, /health, /metrics (extra patarm[serve])",
+        description=(
+            "Serve a pointwise judge as a reward service. Concurrent requests are micro-batched into backend "
+            "batches (--max-batch-size, --max-wait-ms); the queue is bounded (--max-queue, 429 when full), every "
+            "request has a deadline (--timeout, 504), bodies and texts have size limits (413), and an API key "
+            "can be required (--api-key-env, 401). POST /get_reward speaks OpenRLHF's remote reward protocol: "
+            "the prompt and response are read back from its decoded query with the policy's chat template "
+            "(--chat-template or --policy-tokenizer, --split); labels may carry a domain. POST /v1/score takes "
+            "typed items and returns score, criteria, rationale and malformed reason per item. --domain sets the "
+            "domain for items whose data names none (else routed)."
+        ),
+    )
+    net = parser.add_argument_group("server")
+    net.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    net.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one, printed)")
+    net.add_argument(
+        "--max-batch-size",
+        type=int,
+        default=32,
+        help="items per judge call (default 32); a transformers backend runs them --batch-size at a time",
+    )
+    net.add_argument("--max-wait-ms", type=float, default=10.0, help="longest wait to fill a batch (default 10)")
+    net.add_argument("--max-queue", type=int, default=4096, help="items allowed to wait; more get 429 (default 4096)")
+    net.add_argument(
+        "--workers", type=int, default=1, help="backend calls at once (default 1; raise only for HTTP backends)"
+    )
+    net.add_argument("--timeout", type=float, default=170.0, help="seconds per request before 504 (default 170)")
+    net.add_argument(
+        "--api-key-env",
+        default="PATARM_SERVE_API_KEY",
+        help="environment variable holding the API key; when set, requests need it (default PATARM_SERVE_API_KEY)",
+    )
+    net.add_argument("--max-body-bytes", type=int, default=8 * 1024 * 1024, help="request body limit (default 8 MiB)")
+    net.add_argument("--max-items", type=int, default=1024, help="items per request limit (default 1024)")
+    net.add_argument("--max-text-chars", type=int, default=200_000, help="characters per text limit (default 200000)")
+    net.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward)")
+    rewards.add_argument(
+        "--fallback-reward",
+        type=float,
+        help="reward when no judge sample parsed or the query cannot be split (default: the scale's low end)",
+    )
+    rewards.add_argument(
+        "--use-expected-score", action="store_true", help="reward = expected score from log-probabilities"
+    )
+    rewards.add_argument("--normalize-rewards", action="store_true", help="rewards on [0, 1] over the score scale")
+    rewards.add_argument(
+        "--instruction-domain",
+        default="instruction_following",
+        help="domain for IFEval-style rows (instruction_id_list in the label); 'none' routes them (default "
+        "instruction_following)",
+    )
+    rewards.add_argument(
+        "--chat-template",
+        default="chatml",
+        choices=["chatml", "llama3", "gemma", "none"],
+        help="the POLICY's chat template family, to read OpenRLHF queries back (default chatml)",
+    )
+    rewards.add_argument(
+        "--policy-tokenizer", help="detect the chat template from the policy's tokenizer (path or hub id in cache)"
+    )
+    rewards.add_argument(
+        "--split",
+        choices=["auto", "prefix", "marker"],
+        default="auto",
+        help="prefix: response = query minus its prompt; marker: the last assistant turn of the query; "
+        "auto: prefix when the query starts with its prompt, else marker (default)",
+    )
+    rewards.add_argument("--keep-thinking", action="store_true", help="judge a leading <think> block too")
+    add_backend_args(parser)
+    add_judge_args(parser)
+    parser.set_defaults(func=run)

@@ -1,0 +1,214 @@
+"""A small HTTP client for ``patarm serve``'s ``POST /v1/score``: typed results, bounded retries.
+
+Busy or restarting servers (429, 502, 503, connection errors) are retried with exponential
+backoff; timeouts (504) and bad input (4xx) are not, and raise :class:`JudgeServerError` with the
+server's own message. Requests are split into chunks of ``max_items_per_request`` items.
+Picklable: the HTTP connection pools are rebuilt after unpickling.
+
+>>> client = JudgeClient("http://127.0.0.1:8000")
+>>> client.endpoint
+'http://127.0.0.1:8000/v1/score'
+>>> client.score([{"prompt": "Say hi.", "response": "Hi!"}])  # doctest: +SKIP
+[RemoteScore(score=7.0, expected_score=None, domain='chat', malformed=0, samples=1, ...)]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreInput"]
+
+API_KEY_ENV = "PATARM_JUDGE_API_KEY"
+ScoreInput = Mapping[str, Any]
+_RETRY = {429, 502, 503}
+
+
+class JudgeServerError(RuntimeError):
+    """The judge server refused or failed a request; the message carries its status and reason."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class RemoteScore:
+    """One response's judgment as the server reports it (``score`` None: no sample parsed)."""
+
+    score: float | None
+    expected_score: float | None
+    domain: str
+    malformed: int
+    samples: int
+    malformed_reason: str | None
+    criteria: str | None
+    rationale: str | None
+    scale: tuple[float, float]
+
+
+def _endpoint(url: str) -> str:
+    url = url.rstrip("/")
+    for tail in ("/v1/score", "/get_reward"):
+        if url.endswith(tail):
+            url = url[: -len(tail)]
+    return url + "/v1/score"
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    return str(body)[:300]
+
+
+class JudgeClient:
+    """Scores (prompt, response, domain) items on a running ``patarm serve``.
+
+    ``api_key`` defaults to the ``PATARM_JUDGE_API_KEY`` environment variable (read when the
+    request is sent, so the key itself never travels inside a pickled reward function).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        api_key: str | None = None,
+        timeout_s: float = 180.0,
+        max_retries: int = 3,
+        backoff_s: float = 0.5,
+        max_items_per_request: int = 256,
+    ) -> None:
+        if max_items_per_request < 1:
+            raise ValueError(f"max_items_per_request must be >= 1, got {max_items_per_request}")
+        self.endpoint = _endpoint(url)
+        self.api_key = api_key
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.max_items_per_request = max_items_per_request
+        self._init_pools()
+
+    def _init_pools(self) -> None:
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._async: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_client", "_async")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._init_pools()
+
+    def _headers(self) -> dict[str, str]:
+        key = self.api_key if self.api_key is not None else os.environ.get(API_KEY_ENV)
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    def _body(self, items: Sequence[ScoreInput]) -> dict[str, Any]:
+        return {"items": [{k: v for k, v in dict(i).items() if k in ("prompt", "response", "domain")} for i in items]}
+
+    def _chunks(self, items: Sequence[ScoreInput]) -> list[Sequence[ScoreInput]]:
+        size = self.max_items_per_request
+        return [items[i : i + size] for i in range(0, len(items), size)]
+
+    def _parse(self, response: httpx.Response, count: int) -> list[RemoteScore]:
+        body = response.json()
+        scale = tuple(float(x) for x in body.get("scale", (1.0, 10.0)))
+        results = body.get("results")
+        if not isinstance(results, list) or len(results) != count:
+            raise JudgeServerError(f"{self.endpoint}: expected {count} results, got {str(results)[:200]}")
+        return [
+            RemoteScore(
+                score=r.get("score"),
+                expected_score=r.get("expected_score"),
+                domain=r.get("domain", ""),
+                malformed=int(r.get("malformed", 0)),
+                samples=int(r.get("samples", 0)),
+                malformed_reason=r.get("malformed_reason"),
+                criteria=r.get("criteria"),
+                rationale=r.get("rationale"),
+                scale=(scale[0], scale[1]),
+            )
+            for r in results
+        ]
+
+    def _failure(self, response: httpx.Response | None, error: Exception | None, attempts: int) -> JudgeServerError:
+        if response is not None:
+            return JudgeServerError(
+                f"{self.endpoint}: HTTP {response.status_code} after {attempts} attempt(s): {_reason(response)}",
+                response.status_code,
+            )
+        return JudgeServerError(f"{self.endpoint}: {type(error).__name__}: {error} after {attempts} attempt(s)")
+
+    def _outcome(
+        self, response: httpx.Response | None, error: Exception | None, attempt: int, count: int
+    ) -> list[RemoteScore] | None:
+        """The results of a successful attempt, None to try again, or the error to give up with."""
+        if response is not None and response.status_code == 200:
+            return self._parse(response, count)
+        if (response is not None and response.status_code not in _RETRY) or attempt > self.max_retries:
+            raise self._failure(response, error, attempt)
+        return None
+
+    def score(self, items: Sequence[ScoreInput]) -> list[RemoteScore]:
+        """One result per item, in order; items are mappings with ``prompt``, ``response``, ``domain``."""
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout_s)
+            client = self._client
+        out: list[RemoteScore] = []
+        for chunk in self._chunks(items):
+            body = self._body(chunk)
+            for attempt in range(1, self.max_retries + 2):
+                response: httpx.Response | None = None
+                error: Exception | None = None
+                try:
+                    response = client.post(self.endpoint, json=body, headers=self._headers())
+                except httpx.TransportError as exc:
+                    error = exc
+                done = self._outcome(response, error, attempt, len(chunk))
+                if done is not None:
+                    out += done
+                    break
+                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+        return out
+
+    async def ascore(self, items: Sequence[ScoreInput]) -> list[RemoteScore]:
+        """:meth:`score` for an event loop (one connection pool per loop)."""
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            self._async = (loop, httpx.AsyncClient(timeout=self.timeout_s))
+        client = self._async[1]
+        out: list[RemoteScore] = []
+        for chunk in self._chunks(items):
+            body = self._body(chunk)
+            for attempt in range(1, self.max_retries + 2):
+                response: httpx.Response | None = None
+                error: Exception | None = None
+                try:
+                    response = await client.post(self.endpoint, json=body, headers=self._headers())
+                except httpx.TransportError as exc:
+                    error = exc
+                done = self._outcome(response, error, attempt, len(chunk))
+                if done is not None:
+                    out += done
+                    break
+                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+        return out
+
+    def close(self) -> None:
+        """Close the synchronous connection pool (the async one closes with its loop)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None

@@ -1,0 +1,129 @@
+"""A judge as a TRL reward function for POLICY training (GRPO, RLOO, ...): one score per completion.
+
+TRL calls ``reward(prompts=..., completions=..., completion_ids=..., log_metric=..., **columns)``
+with one entry per completion. :class:`JudgeReward` judges each (prompt, completion) pointwise
+with a :class:`~patarm.judges.PointwiseJudge` in this process, or through a running
+``patarm serve`` (``url=...``), and returns the score, or None where no judge sample parsed
+(TRL then leaves that reward out) unless ``fallback_reward`` is set. It logs ``judge/malformed_rate``,
+``judge/fallback_rate`` and ``judge/mean_score`` through TRL's ``log_metric``.
+
+>>> from patarm.backends import FunctionBackend
+>>> from patarm.judges import PointwiseJudge
+>>> judge = PointwiseJudge(FunctionBackend(lambda prompt, seed: "<answer>8</answer>"))
+>>> JudgeReward(judge=judge)(prompts=["Say hi."], completions=["Hi!"])
+[8.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from patarm.judges import PointwiseItem, PointwiseJudge
+from patarm.policy._client import JudgeClient
+from patarm.policy._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, reward_value
+
+__all__ = ["JudgeReward", "completion_text", "prompt_messages"]
+
+
+def completion_text(completion: Any) -> str:
+    """A TRL completion as text: a string, or the contents of its assistant messages."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, Sequence) and all(isinstance(m, Mapping) for m in completion):
+        return "".join(str(m.get("content", "")) for m in completion if m.get("role", "assistant") == "assistant")
+    raise ValueError(f"cannot read a completion of type {type(completion).__name__}: {completion!r:.80}")
+
+
+def prompt_messages(prompt: Any) -> str | list[dict[str, str]]:
+    """A TRL prompt for the judge: text as is, conversational prompts as plain {role, content} messages."""
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, Sequence) and all(isinstance(m, Mapping) for m in prompt):
+        return [{"role": str(m["role"]), "content": str(m.get("content", ""))} for m in prompt]
+    raise ValueError(f"cannot read a prompt of type {type(prompt).__name__}: {prompt!r:.80}")
+
+
+@dataclass
+class JudgeReward:
+    """Picklable TRL reward function: the judge's pointwise score for each completion.
+
+    Exactly one of ``judge`` (in-process) or ``url`` (a ``patarm serve`` address) is given.
+    The domain of each row comes from the ``domain_key`` column, else instruction data (an
+    ``instruction_id_list`` column) gets ``instruction_domain``, else ``default_domain``, else the
+    judge routes it. ``use_expected_score`` prefers the judge's expected score when it has one.
+    """
+
+    judge: PointwiseJudge | None = None
+    url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    domain_key: str = "domain"
+    default_domain: str | None = None
+    instruction_domain: str | None = INSTRUCTION_DOMAIN
+    use_expected_score: bool = False
+    fallback_reward: float | None = None
+    timeout_s: float = 180.0
+    max_items_per_request: int = 256
+
+    def __post_init__(self) -> None:
+        if (self.judge is None) == (self.url is None):
+            raise ValueError("JudgeReward needs exactly one of judge= (in-process) or url= (a patarm serve address)")
+        self._client: JudgeClient | None = None
+        if self.url is not None:
+            self._client = JudgeClient(
+                self.url,
+                api_key=self.api_key,
+                timeout_s=self.timeout_s,
+                max_items_per_request=self.max_items_per_request,
+            )
+
+    def domains(self, count: int, columns: Mapping[str, Any]) -> list[str | None]:
+        """The domain of each of ``count`` rows, from the dataset columns TRL passes."""
+        keys = [k for k in (self.domain_key, *INSTRUCTION_FIELDS) if isinstance(columns.get(k), Sequence)]
+        out = []
+        for i in range(count):
+            fields = {("domain" if k == self.domain_key else k): columns[k][i] for k in keys}
+            out.append(
+                data_domain(fields, default_domain=self.default_domain, instruction_domain=self.instruction_domain)
+            )
+        return out
+
+    def scores(
+        self, prompts: Sequence[Any], completions: Sequence[Any], domains: Sequence[str | None]
+    ) -> list[float | None]:
+        """The judge's number for each completion (None where no sample parsed)."""
+        texts = [completion_text(c) for c in completions]
+        chats = [prompt_messages(p) for p in prompts]
+        if self._client is not None:
+            items = [{"prompt": p, "response": t, "domain": d} for p, t, d in zip(chats, texts, domains, strict=True)]
+            remote = self._client.score(items)
+            return [
+                r.expected_score if self.use_expected_score and r.expected_score is not None else r.score
+                for r in remote
+            ]
+        assert self.judge is not None
+        results = self.judge.judge_many([PointwiseItem(p, t, d) for p, t, d in zip(chats, texts, domains, strict=True)])
+        return [reward_value(r, use_expected_score=self.use_expected_score) for r in results]
+
+    def __call__(
+        self,
+        prompts: Sequence[Any] = (),
+        completions: Sequence[Any] = (),
+        completion_ids: Any = None,
+        log_metric: Callable[[str, float], None] | None = None,
+        **columns: Any,
+    ) -> list[float | None]:
+        if len(prompts) != len(completions):
+            raise ValueError(f"got {len(prompts)} prompts for {len(completions)} completions; TRL sends one each")
+        if not completions:
+            return []
+        values = self.scores(prompts, completions, self.domains(len(completions), columns))
+        known = [v for v in values if v is not None]
+        missing = len(values) - len(known)
+        if log_metric is not None:
+            log_metric("judge/malformed_rate", missing / len(values))
+            log_metric("judge/fallback_rate", missing / len(values) if self.fallback_reward is not None else 0.0)
+            if known:
+                log_metric("judge/mean_score", sum(known) / len(known))
+        return [v if v is not None else self.fallback_reward for v in values]

@@ -1,0 +1,74 @@
+"""``patarm serve``: a pointwise judge behind an HTTP API, for policy training (extra ``serve``).
+
+- :func:`create_app`: the FastAPI app (``/v1/score``, OpenRLHF's ``/get_reward``, ``/health``, ``/metrics``);
+- :class:`ServeSettings`: batching, limits, auth, reward and query-splitting settings;
+- :class:`MicroBatcher`: joins concurrent requests into backend batches, off the event loop;
+- :func:`serve`, :class:`ServerThread`: run it in the foreground or a background thread;
+- :class:`JudgeService`: the same logic without the web framework;
+- :func:`run_load`: many concurrent clients against a server, every answer timed (tests, benchmarks).
+
+FastAPI and uvicorn are imported only when an app is built or run; without them that raises
+:class:`patarm.MissingExtraError` naming ``patarm[serve]``.
+
+>>> from patarm.backends import FunctionBackend
+>>> from patarm.judges import PointwiseJudge
+>>> app = create_app(PointwiseJudge(FunctionBackend(lambda prompt, seed: "<answer>7</answer>")))
+>>> with ServerThread(app) as server:  # doctest: +SKIP
+...     print(server.url)              # then POST {server.url}/v1/score
+"""
+
+from patarm.serve._app import create_app, validation_message
+from patarm.serve._batcher import (
+    BatcherClosedError,
+    BatchFailedError,
+    BatchReport,
+    JudgeTimeoutError,
+    MicroBatcher,
+    QueueFullError,
+)
+from patarm.serve._load import LoadResult, load, run_load
+from patarm.serve._metrics import ServerMetrics, percentile
+from patarm.serve._models import (
+    ErrorBody,
+    RewardRequest,
+    RewardResponse,
+    ScoreItem,
+    ScoreRequest,
+    ScoreResponse,
+    ScoreResult,
+    score_result,
+)
+from patarm.serve._run import ServerThread, bind, serve
+from patarm.serve._service import ClientGone, JudgeService, ServeError
+from patarm.serve._settings import ServeSettings
+
+__all__ = [
+    "BatchFailedError",
+    "BatchReport",
+    "BatcherClosedError",
+    "ClientGone",
+    "ErrorBody",
+    "JudgeService",
+    "JudgeTimeoutError",
+    "LoadResult",
+    "MicroBatcher",
+    "QueueFullError",
+    "RewardRequest",
+    "RewardResponse",
+    "ScoreItem",
+    "ScoreRequest",
+    "ScoreResponse",
+    "ScoreResult",
+    "ServeError",
+    "ServeSettings",
+    "ServerMetrics",
+    "ServerThread",
+    "bind",
+    "create_app",
+    "load",
+    "percentile",
+    "run_load",
+    "score_result",
+    "serve",
+    "validation_message",
+]

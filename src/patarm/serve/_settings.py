@@ -1,0 +1,78 @@
+"""Server settings, typed and serialisable (``patarm serve`` is a thin layer over them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from patarm.policy import CHAT_TEMPLATES, INSTRUCTION_DOMAIN
+
+__all__ = ["ServeSettings"]
+
+
+class ServeSettings(BaseModel):
+    """How the judge server batches, bounds and answers requests.
+
+    Batching: concurrent requests' items are joined into backend batches of at most
+    ``max_batch_size`` items; a batch waits at most ``max_wait_ms`` after its oldest item arrived
+    for more to come. ``workers`` backend calls run at once (in worker threads, off the event
+    loop); keep 1 for local models (one GPU, one batch at a time) and raise it for HTTP backends.
+
+    Bounds: at most ``max_queue`` items wait (more: 429); each request is answered within
+    ``request_timeout_s`` (else 504; OpenRLHF's client gives up after 180 s); bodies over
+    ``max_body_bytes``, more than ``max_items_per_request`` items, or a text over ``max_text_chars``
+    characters: 413. With ``api_key`` set every endpoint but ``/health`` needs it (401).
+
+    Rewards (``/get_reward``): the judge's score (its expected score with ``use_expected_score``),
+    or ``fallback_reward`` (default: the low end of the judge's scale) when no sample parsed or the
+    query could not be split; each fallback is counted in ``extra_logs``. ``normalize_rewards``
+    maps rewards onto [0, 1] over the scale (``scores`` always are).
+
+    Reading OpenRLHF's query: ``chat_template`` names the policy's template preset (``chatml``,
+    ``llama3``, ``gemma``, ``none``), ``split`` the method (see :func:`patarm.policy.split_query`).
+    Domains: ``default_domain`` for items the data does not place, ``instruction_domain`` for
+    IFEval-style rows (None: route them like any other).
+
+    >>> ServeSettings(max_batch_size=64, max_wait_ms=5).max_queue
+    4096
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_batch_size: int = Field(32, ge=1)
+    max_wait_ms: float = Field(10.0, ge=0)
+    max_queue: int = Field(4096, ge=1)
+    workers: int = Field(1, ge=1)
+    request_timeout_s: float = Field(170.0, gt=0)
+    isolate_failures: bool = True
+    api_key: SecretStr | None = None
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    max_items_per_request: int = Field(1024, ge=1)
+    max_text_chars: int = Field(200_000, ge=1)
+    fallback_reward: float | None = None
+    use_expected_score: bool = False
+    normalize_rewards: bool = False
+    default_domain: str | None = None
+    instruction_domain: str | None = INSTRUCTION_DOMAIN
+    chat_template: str = "chatml"
+    split: Literal["auto", "prefix", "marker"] = "auto"
+    strip_thinking: bool = True
+    stall_after_s: float = Field(600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> ServeSettings:
+        if self.max_items_per_request > self.max_queue:
+            raise ValueError(
+                f"max_items_per_request ({self.max_items_per_request}) must not exceed max_queue ({self.max_queue}): "
+                "such a request could never be queued"
+            )
+        if self.chat_template not in CHAT_TEMPLATES:
+            raise ValueError(f"chat_template must be one of {sorted(CHAT_TEMPLATES)}, got {self.chat_template!r}")
+        return self
+
+    def public(self) -> dict[str, object]:
+        """The settings without secrets, as ``/health`` reports them."""
+        out = self.model_dump(mode="json", exclude={"api_key"})
+        out["auth"] = self.api_key is not None
+        return out

@@ -1,0 +1,102 @@
+"""Real judge servers for the server tests: ``patarm serve`` in a subprocess on a free local port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ECHO = str(Path(__file__).parent / "echo_judge.py") + ":judge"
+API_KEY = "test-secret-key"
+
+
+class Server:
+    """A running ``patarm serve``: its base URL and its log."""
+
+    def __init__(self, url: str, proc: subprocess.Popen[str], log: Path) -> None:
+        self.url = url
+        self.proc = proc
+        self.log = log
+
+    def metrics(self, headers: dict[str, str] | None = None) -> dict:
+        return httpx.get(self.url + "/metrics", headers=headers, timeout=10).json()
+
+    def wait_idle(self, timeout_s: float = 15.0) -> None:
+        """Until no batch runs and nothing waits."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            body = httpx.get(self.url + "/health", timeout=5).json()
+            if body["running_batches"] == 0 and body["queued_items"] == 0:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the server did not become idle")
+
+
+def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 120.0) -> Iterator[Server]:
+    """Start ``patarm serve ARGS --port 0``, wait until /health answers, yield it, stop it."""
+    env = {k: v for k, v in os.environ.items() if k != "PATARM_SERVE_API_KEY"}
+    env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1"})
+    if api_key:
+        env["PATARM_SERVE_API_KEY"] = api_key
+    log = Path(tempfile.mkdtemp(prefix="patarm-serve-test-")) / "server.log"
+    with log.open("w") as err:
+        cmd = [sys.executable, "-m", "patarm", "serve", "--port", "0", "--log-level", "warning", *args]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "listening on" not in line:
+            proc.wait(10)
+            pytest.fail(f"patarm serve did not start: {line!r}\n{log.read_text()}")
+        url = line.split("listening on ", 1)[1].split()[0]
+        deadline = time.monotonic() + startup_s
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"patarm serve did not answer /health:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield Server(url, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_server() -> Iterator[Server]:
+    """The tiny random judge model, with an API key and small limits."""
+    args = ["--backend", "tiny", "--max-new-tokens", "8", "--max-batch-size", "8", "--max-items", "8"]
+    args += ["--max-queue", "64", "--max-body-bytes", "65536", "--max-text-chars", "2000"]
+    yield from launch(args, api_key=API_KEY)
+
+
+@pytest.fixture(scope="session")
+def echo_server() -> Iterator[Server]:
+    """The scripted judge (score = the request's ID), for load: big queue, batches of up to 32."""
+    args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--max-batch-size", "32"]
+    args += ["--max-wait-ms", "5", "--max-queue", "1024", "--max-items", "64"]
+    yield from launch(args)
+
+
+@pytest.fixture(scope="session")
+def fault_server() -> Iterator[Server]:
+    """The scripted judge with a 1 s deadline, a 4-item queue and one worker, for faults."""
+    args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--max-batch-size", "4"]
+    args += ["--max-wait-ms", "20", "--max-queue", "4", "--max-items", "4", "--timeout", "1", "--workers", "1"]
+    yield from launch(args)
