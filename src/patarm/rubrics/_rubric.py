@@ -74,6 +74,7 @@ class RubricSet:
                     raise ValueError(f"{file}: rubric file names are lowercase identifiers (a-z, 0-9, _) plus .j2")
                 self._files[file.stem] = file
         self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._rendered: dict[tuple[str, float, float], Rubric] = {}
 
     def register(self, rubric: Rubric) -> None:
         """Add or replace a domain's rubric in code."""
@@ -97,15 +98,18 @@ class RubricSet:
         self.check(domain)
         if domain in self._registered:
             return self._registered[domain]
-        file = self._files[domain]
-        source = file.read_text(encoding="utf-8")
         lo, hi = check_scale(scale)
-        try:
-            text = self._env.from_string(source).render(scale_low=_num(lo), scale_high=_num(hi))
-        except jinja2.TemplateError as exc:
-            raise ValueError(f"{file}: the rubric template does not render: {exc}") from exc
-        found = _DESCRIPTION.search(source)
-        return Rubric(domain, text.strip(), found.group(1) if found else "", str(file))
+        key = (domain, lo, hi)
+        if key not in self._rendered:  # each template is read and rendered once per scale
+            file = self._files[domain]
+            source = file.read_text(encoding="utf-8")
+            try:
+                text = self._env.from_string(source).render(scale_low=_num(lo), scale_high=_num(hi))
+            except jinja2.TemplateError as exc:
+                raise ValueError(f"{file}: the rubric template does not render: {exc}") from exc
+            found = _DESCRIPTION.search(source)
+            self._rendered[key] = Rubric(domain, text.strip(), found.group(1) if found else "", str(file))
+        return self._rendered[key]
 
 
 def _num(value: float) -> int | float:
