@@ -1,0 +1,155 @@
+"""The SFT corpus: a teacher judge scores both sides of each pair pointwise; pairs whose margin
+(chosen score - rejected score) is larger than a threshold (2 in the paper) become two
+pointwise conversations, judge prompt -> the teacher's judgment.
+
+A pair is dropped, and counted, for one of :data:`SFT_DROP_REASONS`: the teacher gave no
+score on a side (``malformed_teacher``), preferred the rejected side (``wrong_order``,
+margin < 0), or preferred the chosen side by too little (``margin_too_small``,
+0 <= margin <= threshold). The target of a side is the teacher's well-formed sample whose
+score is closest to the side's voted score (the first such sample on a tie).
+
+>>> from patarm.judges import PointwiseResult
+>>> from patarm.parsing import parse_judgment
+>>> def result(text):
+...     j = parse_judgment(text, (1, 10))
+...     return PointwiseResult(score=j.score, domain="chat", samples=[j], malformed=int(j.score is None),
+...                            criteria_source="inline")
+>>> good, bad = result("<answer>9</answer>"), result("<answer>5</answer>")
+>>> SFTFilter().verdict(good, bad), SFTFilter().verdict(bad, good), SFTFilter(threshold=5).verdict(good, bad)
+((4.0, None), (-4.0, 'wrong_order'), (4.0, 'margin_too_small'))
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from patarm.judges import PointwiseResult
+from patarm.prompts import JudgePrompts
+from patarm.types import PreferencePair, Role
+
+__all__ = ["SFTFilter", "SFTReport", "SFT_DROP_REASONS", "margin_histogram", "sft_pair_rows", "teacher_target"]
+
+SFT_DROP_REASONS = ("malformed_teacher", "wrong_order", "margin_too_small")
+
+
+@dataclass(frozen=True)
+class SFTFilter:
+    """Keep a pair when both sides have a teacher score and chosen - rejected > ``threshold``."""
+
+    threshold: float = 2.0
+
+    def verdict(self, chosen: PointwiseResult, rejected: PointwiseResult) -> tuple[float | None, str | None]:
+        """The margin (None if a side has no score) and the drop reason (None: keep)."""
+        if chosen.score is None or rejected.score is None or teacher_target(chosen) is None:
+            return None, "malformed_teacher"
+        if teacher_target(rejected) is None:
+            return None, "malformed_teacher"
+        margin = chosen.score - rejected.score
+        if margin < 0:
+            return margin, "wrong_order"
+        if margin <= self.threshold:
+            return margin, "margin_too_small"
+        return margin, None
+
+
+@dataclass
+class SFTReport:
+    """Pairs judged, kept and dropped by reason; margins of every pair with two scores."""
+
+    pairs: int = 0
+    kept: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    margins: list[float] = field(default_factory=list)
+
+    def add(self, margin: float | None, reason: str | None) -> None:
+        self.pairs += 1
+        if margin is not None:
+            self.margins.append(margin)
+        if reason is None:
+            self.kept += 1
+        else:
+            self.dropped[reason] += 1
+
+    def lines(self) -> list[str]:
+        out = [f"pairs judged by the teacher: {self.pairs}", f"pairs kept: {self.kept} ({2 * self.kept} rows)"]
+        out += [f"pairs dropped ({reason}): {self.dropped.get(reason, 0)}" for reason in SFT_DROP_REASONS]
+        return out
+
+
+def teacher_target(result: PointwiseResult) -> str | None:
+    """The raw text of the well-formed sample closest to the voted score; None if there is none."""
+    if result.score is None:
+        return None
+    vote = result.score
+    best = min(
+        (s for s in result.samples if s.score is not None),
+        key=lambda s: abs(float(s.score or 0.0) - vote),
+        default=None,
+    )
+    return None if best is None else best.raw
+
+
+def sft_pair_rows(
+    pair: PreferencePair,
+    domain: str,
+    chosen: PointwiseResult,
+    rejected: PointwiseResult,
+    prompts: JudgePrompts,
+    *,
+    conversational: bool = True,
+) -> list[dict[str, Any]]:
+    """Two prompt-completion rows (chosen, then rejected) in the shape of
+    :func:`patarm.adapters.trl.sft_rows`, plus ``pair_id``, ``role`` and the teacher's ``score``."""
+    rows = []
+    sides: tuple[tuple[Role, PointwiseResult], ...] = (("chosen", chosen), ("rejected", rejected))
+    for role, result in sides:
+        target = teacher_target(result)
+        if target is None:
+            raise ValueError(f"pair {pair.pair_id!r}: the teacher's {role} judgment has no well-formed sample")
+        messages = prompts.pointwise(pair.prompt, pair.response(role), domain)
+        prompt: Any = messages if conversational else "\n\n".join(m["content"] for m in messages)
+        completion: Any = [{"role": "assistant", "content": target}] if conversational else target
+        rows.append(
+            {
+                "prompt": prompt,
+                "completion": completion,
+                "domain": domain,
+                "pair_id": pair.pair_id,
+                "role": role,
+                "score": result.score,
+            }
+        )
+    return rows
+
+
+def margin_histogram(margins: Sequence[float], path: str | Path, *, threshold: float) -> Path:
+    """Save a histogram of teacher margins (chosen - rejected) with the threshold marked, as PNG.
+
+    Needs matplotlib (extra ``demo``); without it, :class:`~patarm._extras.MissingExtraError`.
+    """
+    from patarm._extras import require
+
+    matplotlib = require("matplotlib", "demo")
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if margins:
+        low, high = min(margins), max(margins)
+        ax.hist(margins, bins=max(1, min(40, int(high - low) * 2 + 1)), color="#4477aa")
+    ax.axvline(threshold, color="#cc3311", linestyle="--", label=f"threshold {threshold:g} (keep >)")
+    ax.set_xlabel("teacher margin: chosen score - rejected score")
+    ax.set_ylabel("pairs")
+    ax.set_title(f"SFT teacher margins ({len(margins)} pairs with two scores)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(target, dpi=100)
+    plt.close(fig)
+    return target
