@@ -44,7 +44,7 @@ class DemoConfig:
     learning_rate: float = 1e-3
     beta: float = 0.05
     temperature: float = 1.0
-    sft_steps: int = 80
+    sft_steps: int = 150
     sft_batch: int = 32
     sft_learning_rate: float = 3e-3
     log_every: int = 10
