@@ -21,7 +21,7 @@ def test_formats(tmp_path: Path) -> None:
         ("bad.jsonl", '{"x": 1}\n{"x": \n', "bad.jsonl: line 2: not valid JSON"),
         ("list.jsonl", "[1, 2]\n", "line 1: expected a JSON object, got list"),
         ("scalar.json", "3", "expected a JSON list of objects"),
-        ("rows.csv", "x\n1\n", "unknown format '.csv'"),
+        ("rows.xml", "<x/>", "unknown format '.xml'"),
     ],
 )
 def test_errors_name_the_file_and_line(tmp_path: Path, name: str, content: str, message: str) -> None:

@@ -1,4 +1,5 @@
-"""Rows from local files: JSON lines, a JSON list, Parquet, or a ``datasets`` folder.
+"""Rows from local files (JSON lines, a JSON list, CSV, Parquet, a ``datasets`` folder), and
+a resumable JSON-lines writer.
 
 No hub access: a dataset must already be on disk (``Dataset.save_to_disk``).
 
@@ -12,66 +13,20 @@ No hub access: a dataset must already be on disk (``Dataset.save_to_disk``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from patarm.data._stream import iter_rows
 
 __all__ = ["JsonlWriter", "read_jsonl_ids", "read_rows"]
 
 
 def read_rows(path: str | Path, *, split: str | None = None) -> list[dict[str, Any]]:
-    """All rows of a local file or saved dataset, as dicts. Errors name the file and line."""
-    source = Path(path)
-    if not source.exists():
-        raise FileNotFoundError(f"{source}: no such file or folder")
-    if source.is_dir():
-        return _read_dataset_dir(source, split)
-    suffix = source.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return list(_read_jsonl(source))
-    if suffix == ".json":
-        data = json.loads(source.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("data"), list):
-            data = data["data"]
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ValueError(f"{source}: expected a JSON list of objects (or JSON lines in a .jsonl file)")
-        return data
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        rows: list[dict[str, Any]] = pq.read_table(source).to_pylist()
-        return rows
-    raise ValueError(f"{source}: unknown format {suffix!r}; expected .jsonl, .json, .parquet or a dataset folder")
-
-
-def _read_jsonl(source: Path) -> Iterator[dict[str, Any]]:
-    with source.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{source}: line {number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{source}: line {number}: expected a JSON object, got {type(row).__name__}")
-            yield row
-
-
-def _read_dataset_dir(source: Path, split: str | None) -> list[dict[str, Any]]:
-    import datasets
-
-    loaded = datasets.load_from_disk(str(source))
-    if isinstance(loaded, datasets.DatasetDict):
-        if split is None:
-            if len(loaded) != 1:
-                raise ValueError(f"{source}: a dataset with splits {sorted(loaded)}; choose one with a split")
-            split = next(iter(loaded))
-        if split not in loaded:
-            raise ValueError(f"{source}: no split {split!r}; splits: {sorted(loaded)}")
-        loaded = loaded[split]
-    return [dict(row) for row in loaded]
+    """All rows of a local file or saved dataset, as dicts (:func:`iter_rows`, collected).
+    Errors name the file and line."""
+    return list(iter_rows(path, split=split))
 
 
 def read_jsonl_ids(path: str | Path, key: str = "id") -> tuple[set[str], int]:

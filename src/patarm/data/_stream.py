@@ -46,9 +46,12 @@ def iter_rows(path: str | Path, *, split: str | None = None, batch_rows: int = 8
         for batch in parquet.iter_batches(batch_size=batch_rows):
             yield from batch.to_pylist()
     elif suffix == ".json":
-        from patarm.data._files import read_rows
-
-        yield from read_rows(source)
+        data = json.loads(source.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("data"), list):
+            data = data["data"]
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise ValueError(f"{source}: expected a JSON list of objects (or JSON lines in a .jsonl file)")
+        yield from data
     else:
         raise ValueError(f"{source}: unknown format {suffix!r}; expected one of {', '.join(SUFFIXES)} or a folder")
 
