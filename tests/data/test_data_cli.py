@@ -205,3 +205,45 @@ def test_benchmark_script_runs(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, str(script), "--pairs", "300"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "pairs/s" in done.stdout and "memory bounded" in done.stdout
+
+
+ROLLOUT_ROWS: list[dict[str, Any]] = [
+    {"pair_id": "all", "prompt": "q", "chosen": "r:9,9,9,9,9,9,9,9", "rejected": "r:1,1,1,1,1,1,1,1"},  # 8/8
+    {"pair_id": "none", "prompt": "q", "chosen": "r:1,1,1,1,1,1,1,1", "rejected": "r:9,9,9,9,9,9,9,9"},  # 0/8
+    {"pair_id": "half", "prompt": "q", "chosen": "r:9,9,9,9,1,1,1,1", "rejected": "r:5,5,5,5,5,5,5,5"},  # 4/8
+    {"pair_id": "one", "prompt": "q", "chosen": "r:9,1,1,1,1,1,1,1", "rejected": "r:5,5,5,5,5,5,5,6"},  # 1/8
+    {"pair_id": "tie", "prompt": "q", "chosen": "r:5,5,5,5,5,5,5,5", "rejected": "r:5,5,5,5,5,5,5,4"},  # 1/8
+    {"pair_id": "broken", "prompt": "q", "chosen": "BROKEN", "rejected": "r:1,1,1,1,1,1,1,1"},  # 0/8
+]
+
+
+def test_build_rl_samples_correctness_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = write_jsonl(tmp_path / "pairs.jsonl", ROLLOUT_ROWS), tmp_path / "rl.jsonl"
+    sampler = str(Path(__file__).parent / "rollout_sampler.py") + ":judge"
+    args = ["data", "build-rl", "-i", str(data), "-o", str(out), "--rollouts", "8", "--domain-col", "domain"]
+    args += ["--backend", "python", "--model", sampler, "--quiet", "--chunk-pairs", "4"]
+    assert main(args) == 0
+    assert sorted({r["pair_id"] for r in lines(out)}) == ["half", "one", "tie"]
+    cache = {r["id"]: r["correct"] for r in lines(tmp_path / "rl.rollouts.jsonl")}
+    assert sum(cache["all"]) == 8 and sum(cache["none"]) == 0 and sum(cache["half"]) == 4
+    assert sum(cache["tie"]) == 1 and sum(cache["broken"]) == 0
+    text = capsys.readouterr().out
+    assert "pairs kept: 3, dropped (correct fraction out of range): 3" in text
+    assert all(len(c) == 8 for c in cache.values())
+    before = (tmp_path / "rl.rollouts.jsonl").read_text()
+    assert main(args) == 0  # a rerun finds every pair in the cache and samples nothing
+    assert (tmp_path / "rl.rollouts.jsonl").read_text() == before
+    assert sorted({r["pair_id"] for r in lines(out)}) == ["half", "one", "tie"]
+    assert main([*args, "--correct-column", "c"]) == 2
+    assert "either --correct-column" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_build_rl_with_the_tiny_model_as_sampler(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = write_jsonl(tmp_path / "pairs.jsonl", ROLLOUT_ROWS[:2]), tmp_path / "rl.jsonl"
+    args = ["data", "build-rl", "-i", str(data), "-o", str(out), "--rollouts", "2", "--max-new-tokens", "4"]
+    assert main([*args, "--backend", "tiny", "--quiet", "--keep-range", "0", "1"]) == 0
+    cache = lines(tmp_path / "rl.rollouts.jsonl")
+    assert [len(r["correct"]) for r in cache] == [2, 2]
+    assert "pairs kept: 2" in capsys.readouterr().out
+    assert len(lines(out)) == 4

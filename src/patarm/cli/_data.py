@@ -9,6 +9,7 @@ many rows it read, kept and skipped per reason.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,28 +91,30 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def run_add_noise(args: argparse.Namespace) -> int:
-    from patarm.data import LoadReport, add_noise, apply_flips, write_rows
+    """Stream the pairs twice: once to count them (the flips depend on n), once to write."""
+    from patarm.data import LoadReport, apply_flips, flip_indices, write_rows
 
     _jsonl_output(args.output)
     report = LoadReport()
-    loaded = list(_loaded(args, report))
-    pairs = [item.pair for item in loaded]
+    changed = 0
     if args.undo:
-        flipped = [item.pair.pair_id for item in loaded if item.row.get("flipped") is True]
-        pairs = apply_flips(pairs, flipped)
-        marks = [False] * len(pairs)
+        flips: set[int] | None = None
     else:
-        pairs, flipped = add_noise(pairs, args.flip, seed=args.seed)
-        chosen = set(flipped)
-        marks = [p.pair_id in chosen for p in pairs]
-    rows = []
-    for item, pair, mark in zip(loaded, pairs, marks, strict=True):
-        row = _pair_row(pair, pair.domain, item.row.get("domain_source"))
-        row["flipped"] = mark
-        rows.append(row)
-    write_rows(args.output, rows)
+        flips = set(flip_indices(sum(1 for _ in _loaded(args, LoadReport())), args.flip, args.seed))
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal changed
+        for position, item in enumerate(_loaded(args, report)):
+            swap = item.row.get("flipped") is True if flips is None else position in flips
+            pair = apply_flips([item.pair], [item.pair.pair_id])[0] if swap else item.pair
+            changed += swap
+            row = _pair_row(pair, pair.domain, item.row.get("domain_source"))
+            row["flipped"] = swap and flips is not None
+            yield row
+
+    total = write_rows(args.output, rows())
     _print(report.lines())
-    print(f"pairs {'restored' if args.undo else 'flipped'}: {len(flipped)} of {len(pairs)}")
+    print(f"pairs {'restored' if args.undo else 'flipped'}: {changed} of {total}")
     print(f"output: {args.output}")
     return 0
 
@@ -120,6 +123,69 @@ def _prompts(args: argparse.Namespace, rubrics: Any) -> Any:
     from patarm.prompts import JudgePrompts
 
     return JudgePrompts(rubrics, scale=tuple(args.scale), tiers=args.tiers)
+
+
+def _with_sampled_correctness(
+    args: argparse.Namespace, loaded: Iterator[Any], rubrics: Any, labeler: Any, column: str
+) -> Iterator[Any]:
+    """Judge each pair ``--rollouts`` times with the sampler model and write the share of
+    rollouts that rank chosen strictly above rejected into the row's ``column``.
+
+    A rollout is sample i of the chosen side against sample i of the rejected side; a
+    malformed score makes it incorrect. Results are appended to the rollout cache as they
+    come, so a rerun samples only the pairs not there yet.
+    """
+    from itertools import islice
+
+    from patarm.data import JsonlWriter
+    from patarm.judges import JudgeConfig, PointwiseItem, PointwiseJudge
+
+    cache = Path(args.rollout_cache) if args.rollout_cache else Path(args.output).with_suffix(".rollouts.jsonl")
+    done = _read_rollouts(cache)
+    config = JudgeConfig(
+        scale=tuple(args.scale),
+        tiers=args.tiers,
+        samples=args.rollouts,
+        temperature=args.rollout_temperature,
+        max_new_tokens=args.max_new_tokens,
+        seed=args.seed,
+    )
+    judge = PointwiseJudge(backend_from_args(args), config, rubrics=rubrics)
+    source = iter(loaded)  # one iterator, consumed chunk by chunk
+    with JsonlWriter(cache) as out:
+        while chunk := list(islice(source, max(1, args.chunk_pairs))):
+            todo = [item for item in chunk if item.pair.pair_id not in done]
+            items = [
+                PointwiseItem(item.pair.prompt, item.pair.response(role), labeler.label(item.pair)[0])
+                for item in todo
+                for role in ("chosen", "rejected")
+            ]
+            results = judge.judge_many(items) if items else []
+            for k, item in enumerate(todo):
+                chosen, rejected = results[2 * k], results[2 * k + 1]
+                correct = [
+                    c.score is not None and r.score is not None and c.score > r.score
+                    for c, r in zip(chosen.samples, rejected.samples, strict=True)
+                ]
+                done[item.pair.pair_id] = correct
+                out.write({"id": item.pair.pair_id, "correct": correct})
+            for item in chunk:
+                item.row[column] = done[item.pair.pair_id]
+                yield item
+
+
+def _read_rollouts(path: Path) -> dict[str, list[bool]]:
+    found: dict[str, list[bool]] = {}
+    if not path.exists():
+        return found
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            try:
+                record = json.loads(line)
+                found[str(record["id"])] = [bool(v) for v in record["correct"]]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a line cut short by an interrupted run: that pair is sampled again
+    return found
 
 
 def run_build_rl(args: argparse.Namespace) -> int:
@@ -133,9 +199,16 @@ def run_build_rl(args: argparse.Namespace) -> int:
     low, high = args.keep_range
     if not 0.0 <= low <= high <= 1.0:
         raise ValueError(f"--keep-range {low} {high}: expected 0 <= LOW <= HIGH <= 1")
-    sampling = RejectSampling(low, high, args.correct_column) if args.correct_column else None
+    if args.rollouts is not None and args.correct_column:
+        raise ValueError("give either --correct-column (correctness already in the data) or --rollouts (sample it)")
+    if args.rollouts is not None and args.rollouts < 1:
+        raise ValueError(f"--rollouts must be >= 1, got {args.rollouts}")
+    column = args.correct_column or "correct_fraction"
+    sampling = RejectSampling(low, high, column) if (args.correct_column or args.rollouts) else None
     labeler = _labeler(args, rubrics)
-    loaded = tqdm(_loaded(args, report), desc="pairs", unit="pair", disable=args.quiet)
+    loaded: Iterator[Any] = tqdm(_loaded(args, report), desc="pairs", unit="pair", disable=args.quiet)
+    if args.rollouts is not None:
+        loaded = _with_sampled_correctness(args, loaded, rubrics, _labeler(args, rubrics), column)
     rows = rl_rows(
         loaded,
         prompts=_prompts(args, rubrics),
@@ -155,89 +228,93 @@ def run_build_rl(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_cache(path: Path, wanted: set[str]) -> dict[str, tuple[Any, Any]]:
-    from patarm.judges import PointwiseResult
-
-    found: dict[str, tuple[Any, Any]] = {}
+def _cache_offsets(path: Path) -> dict[str, int]:
+    """Byte offset of each pair's teacher record in the cache (the last one wins); a line cut
+    short by an interrupted run is ignored, so that pair is judged again."""
+    offsets: dict[str, int] = {}
     if not path.exists():
-        return found
-    with path.open(encoding="utf-8") as f:
+        return offsets
+    with path.open("rb") as f:
+        offset = 0
         for line in f:
-            try:
-                record = json.loads(line)
-                if str(record["id"]) in wanted:
-                    pair = (PointwiseResult(**record["chosen"]), PointwiseResult(**record["rejected"]))
-                    found[str(record["id"])] = pair
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                continue  # a line cut short by an interrupted run: that pair is judged again
-    return found
+            with contextlib.suppress(json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
+                offsets[str(json.loads(line)["id"])] = offset
+            offset += len(line)
+    return offsets
 
 
 def run_build_sft(args: argparse.Namespace) -> int:
+    """Stream the pairs in chunks: judge those not in the teacher cache, append them to it,
+    and write each chunk's SFT rows; cached judgments are read back by offset, one at a time."""
+    from itertools import islice
+
     from tqdm.auto import tqdm
 
-    from patarm.data import (
-        JsonlWriter,
-        LoadReport,
-        SFTFilter,
-        SFTReport,
-        margin_histogram,
-        read_jsonl_ids,
-        sft_pair_rows,
-        write_rows,
-    )
-    from patarm.judges import PointwiseItem, PointwiseJudge
+    from patarm.data import JsonlWriter, LoadReport, SFTFilter, SFTReport, margin_histogram, sft_pair_rows, write_rows
+    from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
     from patarm.rubrics import RubricSet
 
     output = Path(args.output)
     cache = Path(args.teacher_cache) if args.teacher_cache else output.with_suffix(".teacher.jsonl")
     histogram = Path(args.histogram) if args.histogram else output.with_suffix(".margins.png")
     report = LoadReport()
-    loaded = list(_loaded(args, report))
-    _print(report.lines())
     rubrics = RubricSet(args.rubric_dir or ())
     backend = backend_from_args(args)
     labeler = _labeler(args, rubrics, backend)
-    domains = [args.domain or labeler.label(item.pair)[0] for item in loaded]
-    done, broken = read_jsonl_ids(cache)
-    if broken:
-        print(f"note: {broken} unreadable line(s) in {cache} (an interrupted write); those pairs are judged again")
-    todo = [i for i, item in enumerate(loaded) if item.pair.pair_id not in done]
+    offsets = _cache_offsets(cache)
     judge = PointwiseJudge(backend, config_from_args(args), rubrics=rubrics)
-    chunk = max(1, args.chunk_pairs)
-    with JsonlWriter(cache) as out, tqdm(total=len(todo), desc="teacher", unit="pair", disable=args.quiet) as bar:
-        for start in range(0, len(todo), chunk):
-            part = todo[start : start + chunk]
-            items = [
-                PointwiseItem(loaded[i].pair.prompt, loaded[i].pair.response(role), domains[i])
-                for i in part
-                for role in ("chosen", "rejected")
-            ]
-            results = iter(judge.judge_many(items))
-            for i in part:
-                chosen, rejected = next(results), next(results)
-                record = {"id": loaded[i].pair.pair_id, "chosen": chosen.model_dump(mode="json")}
-                record["rejected"] = rejected.model_dump(mode="json")
-                out.write(record)
-            bar.update(len(part))
-    judged = _read_cache(cache, {item.pair.pair_id for item in loaded})
     sft, keep = SFTReport(), SFTFilter(args.margin)
-    rows: list[dict[str, Any]] = []
-    for item, domain in zip(loaded, domains, strict=True):
-        chosen, rejected = judged[item.pair.pair_id]
-        margin, reason = keep.verdict(chosen, rejected)
-        sft.add(margin, reason)
-        if reason is None:
-            rows += sft_pair_rows(
-                item.pair, domain, chosen, rejected, judge.prompts, conversational=not args.text_prompts
-            )
-    write_rows(output, rows)
+    judged_now = from_cache = 0
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal judged_now, from_cache
+        source = iter(_loaded(args, report))
+        with (
+            JsonlWriter(cache) as out,
+            cache.open("rb") as reader,
+            tqdm(desc="teacher", unit="pair", disable=args.quiet) as bar,
+        ):
+            while chunk := list(islice(source, max(1, args.chunk_pairs))):
+                domains = [args.domain or labeler.label(item.pair)[0] for item in chunk]
+                todo = [k for k, item in enumerate(chunk) if item.pair.pair_id not in offsets]
+                items = [
+                    PointwiseItem(chunk[k].pair.prompt, chunk[k].pair.response(role), domains[k])
+                    for k in todo
+                    for role in ("chosen", "rejected")
+                ]
+                results = iter(judge.judge_many(items)) if items else iter(())
+                fresh = {k: (next(results), next(results)) for k in todo}
+                for k, (chosen, rejected) in fresh.items():
+                    record = {"id": chunk[k].pair.pair_id, "chosen": chosen.model_dump(mode="json")}
+                    record["rejected"] = rejected.model_dump(mode="json")
+                    out.write(record)
+                judged_now += len(fresh)
+                for k, (item, domain) in enumerate(zip(chunk, domains, strict=True)):
+                    if k in fresh:
+                        chosen, rejected = fresh[k]
+                    else:
+                        reader.seek(offsets[item.pair.pair_id])
+                        record = json.loads(reader.readline())
+                        chosen, rejected = PointwiseResult(**record["chosen"]), PointwiseResult(**record["rejected"])
+                        from_cache += 1
+                    margin, reason = keep.verdict(chosen, rejected)
+                    sft.add(margin, reason)
+                    if reason is None:
+                        yield from sft_pair_rows(
+                            item.pair, domain, chosen, rejected, judge.prompts, conversational=not args.text_prompts
+                        )
+                bar.update(len(chunk))
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.touch()
+    write_rows(output, rows())
+    _print(report.lines())
     try:
         margin_histogram(sft.margins, histogram, threshold=args.margin)
     except ImportError as exc:  # matplotlib missing: the corpus is written, the picture is not
         print(f"note: no margin histogram: {exc}")
         histogram = Path("(not written)")
-    print(f"teacher judged: {len(todo)} pair(s) now, {len(loaded) - len(todo)} from {cache}")
+    print(f"teacher judged: {judged_now} pair(s) now, {from_cache} from {cache}")
     _print(sft.lines())
     print(f"margin threshold: keep chosen - rejected > {args.margin:g}")
     print(f"output: {output}\nteacher judgments: {cache}\nmargin histogram: {histogram}")
@@ -333,7 +410,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Write one row per side {prompt, pair_id, role, domain, domain_source}, chosen then rejected, as "
             "Parquet or JSONL. With --correct-column, keep only pairs whose share of correct sampler rollouts "
-            "(a fraction or a list of booleans in that column) lies in --keep-range. Rollouts are not computed here."
+            "(a fraction or a list of booleans in that column) lies in --keep-range; or, with --rollouts N, sample "
+            "that correctness here: the sampler model (the --backend options) judges both sides N times, and a "
+            "rollout is correct when chosen scores strictly above rejected (cached to --rollout-cache, resumable)."
         ),
     )
     _input_args(rl)
@@ -346,6 +425,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rl.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     rl.add_argument("--text-prompts", action="store_true", help="prompts as plain text instead of chat messages")
     rl.add_argument("--quiet", action="store_true", help="no progress bar")
+    rl.add_argument("--rollouts", type=int, help="sample N judge rollouts per pair with the --backend model")
+    rl.add_argument("--rollout-temperature", type=float, default=1.0, help="sampling temperature (default 1.0)")
+    rl.add_argument("--max-new-tokens", type=int, default=1024, help="per rollout (default 1024)")
+    rl.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    rl.add_argument("--rollout-cache", help="JSONL of sampled correctness (default: OUTPUT with .rollouts.jsonl)")
+    rl.add_argument("--chunk-pairs", type=int, default=16, help="pairs sampled and cached per step (default 16)")
     _router_args(rl)
     add_backend_args(rl)
     rl.set_defaults(func=run_build_rl)

@@ -33,10 +33,9 @@ def flip_count(n: int, fraction: float) -> int:
 
 
 def flip_indices(n: int, fraction: float, seed: int) -> list[int]:
-    """Sorted indices of the pairs to flip, from a shuffle seeded by ``seed`` alone."""
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    return sorted(order[: flip_count(n, fraction)])
+    """Sorted indices of the pairs to flip, drawn by ``seed`` alone (memory grows with the
+    number of flips, not with ``n``)."""
+    return sorted(random.Random(seed).sample(range(n), flip_count(n, fraction)))
 
 
 def apply_flips(pairs: Sequence[PreferencePair], flipped_ids: Collection[str]) -> list[PreferencePair]:
