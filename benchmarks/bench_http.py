@@ -22,9 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from patarm.backends import ChatInput, OpenAIBackend, SamplingParams
+from patarm.testing.servers import stop_process, wait_for_health
 
 _TOPICS = [
     ("What is 17 * 24?", "17 * 24 = 408."),
@@ -76,26 +75,12 @@ def tiny_server(continuous_batching: bool, threads: int = 0) -> Iterator[tuple[s
                 env["OMP_NUM_THREADS"] = str(threads)
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None:
-                    sys.exit(f"transformers serve exited ({proc.returncode}):\n{log_path.read_text()[-2000:]}")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    sys.exit("transformers serve did not answer /health within 120s")
-                time.sleep(0.25)
+            problem = wait_for_health(f"http://127.0.0.1:{port}", proc, 120)
+            if problem:
+                sys.exit(f"transformers serve: {problem}\n{log_path.read_text()[-2000:]}")
             yield f"http://127.0.0.1:{port}", model
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            stop_process(proc)
 
 
 def timed(backend: OpenAIBackend, prompts: list[ChatInput], params: SamplingParams) -> float:

@@ -19,7 +19,6 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 import httpx
 
 from patarm.serve import LoadResult, run_load
+from patarm.testing.servers import stop_process, wait_for_health
 
 TASKS = [
     "Write a haiku about autumn in lowercase letters only.",
@@ -64,23 +64,12 @@ def server(args: argparse.Namespace, max_batch_size: int) -> Iterator[str]:
         if "listening on" not in line:
             sys.exit(f"patarm serve did not start (max batch {max_batch_size}): {line!r}")
         url = line.split("listening on ", 1)[1].split()[0]
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"patarm serve (max batch {max_batch_size}) did not answer /health")
-            time.sleep(0.2)
+        problem = wait_for_health(url, proc, 300)
+        if problem:
+            sys.exit(f"patarm serve (max batch {max_batch_size}): {problem}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, 15)
 
 
 def measure(url: str, count: int, clients: int) -> tuple[LoadResult, float]:

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, sample_seed
 from patarm.backends._openai import BackendError, _retry_after
+from patarm.testing.servers import stop_process, wait_for_health
 
 FAST: dict[str, Any] = {"backoff_s": 0.01, "timeout_s": 5.0}
 
@@ -462,27 +463,12 @@ def tiny_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
             env=env,
         )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.skip(f"`transformers serve` exited with {proc.returncode}:\n{tail}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.skip("`transformers serve` did not answer /health within 120s")
-            time.sleep(0.25)
+        problem = wait_for_health(f"http://127.0.0.1:{port}", proc, 120)
+        if problem:
+            pytest.skip(f"`transformers serve`: {problem}\n{log_path.read_text(errors='replace')[-2000:]}")
         yield f"http://127.0.0.1:{port}", model
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc)
 
 
 # transformers serve samples only when the model's generation config says so (the tiny model's

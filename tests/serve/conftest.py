@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from patarm.testing.servers import stop_process, wait_for_health
+
 ECHO = str(Path(__file__).parent / "echo_judge.py") + ":judge"
 API_KEY = "test-secret-key"
 
@@ -56,24 +58,12 @@ def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 12
             proc.wait(10)
             pytest.fail(f"patarm serve did not start: {line!r}\n{log.read_text()}")
         url = line.split("listening on ", 1)[1].split()[0]
-        deadline = time.monotonic() + startup_s
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"patarm serve did not answer /health:\n{log.read_text()}")
-            time.sleep(0.1)
+        problem = wait_for_health(url, proc, startup_s)
+        if problem:
+            pytest.fail(f"patarm serve: {problem}:\n{log.read_text()}")
         yield Server(url, proc, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc, 15)
         if proc.stdout is not None:
             proc.stdout.close()
 

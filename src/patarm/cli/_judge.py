@@ -7,7 +7,7 @@ output skips the rows already written, so an interrupted run resumes where it st
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from patarm.data import JsonlWriter, read_jsonl_ids, read_rows
-    from patarm.judges import PairwiseItem, PairwiseJudge, PointwiseItem, PointwiseJudge
+    from patarm.judges import PairwiseJudge, PointwiseJudge
     from patarm.rubrics import CriteriaCache, RubricSet
 
     rows = read_rows(args.input, split=args.split)
@@ -91,10 +91,9 @@ def run(args: argparse.Namespace) -> int:
         for start in range(0, len(todo), chunk):
             part = todo[start : start + chunk]
             domain = [args.domain or rows[i].get("domain") or None for i in part]
-            if args.mode == "pairwise":
-                _pairwise(judge, rows, ids, part, domain, out, tally, PairwiseItem)
-            else:
-                _pointwise(judge, rows, ids, kinds, part, domain, out, tally, PointwiseItem)
+            records = (_pairwise if args.mode == "pairwise" else _pointwise)(judge, rows, part, domain, tally)
+            for i, record in records:
+                out.write({"id": ids[i], **record})
             bar.update(len(part))
     width = max(len(k) for k, _ in tally.table(0, args.mode))
     print()
@@ -105,54 +104,42 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pointwise(
-    judge: Any,
-    rows: Sequence[dict[str, Any]],
-    ids: Sequence[str],
-    kinds: Sequence[str],
-    part: Sequence[int],
-    domain: Sequence[str | None],
-    out: Any,
-    tally: _Tally,
-    item: Any,
-) -> None:
-    items = []
-    for i, d in zip(part, domain, strict=True):
-        responses = [rows[i]["chosen"], rows[i]["rejected"]] if kinds[i] == "pair" else [rows[i]["response"]]
-        items += [item(rows[i]["prompt"], r, d) for r in responses]
+    judge: Any, rows: Sequence[dict[str, Any]], part: Sequence[int], domain: Sequence[str | None], tally: _Tally
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Judge each response of the rows in ``part`` on its own; yield (row, record)."""
+    from patarm.judges import PointwiseItem
+
+    pairs = {i for i in part if "chosen" in rows[i]}
+    responses = {i: [rows[i]["chosen"], rows[i]["rejected"]] if i in pairs else [rows[i]["response"]] for i in part}
+    items = [PointwiseItem(rows[i]["prompt"], r, d) for i, d in zip(part, domain, strict=True) for r in responses[i]]
     results = iter(judge.judge_many(items))
     for i in part:
+        judged = [next(results) for _ in responses[i]]
         tally.rows += 1
-        if kinds[i] == "pair":
-            chosen, rejected = next(results), next(results)
-            record: dict[str, Any] = {"id": ids[i], "domain": chosen.domain, "chosen": chosen.model_dump(mode="json")}
-            record["rejected"] = rejected.model_dump(mode="json")
-            judged = [chosen, rejected]
-            tally.pairs += 1
-            if chosen.score is not None and rejected.score is not None and chosen.score > rejected.score:
-                tally.correct += 1
-            elif chosen.score is None or rejected.score is None or chosen.score == rejected.score:
-                tally.ties += 1
-        else:
-            result = next(results)
-            record = {"id": ids[i], "domain": result.domain, "result": result.model_dump(mode="json")}
-            judged = [result]
         tally.judgments += sum(len(r.samples) for r in judged)
         tally.malformed += sum(r.malformed for r in judged)
-        out.write(record)
+        if i in pairs:
+            chosen, rejected = judged
+            tally.pairs += 1
+            if chosen.score is None or rejected.score is None or chosen.score == rejected.score:
+                tally.ties += 1
+            else:
+                tally.correct += chosen.score > rejected.score
+            sides = {"chosen": chosen.model_dump(mode="json"), "rejected": rejected.model_dump(mode="json")}
+            yield i, {"domain": chosen.domain, **sides}
+        else:
+            yield i, {"domain": judged[0].domain, "result": judged[0].model_dump(mode="json")}
 
 
 def _pairwise(
-    judge: Any,
-    rows: Sequence[dict[str, Any]],
-    ids: Sequence[str],
-    part: Sequence[int],
-    domain: Sequence[str | None],
-    out: Any,
-    tally: _Tally,
-    item: Any,
-) -> None:
+    judge: Any, rows: Sequence[dict[str, Any]], part: Sequence[int], domain: Sequence[str | None], tally: _Tally
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Judge chosen against rejected (shown as A and B) for the rows in ``part``; yield (row, record)."""
+    from patarm.judges import PairwiseItem
+
     items = [
-        item(rows[i]["prompt"], rows[i]["chosen"], rows[i]["rejected"], d) for i, d in zip(part, domain, strict=True)
+        PairwiseItem(rows[i]["prompt"], rows[i]["chosen"], rows[i]["rejected"], d)
+        for i, d in zip(part, domain, strict=True)
     ]
     for i, result in zip(part, judge.judge_many(items), strict=True):
         tally.rows += 1
@@ -164,7 +151,7 @@ def _pairwise(
         if result.agreement is not None:
             tally.orders_compared += 1
             tally.agree += result.agreement
-        out.write({"id": ids[i], "domain": result.domain, "a": "chosen", "result": result.model_dump(mode="json")})
+        yield i, {"domain": result.domain, "a": "chosen", "result": result.model_dump(mode="json")}
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
