@@ -90,7 +90,7 @@ def tiny_qwen3(
         bos_token_id=None,
     )
     torch.manual_seed(seed)
-    model: Any = Qwen3ForCausalLM(config)
+    model: Any = Qwen3ForCausalLM(config)  # type: ignore[no-untyped-call,unused-ignore]
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = None

@@ -1,0 +1,104 @@
+"""A verl dataset (``data.custom_cls``) that keeps both sides of every pair in the same
+training batch and shuffles whole pairs each epoch.
+
+verl 0.9 has no sampler hook, so with ``data.shuffle=False`` (a sequential sampler) this
+dataset does the shuffling: position ``i`` maps to epoch ``i // rows``, and within an
+epoch rows come pair-adjacent (chosen, rejected) in a pair order drawn from
+``(data.seed, epoch)``. With an even ``data.train_batch_size`` no batch splits a pair.
+``+data.pair_epochs=E`` unrolls E pair-shuffled epochs into one verl epoch (set
+``trainer.total_epochs=1``); E=1 is the paper's single epoch.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from verl.utils.dataset.rl_dataset import RLHFDataset
+
+from patarm.adapters.verl._rows import pair_epoch_order, pair_row_groups
+from patarm.adapters.verl._settings import PairConfigError, config_get
+
+__all__ = ["PairShuffledDataset"]
+
+logger = logging.getLogger(__name__)
+
+
+class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
+    """RLHFDataset over pair-keyed rows, served pair-adjacent in a per-epoch pair order."""
+
+    def __init__(self, data_files: Any, tokenizer: Any, config: Any, processor: Any = None, max_samples: int = -1):
+        if config_get(config, "shuffle", False):
+            raise PairConfigError(
+                "PairShuffledDataset needs data.shuffle=False: verl's RandomSampler shuffles rows and splits pairs "
+                "(this dataset shuffles whole pairs itself, seeded by data.seed)"
+            )
+        for key in ("train_batch_size", "gen_batch_size", "val_batch_size"):
+            value = config_get(config, key)
+            if value is not None and int(value) % 2:
+                raise PairConfigError(f"data.{key}={value}: must be even (two rows per pair)")
+        self.pair_epochs = int(config_get(config, "pair_epochs", 1))
+        if self.pair_epochs < 1:
+            raise PairConfigError(f"data.pair_epochs: expected >= 1, got {self.pair_epochs}")
+        self.pair_seed = config_get(config, "seed", 0)
+        super().__init__(data_files, tokenizer, config, processor, max_samples)
+
+    def _read_files_and_tokenize(self) -> None:
+        super()._read_files_and_tokenize()
+        self._index_pairs()
+
+    def _index_pairs(self) -> None:
+        frame = self.dataframe
+        extra = frame["extra_info"]
+        sources = frame["data_source"] if "data_source" in frame.column_names else None
+        pair_ids, roles, keep_sources = [], [], []
+        for row, info in enumerate(extra):
+            if not info or "pair_id" not in info or "role" not in info:
+                raise KeyError(f"row {row}: extra_info needs 'pair_id' and 'role' (got {info!r:.120})")
+            pair_ids.append(info["pair_id"])
+            roles.append(info["role"])
+            keep_sources.append(None if sources is None else sources[row])
+        try:
+            self.pairs = pair_row_groups(pair_ids, roles, keep_sources)
+        except ValueError as exc:
+            if "only a" not in str(exc):
+                raise
+            # A side was filtered out (overlong prompt, max_samples): drop whole pairs, loudly.
+            self.pairs = _complete_pairs(pair_ids, roles, keep_sources)
+            dropped = len({(s, p) for s, p in zip(keep_sources, pair_ids, strict=True)}) - len(self.pairs)
+            self.dropped_pairs = dropped
+            logger.warning("PairShuffledDataset: dropped %d pair(s) that lost a side to filtering", dropped)
+        else:
+            self.dropped_pairs = 0
+
+    def __len__(self) -> int:
+        return 2 * len(self.pairs) * self.pair_epochs
+
+    def row_index(self, position: int) -> int:
+        """The underlying row served at ``position`` (pure; the whole ordering lives here)."""
+        if not 0 <= position < len(self):
+            raise IndexError(f"position {position} out of range for {len(self)} rows")
+        per_epoch = 2 * len(self.pairs)
+        epoch, offset = divmod(position, per_epoch)
+        order = self._order(epoch)
+        return self.pairs[int(order[offset // 2])][offset % 2]
+
+    def _order(self, epoch: int) -> Any:
+        cache = getattr(self, "_order_cache", None)
+        if cache is None or cache[0] != epoch:
+            cache = (epoch, pair_epoch_order(len(self.pairs), epoch, self.pair_seed))
+            self._order_cache = cache
+        return cache[1]
+
+    def __getitem__(self, item: int) -> Any:
+        return super().__getitem__(self.row_index(int(item)))
+
+
+def _complete_pairs(pair_ids: list[Any], roles: list[Any], sources: list[Any]) -> list[tuple[int, int]]:
+    from patarm.rendezvous import normalize_role
+
+    sides: dict[tuple[Any, Any], list[int | None]] = {}
+    for row, (pid, role, src) in enumerate(zip(pair_ids, roles, sources, strict=True)):
+        slot = 0 if normalize_role(role) == "chosen" else 1
+        sides.setdefault((src, pid), [None, None])[slot] = row
+    return [(c, r) for c, r in sides.values() if c is not None and r is not None]

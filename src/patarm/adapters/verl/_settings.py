@@ -1,0 +1,149 @@
+"""PAR settings for verl, read from the trainer config, and the config check that rejects
+settings under which a pair could be split or a reward call could wait in vain.
+
+Pure Python over mappings: works on a plain dict or an OmegaConf ``DictConfig``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
+from patarm.rendezvous import DEFAULT_TIMEOUT_S
+from patarm.rewards import ConstantDelta, Delta, FormatReward, GradedDelta
+
+__all__ = ["PARSettings", "PairConfigError", "check_verl_config", "config_get"]
+
+RENDEZVOUS_MODES = ("auto", "local", "ray")
+
+
+class PairConfigError(ValueError):
+    """A verl config that could split a pair or leave a reward waiting; lists every problem."""
+
+
+def config_get(config: Any, path: str, default: Any = None) -> Any:
+    """``config.a.b.c`` for dicts and DictConfigs alike, ``default`` where a key is missing."""
+    node = config
+    for key in path.split("."):
+        if node is None:
+            return default
+        node = node.get(key, None) if isinstance(node, Mapping) or hasattr(node, "get") else getattr(node, key, None)
+    return default if node is None else node
+
+
+def _plain(value: Any) -> Any:
+    """A DictConfig / ListConfig as plain Python (no OmegaConf import needed here)."""
+    if hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "ListConfig":
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class PARSettings:
+    """What the verl reward managers need: n per side, delta, format reward, scale, timeout."""
+
+    rollouts_per_side: int
+    delta: Delta = field(default_factory=GradedDelta)
+    format_reward: FormatReward = field(default_factory=FormatReward)
+    scale: Scale = DEFAULT_SCALE
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    fallback_par: float = 0.0
+    rendezvous: str = "auto"
+    actor_name: str = "patarm_pair_rendezvous"
+    pair_id_key: str = "pair_id"
+    role_key: str = "role"
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any], rollouts_per_side: int) -> PARSettings:
+        """From ``reward.patarm`` options (unknown keys are an error naming them)."""
+        opts = dict(_plain(options) or {})
+        known = {
+            "rollouts_per_side", "delta", "threshold", "low", "high", "malformed", "well_formed", "scale",
+            "timeout_s", "fallback_par", "rendezvous", "actor_name", "pair_id_key", "role_key",
+        }  # fmt: skip
+        unknown = sorted(set(opts) - known)
+        if unknown:
+            raise PairConfigError(f"reward.patarm: unknown option(s) {unknown}; known: {sorted(known)}")
+        kind = str(opts.get("delta", "graded"))
+        delta: Delta
+        if kind == "graded":
+            delta = GradedDelta(
+                float(opts.get("threshold", 2.0)), float(opts.get("low", 0.5)), float(opts.get("high", 1.0))
+            )
+        elif kind == "constant":
+            delta = ConstantDelta()
+        else:
+            raise PairConfigError(f"reward.patarm.delta: expected 'graded' or 'constant', got {kind!r}")
+        mode = str(opts.get("rendezvous", "auto"))
+        if mode not in RENDEZVOUS_MODES:
+            raise PairConfigError(f"reward.patarm.rendezvous: expected one of {RENDEZVOUS_MODES}, got {mode!r}")
+        n = int(opts.get("rollouts_per_side", rollouts_per_side))
+        if n < 1:
+            raise PairConfigError(f"reward.patarm.rollouts_per_side: expected >= 1, got {n}")
+        scale = opts.get("scale", DEFAULT_SCALE)
+        return cls(
+            rollouts_per_side=n,
+            delta=delta,
+            format_reward=FormatReward(float(opts.get("malformed", -1.0)), float(opts.get("well_formed", 0.0))),
+            scale=check_scale(tuple(scale)),
+            timeout_s=float(opts.get("timeout_s", DEFAULT_TIMEOUT_S)),
+            fallback_par=float(opts.get("fallback_par", 0.0)),
+            rendezvous=mode,
+            actor_name=str(opts.get("actor_name", "patarm_pair_rendezvous")),
+            pair_id_key=str(opts.get("pair_id_key", "pair_id")),
+            role_key=str(opts.get("role_key", "role")),
+        )
+
+    @classmethod
+    def from_verl_config(cls, config: Any) -> PARSettings:
+        """From a whole verl trainer config: ``reward.patarm`` plus ``rollout.n``."""
+        n = int(config_get(config, "actor_rollout_ref.rollout.n", 1))
+        return cls.from_mapping(config_get(config, "reward.patarm", {}), n)
+
+
+def check_verl_config(config: Any, *, uses_pair_dataset: bool | None = None) -> list[str]:
+    """Problems that would split a pair or strand a reward call; raises listing them all.
+
+    Checked: pair-shuffled data with ``data.shuffle=False``; even train / gen / val batch
+    sizes (two rows per pair); validation either off or with ``val_kwargs.n`` equal to
+    ``rollout.n`` (a side with fewer rollouts than expected would only time out).
+    Returns the warnings (not errors) as strings.
+    """
+    errors: list[str] = []
+    warnings: list[str] = []
+    data = config_get(config, "data", {})
+    custom = str(config_get(data, "custom_cls.name", "") or "")
+    pair_data = uses_pair_dataset if uses_pair_dataset is not None else custom == "PairShuffledDataset"
+    if pair_data and config_get(data, "shuffle", True):
+        errors.append(
+            "data.shuffle=True: verl's RandomSampler shuffles rows and splits pairs; set data.shuffle=False "
+            "(PairShuffledDataset shuffles whole pairs itself, seeded by data.seed)"
+        )
+    if not pair_data:
+        warnings.append(
+            "data.custom_cls is not PairShuffledDataset: keep both rows of each pair adjacent in the parquet "
+            "and set data.shuffle=False, or pairs will be split across steps (their rollouts then time out)"
+        )
+    for key in ("data.train_batch_size", "data.gen_batch_size", "data.val_batch_size"):
+        value = config_get(config, key)
+        if value is not None and int(value) % 2:
+            errors.append(f"{key}={value}: must be even (each pair is two rows: chosen and rejected)")
+    n = int(config_get(config, "actor_rollout_ref.rollout.n", 1))
+    val_n = int(config_get(config, "actor_rollout_ref.rollout.val_kwargs.n", 1))
+    validates = (
+        bool(config_get(config, "trainer.val_before_train", False))
+        or int(config_get(config, "trainer.test_freq", -1)) > 0
+    )
+    if validates and val_n != n and config_get(config, "data.val_files") is not None:
+        errors.append(
+            f"validation runs with actor_rollout_ref.rollout.val_kwargs.n={val_n} but rollout.n={n}: the PAR reward "
+            f"waits for {n} rollouts per side; set val_kwargs.n={n}, or trainer.val_before_train=False and "
+            "trainer.test_freq=-1"
+        )
+    if errors:
+        raise PairConfigError("verl config would split pairs or strand rewards:\n- " + "\n- ".join(errors))
+    return warnings

@@ -1,0 +1,127 @@
+"""A thread- and asyncio-safe pair rendezvous: submit one rollout, get its PAR + format
+reward once the partner side is in, or the counted fallback after ``timeout_s``.
+
+One object serves threads (:meth:`PairRendezvous.submit`, OpenRLHF runs ``reward_func``
+in ``asyncio.to_thread``) and event loops (:meth:`PairRendezvous.asubmit`, verl's reward
+loop), from any mix of threads and loops: waiters are ``concurrent.futures.Future`` s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Hashable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from patarm.rendezvous._book import Arrival, PairBook, RendezvousStats, RolloutReward
+from patarm.rewards import Delta, FormatReward
+
+__all__ = ["PairRendezvous"]
+
+DEFAULT_TIMEOUT_S = 900.0
+
+
+class PairRendezvous:
+    """Meet the two sides of each pair; never hangs past ``timeout_s``.
+
+    >>> rv = PairRendezvous(rollouts_per_side=1, timeout_s=5)
+    >>> import threading
+    >>> out = {}
+    >>> t = threading.Thread(target=lambda: out.update(c=rv.submit("p1", "chosen", 8.0)))
+    >>> t.start(); r = rv.submit("p1", "rejected", 3.0); t.join()
+    >>> out["c"].reward, r.reward
+    (1.0, 1.0)
+    """
+
+    def __init__(
+        self,
+        rollouts_per_side: int,
+        delta: Delta | None = None,
+        format_reward: FormatReward | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        fallback_par: float = 0.0,
+    ) -> None:
+        if not timeout_s > 0:
+            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+        self.timeout_s = float(timeout_s)
+        self._book = PairBook(rollouts_per_side, delta, format_reward, fallback_par)
+        self._lock = threading.Lock()
+        self._futures: dict[int, dict[Arrival, Future[RolloutReward]]] = {}  # by entry serial
+
+    @property
+    def rollouts_per_side(self) -> int:
+        return self._book.rollouts_per_side
+
+    def stats(self) -> RendezvousStats:
+        """A copy of the running counts (timeouts, extras, resolved pairs, open entries)."""
+        with self._lock:
+            return RendezvousStats(**vars(self._book.stats))
+
+    def _arrive(
+        self, pair_id: Hashable, role: object, score: float | None, group: Hashable | None
+    ) -> tuple[Arrival, Future[RolloutReward]]:
+        future: Future[RolloutReward] = Future()
+        with self._lock:
+            arrival = self._book.add(pair_id, role, score, group)
+            waiters = self._futures.setdefault(arrival.serial, {})
+            waiters[arrival] = future
+            self._wake(arrival.serial)
+        return arrival, future
+
+    def _wake(self, serial: int) -> None:
+        """Hand the waiters of one entry their rewards if it has resolved (under the lock)."""
+        waiters = self._futures.get(serial, {})
+        done = []
+        for arrival, future in waiters.items():
+            reward = self._book.collect(arrival)
+            if reward is None:
+                continue
+            done.append(arrival)
+            future.set_result(reward)
+        for arrival in done:
+            del waiters[arrival]
+        if not waiters:
+            self._futures.pop(serial, None)
+
+    def _give_up(self, arrival: Arrival, future: Future[RolloutReward]) -> RolloutReward:
+        with self._lock:
+            if future.done():
+                return future.result()
+            waiters = self._futures.get(arrival.serial, {})
+            waiters.pop(arrival, None)
+            if not waiters:
+                self._futures.pop(arrival.serial, None)
+            return self._book.give_up(arrival)
+
+    def submit(
+        self,
+        pair_id: Hashable,
+        role: object,
+        score: float | None,
+        group: Hashable | None = None,
+        timeout_s: float | None = None,
+    ) -> RolloutReward:
+        """Blocking: this rollout's reward once its pair resolves, else the fallback."""
+        arrival, future = self._arrive(pair_id, role, score, group)
+        try:
+            return future.result(timeout=self.timeout_s if timeout_s is None else timeout_s)
+        except FutureTimeout:
+            return self._give_up(arrival, future)
+
+    async def asubmit(
+        self,
+        pair_id: Hashable,
+        role: object,
+        score: float | None,
+        group: Hashable | None = None,
+        timeout_s: float | None = None,
+    ) -> RolloutReward:
+        """The same from a coroutine: waits without blocking the event loop."""
+        arrival, future = self._arrive(pair_id, role, score, group)
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(future)), self.timeout_s if timeout_s is None else timeout_s
+            )
+        except asyncio.TimeoutError:
+            return self._give_up(arrival, future)

@@ -1,0 +1,131 @@
+"""PairBook invariants: rewards equal the core's, extras move no mean, give-ups are counted."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from patarm.rendezvous import PairBook, normalize_role
+from patarm.rewards import ConstantDelta, GradedDelta, total_rewards
+
+score = st.one_of(st.none(), st.integers(1, 10).map(float), st.floats(1, 10, allow_nan=False))
+
+
+@st.composite
+def pair_batches(draw: st.DrawFn) -> tuple[int, dict[str, tuple[list[float | None], list[float | None]]], int]:
+    n = draw(st.integers(1, 4))
+    num_pairs = draw(st.integers(1, 5))
+    pairs = {
+        f"p{i}": (draw(st.lists(score, min_size=n, max_size=n)), draw(st.lists(score, min_size=n, max_size=n)))
+        for i in range(num_pairs)
+    }
+    return n, pairs, draw(st.integers(0, 2**32 - 1))
+
+
+def _arrivals(pairs: dict[str, tuple[list[float | None], list[float | None]]], seed: int) -> list[tuple[str, str, int]]:
+    order = [
+        (pid, role, i)
+        for pid, (c, r) in pairs.items()
+        for role, side in (("chosen", c), ("rejected", r))
+        for i in range(len(side))
+    ]
+    random.Random(seed).shuffle(order)
+    return order
+
+
+@given(pair_batches(), st.sampled_from([GradedDelta(), ConstantDelta(), GradedDelta(1.0, 0.25, 2.0)]), st.booleans())
+def test_rewards_equal_core_in_any_arrival_order(batch, delta, use_groups) -> None:
+    n, pairs, seed = batch
+    book = PairBook(n, delta)
+    tickets = {}
+    for pid, role, i in _arrivals(pairs, seed):
+        side = pairs[pid][0 if role == "chosen" else 1]
+        group = f"{pid}-{role}" if use_groups else None
+        tickets[(pid, role, i)] = book.add(pid, role, side[i], group)
+    got = {key: book.collect(t) for key, t in tickets.items()}
+    assert all(r is not None for r in got.values())
+    # Arrival order within a side may differ from list order: compare as multisets per side.
+    for pid, (chosen, rejected) in pairs.items():
+        want_c, want_r = total_rewards(chosen, rejected, delta)
+        arrived_c = sorted((tickets[(pid, "chosen", i)].index, i) for i in range(n))
+        arrived_r = sorted((tickets[(pid, "rejected", i)].index, i) for i in range(n))
+        for slot, i in arrived_c:
+            assert got[(pid, "chosen", i)].reward == want_c[i], (slot, i)
+        for slot, i in arrived_r:
+            assert got[(pid, "rejected", i)].reward == want_r[i], (slot, i)
+    assert book.stats.resolved_pairs == len(pairs)
+    assert book.stats.open_entries == 0
+    assert book.stats.timeouts == book.stats.extras == 0
+
+
+@given(pair_batches(), st.lists(score, min_size=1, max_size=3), st.booleans())
+def test_extras_move_no_mean_and_are_counted(batch, extra_scores, late) -> None:
+    n, pairs, _ = batch
+    pid, (chosen, rejected) = next(iter(pairs.items()))
+    book = PairBook(n)
+    tickets = [book.add(pid, "chosen", s, "u-c") for s in chosen]
+    extras = []
+    if not late:  # extras arrive before the partner side
+        extras = [book.add(pid, "chosen", s, "u-c") for s in extra_scores]
+    tickets += [book.add(pid, "rejected", s, "u-r") for s in rejected]
+    if late:  # padded duplicates after the pair resolved
+        extras = [book.add(pid, "chosen", s, "u-c") for s in extra_scores]
+    want_c, want_r = total_rewards(chosen, rejected)
+    assert [book.collect(t).reward for t in tickets] == want_c + want_r
+    for t, s in zip(extras, extra_scores, strict=True):
+        got = book.collect(t)
+        assert got.extra
+        # the extra is scored exactly as a chosen rollout with that score against the same rejected side
+        alone, _ = total_rewards([*chosen, s], rejected)
+        m_c_only = [x for x in chosen if x is not None]
+        if m_c_only:  # when chosen had a well-formed rollout, adding s changes m_c but not the chosen PAR
+            assert got.reward == alone[-1]
+    assert book.stats.extras == len(extra_scores)
+
+
+@given(st.integers(1, 4), st.lists(score, min_size=1, max_size=4))
+def test_give_up_gets_fallback_and_is_counted(n, scores) -> None:
+    book = PairBook(n, fallback_par=0.0)
+    scores = scores[:n]
+    tickets = [book.add("lonely", "chosen", s) for s in scores]
+    assert all(book.result(t) is None for t in tickets)
+    outs = [book.give_up(t) for t in tickets]
+    assert [o.reward for o in outs] == [-1.0 if s is None else 0.0 for s in scores]
+    assert all(o.timed_out for o in outs)
+    assert book.stats.timeouts == len(scores)
+    assert book.stats.dropped_entries == 1 and book.stats.open_entries == 0
+    # the partner arriving later starts a fresh entry (and would wait for its own partner)
+    late = book.add("lonely", "rejected", 5.0)
+    assert book.result(late) is None and book.stats.open_entries == 1
+
+
+def test_give_up_after_resolution_returns_the_real_reward() -> None:
+    book = PairBook(1)
+    c = book.add("p", "chosen", 9.0)
+    book.add("p", "rejected", 2.0)
+    assert book.give_up(c).reward == 1.0 and book.stats.timeouts == 0
+
+
+def test_same_pair_twice_with_new_groups_makes_two_entries() -> None:
+    book = PairBook(1)
+    a = book.add("p", "chosen", 9.0, "step1-c")
+    b = book.add("p", "chosen", 1.0, "step2-c")  # the pair again, another step: not an extra
+    book.add("p", "rejected", 5.0, "step1-r")
+    book.add("p", "rejected", 5.0, "step2-r")
+    assert book.collect(a).reward == 1.0 and book.collect(b).reward == 0.0
+    assert book.stats.extras == 0 and book.stats.resolved_pairs == 2
+
+
+@pytest.mark.parametrize(
+    "value,expected", [("chosen", "chosen"), ("Rejected", "rejected"), (1, "chosen"), (0, "rejected")]
+)
+def test_role_spellings(value, expected) -> None:
+    assert normalize_role(value) == expected
+
+
+def test_bad_role_names_the_pair() -> None:
+    with pytest.raises(ValueError, match=r"pair 'x'.*expected 'chosen' or 'rejected'"):
+        PairBook(1).add("x", "winner", 3.0)
