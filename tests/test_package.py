@@ -25,6 +25,30 @@ def test_import_is_light() -> None:
     assert _modules_after("import patarm, patarm.rewards, patarm.parsing, patarm.voting, patarm.sampling") == []
 
 
+def test_stack_adapters_import_their_stack_lazily() -> None:
+    statement = "import patarm.rendezvous, patarm.adapters.verl, patarm.adapters.openrlhf"
+    assert not {"verl", "ray", "openrlhf"} & set(_modules_after(statement))
+
+
+def test_verl_plugin_registers_both_managers_on_import_verl() -> None:
+    pytest.importorskip("verl")
+    code = (
+        "import verl\n"
+        "from verl.experimental.reward_loop.reward_manager import get_reward_manager_cls as loop\n"
+        "from verl.workers.reward_manager import get_reward_manager_cls as legacy\n"
+        "print(loop('patarm_par').__name__, legacy('patarm_pair').__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["PARRewardLoopManager", "PairRewardManager"]
+
+
+def test_openrlhf_paths_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "patarm.adapters.openrlhf"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "pair_agent.py" in out and "reward_func.py" in out and "PATARM_ROLLOUTS_PER_SIDE" in out
+
+
 def test_heavy_parts_load_on_first_use() -> None:
     assert "torch" in _modules_after("import patarm; patarm.PairSampler")
 

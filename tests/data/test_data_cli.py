@@ -247,3 +247,28 @@ def test_build_rl_with_the_tiny_model_as_sampler(tmp_path: Path, capsys: pytest.
     assert [len(r["correct"]) for r in cache] == [2, 2]
     assert "pairs kept: 2" in capsys.readouterr().out
     assert len(lines(out)) == 4
+
+
+def test_build_verl_and_openrlhf_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from patarm.adapters.openrlhf import unpack_label
+
+    data = rl_data(tmp_path)
+    verl_out, orl_out, side_out = tmp_path / "train.parquet", tmp_path / "pairs.orl.jsonl", tmp_path / "sides.jsonl"
+    assert main(["data", "build-verl", "-i", str(data), "-o", str(verl_out), "--skip-malformed"]) == 0
+    table = pq.read_table(verl_out).to_pylist()
+    assert [(r["extra_info"]["pair_id"], r["extra_info"]["role"]) for r in table] == [
+        (pid, role) for pid in ("1", "2", "4") for role in ("chosen", "rejected")
+    ]
+    assert table[0]["ability"] == "math" and table[0]["prompt"][-1]["role"] == "user"
+    text = capsys.readouterr().out
+    assert "skipped (identical): 1" in text and "verl rows: 6 (3 pairs" in text
+    assert main(["data", "build-openrlhf", "-i", str(data), "-o", str(orl_out), "--skip-malformed"]) == 0
+    rows = lines(orl_out)
+    assert len(rows) == 3
+    label = unpack_label(rows[0]["label"], need=("pair_id", "chosen_messages", "rejected_messages"))
+    assert "3 or -3" in label["chosen_messages"][-1]["content"]
+    assert main(["data", "build-openrlhf", "-i", str(data), "-o", str(side_out), "--mode", "side-row",
+                 "--skip-malformed"]) == 0  # fmt: skip
+    assert [unpack_label(r["label"])["role"] for r in lines(side_out)] == ["chosen", "rejected"] * 3
+    assert main(["data", "build-verl", "-i", str(data), "-o", str(tmp_path / "x.jsonl")]) == 2
+    assert "verl reads Parquet" in capsys.readouterr().err

@@ -119,3 +119,17 @@ def test_info_keys_are_the_same_for_every_outcome() -> None:
 
     keys = {tuple(sorted(o.to_info())) for o in [timed_out, *asyncio.run(pair())]}
     assert len(keys) == 1
+
+
+def test_timeouts_and_progress_are_logged(caplog) -> None:
+    rv = PairRendezvous(1, timeout_s=0.05, log_every=2)
+    with caplog.at_level("INFO", logger="patarm.rendezvous"):
+        rv.submit("lost", "chosen", 4.0)
+
+        async def two_pairs() -> None:
+            await asyncio.gather(*(rv.asubmit(p, r, 5.0) for p in ("x", "y") for r in ("chosen", "rejected")))
+
+        asyncio.run(two_pairs())
+    text = caplog.text
+    assert "pair 'lost' (chosen side) got no partner" in text
+    assert "2 pairs resolved, 1 rollouts timed out" in text

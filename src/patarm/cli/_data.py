@@ -321,6 +321,57 @@ def run_build_sft(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stack_pairs(args: argparse.Namespace) -> tuple[list[Any], Any, Any]:
+    """Pairs with their domains labelled, the judge prompts, and the load report."""
+    from patarm.data import LoadReport
+    from patarm.rubrics import RubricSet
+
+    report = LoadReport()
+    rubrics = RubricSet(args.rubric_dir or ())
+    labeler = _labeler(args, rubrics)
+    pairs = []
+    for item in _loaded(args, report):
+        domain, _ = labeler.label(item.pair)
+        pairs.append(item.pair.model_copy(update={"domain": domain}))
+    return pairs, _prompts(args, rubrics), report
+
+
+def run_build_verl(args: argparse.Namespace) -> int:
+    from patarm.adapters.verl import verl_rows
+    from patarm.data import write_rows
+
+    if not args.output.endswith(".parquet"):
+        raise ValueError(f"{args.output}: verl reads Parquet; name the output .parquet")
+    pairs, prompts, report = _stack_pairs(args)
+    total = write_rows(args.output, verl_rows(pairs, prompts, data_source=args.data_source))
+    _print(report.lines())
+    print(f"verl rows: {total} ({len(pairs)} pairs, chosen then rejected, pair-adjacent)")
+    print(f"output: {args.output}")
+    print(
+        "train with: data.custom_cls.path=pkg://patarm.adapters.verl data.custom_cls.name=PairShuffledDataset "
+        "data.shuffle=False reward.reward_manager.name=patarm_par (an even data.train_batch_size)"
+    )
+    return 0
+
+
+def run_build_openrlhf(args: argparse.Namespace) -> int:
+    from patarm.adapters.openrlhf import PAIR_AGENT_PATH, REWARD_FUNC_PATH, openrlhf_rows
+    from patarm.data import write_rows
+
+    _jsonl_output(args.output)
+    pairs, prompts, report = _stack_pairs(args)
+    total = write_rows(args.output, openrlhf_rows(pairs, prompts, mode=args.mode))
+    _print(report.lines())
+    print(f"OpenRLHF rows ({args.mode}): {total} ({len(pairs)} pairs)")
+    print(f"output: {args.output}")
+    if args.mode == "pair-row":
+        print(f"train with: --train.agent_func_path {PAIR_AGENT_PATH} --rollout.n_samples_per_prompt 2n")
+    else:
+        print(f"train with: --reward.remote_url {REWARD_FUNC_PATH} (pairing not guaranteed: see README)")
+    print("and: --data.input_key input --data.label_key label --data.apply_chat_template")
+    return 0
+
+
 def run_stats(args: argparse.Namespace) -> int:
     from patarm.data import LoadReport, PairStats
     from patarm.rubrics import RubricSet
@@ -458,6 +509,42 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_backend_args(sft)
     add_judge_args(sft)
     sft.set_defaults(func=run_build_sft)
+
+    verl = sub.add_parser(
+        "build-verl",
+        help="verl parquet for PAR: two judge-prompt rows per pair, pair-adjacent",
+        description=(
+            "Columns data_source, prompt (chat messages), ability (the domain), reward_model and extra_info "
+            "{pair_id, role, domain, index}; rows chosen then rejected. Train with PairShuffledDataset and "
+            "the patarm_par reward manager."
+        ),
+    )
+    _input_args(verl)
+    verl.add_argument("--output", "-o", required=True, help=".parquet")
+    verl.add_argument("--data-source", default="patarm", help="data_source column (default patarm)")
+    verl.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
+    verl.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    _router_args(verl)
+    add_backend_args(verl)
+    verl.set_defaults(func=run_build_verl)
+
+    orl = sub.add_parser(
+        "build-openrlhf",
+        help="OpenRLHF JSONL for PAR: pair rows (pairing guaranteed) or side rows",
+        description=(
+            "Rows {input, label}: input is the judge prompt as chat messages, label a JSON string. pair-row: one "
+            "row per pair, both judge prompts in the label, for patarm's pair agent. side-row: one row per side, "
+            "for patarm's reward_func.py."
+        ),
+    )
+    _input_args(orl)
+    orl.add_argument("--output", "-o", required=True, help=".jsonl")
+    orl.add_argument("--mode", choices=["pair-row", "side-row"], default="pair-row", help="default pair-row")
+    orl.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
+    orl.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    _router_args(orl)
+    add_backend_args(orl)
+    orl.set_defaults(func=run_build_openrlhf)
 
     stats = sub.add_parser("stats", help="counts by domain and source, chosen vs rejected lengths, duplicates")
     _input_args(stats)

@@ -9,6 +9,7 @@ loop), from any mix of threads and loops: waiters are ``concurrent.futures.Futur
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Hashable
 from concurrent.futures import Future
@@ -18,6 +19,8 @@ from patarm.rendezvous._book import Arrival, PairBook, RendezvousStats, RolloutR
 from patarm.rewards import Delta, FormatReward
 
 __all__ = ["PairRendezvous"]
+
+logger = logging.getLogger("patarm.rendezvous")
 
 DEFAULT_TIMEOUT_S = 900.0
 
@@ -41,6 +44,7 @@ class PairRendezvous:
         format_reward: FormatReward | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         fallback_par: float = 0.0,
+        log_every: int = 1000,
     ) -> None:
         if not timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
@@ -48,6 +52,8 @@ class PairRendezvous:
         self._book = PairBook(rollouts_per_side, delta, format_reward, fallback_par)
         self._lock = threading.Lock()
         self._futures: dict[int, dict[Arrival, Future[RolloutReward]]] = {}  # by entry serial
+        self.log_every = int(log_every)
+        self._logged_pairs = 0
 
     @property
     def rollouts_per_side(self) -> int:
@@ -67,7 +73,15 @@ class PairRendezvous:
             waiters = self._futures.setdefault(arrival.serial, {})
             waiters[arrival] = future
             self._wake(arrival.serial)
+            self._log_progress()
         return arrival, future
+
+    def _log_progress(self) -> None:
+        """An INFO line every ``log_every`` resolved pairs (the stacks average no per-rollout info)."""
+        stats = self._book.stats
+        if self.log_every > 0 and stats.resolved_pairs >= self._logged_pairs + self.log_every:
+            self._logged_pairs = stats.resolved_pairs
+            logger.info("pair rendezvous: %s", _summary(stats))
 
     def _wake(self, serial: int) -> None:
         """Hand the waiters of one entry their rewards if it has resolved (under the lock)."""
@@ -92,7 +106,14 @@ class PairRendezvous:
             waiters.pop(arrival, None)
             if not waiters:
                 self._futures.pop(arrival.serial, None)
-            return self._book.give_up(arrival)
+            reward = self._book.give_up(arrival)
+            timeouts = self._book.stats.timeouts
+            if reward.timed_out and (timeouts <= 10 or timeouts % 100 == 0):
+                logger.warning(
+                    "pair %r (%s side) got no partner within %.0f s: fallback reward %.3g; %s",
+                    arrival.pair_id, arrival.role, self.timeout_s, reward.reward, _summary(self._book.stats),
+                )  # fmt: skip
+            return reward
 
     def submit(
         self,
@@ -125,3 +146,10 @@ class PairRendezvous:
             )
         except asyncio.TimeoutError:
             return self._give_up(arrival, future)
+
+
+def _summary(stats: RendezvousStats) -> str:
+    return (
+        f"{stats.resolved_pairs} pairs resolved, {stats.timeouts} rollouts timed out, "
+        f"{stats.extras} extra rollouts, {stats.open_entries} pairs waiting"
+    )

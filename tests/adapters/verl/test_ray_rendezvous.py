@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from patarm.testing.tiny import build_tiny_tokenizer
+
 from verl_batches import PAIRS, data_proto, expected, make_config, rows_for, valid_lengths
 
 ray = pytest.importorskip("ray", reason="the verl extra (ray) is not installed")

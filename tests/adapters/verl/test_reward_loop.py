@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from patarm.testing.tiny import build_tiny_tokenizer
+
 from verl_batches import PAIRS, data_proto, expected, make_config, rows_for, valid_lengths
 
 omegaconf = pytest.importorskip("omegaconf")

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# PaTaRM RL stage for a Qwen3-8B pointwise judge: GRPO with the Preference-Aware Reward (PAR) in verl.
+#
+# Hardware : 16 x A100 80GB (2 nodes x 8 GPUs), the paper's setup for 8B RL.
+# Software : verl 0.9.1 (FSDP actor, vLLM rollout, the default V1 trainer) and patarm with the
+#            `verl` extra, installed in the same environment on every node.
+# Status   : flags and keys checked against the verl 0.9.1 source; not run end-to-end on GPUs.
+#
+# Launch   : one Ray cluster over both nodes, then this script on the head node:
+#              node 0:  ray start --head --port=6379
+#              node 1:  ray start --address=<node-0-ip>:6379
+#              node 0:  PAIRS=/shared/pairs.jsonl MODEL_PATH=/shared/qwen3-8b-judge-sft \
+#                         bash examples/verl/run_qwen3_8b_16xa100.sh [extra Hydra overrides]
+#            Extra overrides go last and win, e.g. `trainer.save_freq=10`.
+#            MODEL_PATH, DATA_DIR and CKPT_DIR must resolve to the same files on every node
+#            (a shared file system): verl's Ray actors may read them on either node.
+#            DRY_RUN=1 prints the commands instead of running them.
+#
+# Tags: [paper] = published 8B RL setting (lr 5e-7, batch 256, 1 epoch, 4096-token responses,
+# 8 rollouts per judge prompt; the paper reports about 246 s per step on 16 A100 in its own stack).
+# [default] = this project's choice where the paper is silent. See examples/verl/README.md.
+set -euo pipefail
+
+# ---- paths -------------------------------------------------------------------------------------
+# Start from the SFT (format warm-up) checkpoint of the judge: a model that cannot yet end with
+# <answer>K</answer> gets the format penalty on every rollout and no PAR signal.
+MODEL_PATH=${MODEL_PATH:-Qwen/Qwen3-8B}
+PAIRS=${PAIRS:-}                         # pairs JSONL {pair_id, prompt, chosen, rejected, domain}
+DOMAIN_COL=${DOMAIN_COL:-domain}         # domain column of PAIRS ('' = route every pair by rules)
+DATA_DIR=${DATA_DIR:-$HOME/data/patarm}
+TRAIN_FILE=${TRAIN_FILE:-$DATA_DIR/train.parquet}
+VAL_PAIRS=${VAL_PAIRS:-}                 # optional held-out pairs: validation with par_* metrics
+VAL_FILE=${VAL_FILE:-}
+CKPT_DIR=${CKPT_DIR:-$HOME/checkpoints/patarm/qwen3-8b-par}
+
+# ---- cluster -----------------------------------------------------------------------------------
+NNODES=${NNODES:-2}
+GPUS_PER_NODE=${GPUS_PER_NODE:-8}
+# Join the running cluster; fail fast instead of starting a one-node cluster when none is up.
+export RAY_ADDRESS=${RAY_ADDRESS:-auto}
+export HYDRA_FULL_ERROR=1
+
+# ---- from the paper ----------------------------------------------------------------------------
+LR=${LR:-5e-7}                                   # [paper] 8B RL learning rate
+TRAIN_BATCH_SIZE=${TRAIN_BATCH_SIZE:-256}        # [paper] "batch 256": 256 judge-prompt rows = 128 pairs x 2 sides
+ROLLOUT_N=${ROLLOUT_N:-8}                        # [paper] rollouts per judge prompt (one GRPO group per side)
+MAX_RESPONSE_LENGTH=${MAX_RESPONSE_LENGTH:-4096} # [paper] response length
+PAIR_EPOCHS=${PAIR_EPOCHS:-1}                    # [paper] 1 epoch over the pairs
+
+# ---- this project's defaults -------------------------------------------------------------------
+PPO_MINI_BATCH_SIZE=${PPO_MINI_BATCH_SIZE:-256}  # [default] = TRAIN_BATCH_SIZE: one optimizer update per step
+MAX_PROMPT_LENGTH=${MAX_PROMPT_LENGTH:-4096}     # [default] judge prompt = rubric + question + the response judged
+KL_LOSS_COEF=${KL_LOSS_COEF:-0.001}              # [default] KL is not published; verl's GRPO docs: KL loss on, 0.001, low_var_kl
+TEMPERATURE=${TEMPERATURE:-1.0}                  # [default] rollout sampling temperature
+ROLLOUT_TP=${ROLLOUT_TP:-2}                      # [default] vLLM tensor parallel size (8 replicas on 16 GPUs)
+GPU_MEMORY_UTILIZATION=${GPU_MEMORY_UTILIZATION:-0.6}  # [default] vLLM share of each GPU
+SEED=${SEED:-42}                                 # [default] seeds the pair-level shuffle (data.seed)
+MAX_TOKENS_PER_GPU=$((2 * (MAX_PROMPT_LENGTH + MAX_RESPONSE_LENGTH)))  # [default] actor update, dynamic batching
+LOGPROB_TOKENS_PER_GPU=$((2 * MAX_TOKENS_PER_GPU))                     # [default] forward-only log-prob passes
+
+# ---- PAR (patarm); the exact delta values are not published ------------------------------------
+PAR_DELTA=${PAR_DELTA:-graded}                   # graded (paper's stable choice) or constant
+PAR_THRESHOLD=${PAR_THRESHOLD:-2}                # [default] paper ties it to its SFT filter: margin 2 on 1-10
+PAR_LOW=${PAR_LOW:-0.5}                          # [default]
+PAR_HIGH=${PAR_HIGH:-1.0}                        # [default]
+PAR_TIMEOUT_S=${PAR_TIMEOUT_S:-900}              # [default] longest wait for a pair's partner side
+# Each trajectory is scored by a randomly chosen reward worker (reward.num_workers Ray actors), so
+# the two sides of a pair meet at one named Ray actor.
+PAR_RENDEZVOUS=${PAR_RENDEZVOUS:-ray}
+
+# ---- logging and checkpoints -------------------------------------------------------------------
+PROJECT_NAME=${PROJECT_NAME:-patarm}
+EXPERIMENT_NAME=${EXPERIMENT_NAME:-qwen3-8b-par-16xa100}
+LOGGER=${LOGGER:-[console]}                      # e.g. [console,wandb]
+SAVE_FREQ=${SAVE_FREQ:-20}
+TEST_FREQ=${TEST_FREQ:-20}                       # used only with VAL_PAIRS / VAL_FILE
+
+run() {
+    if [[ "${DRY_RUN:-0}" == 1 ]]; then
+        printf '+'; printf ' %q' "$@"; printf '\n'
+    else
+        "$@"
+    fi
+}
+
+# ---- 1. data: pairs -> verl parquet (two rows per pair, chosen then rejected) ------------------
+build_parquet() {  # build_parquet PAIRS_FILE PARQUET
+    if [[ -z "$1" ]]; then
+        echo "error: $2 does not exist; set PAIRS (or VAL_PAIRS) to a pairs file to build it" >&2
+        exit 1
+    fi
+    run mkdir -p "$(dirname "$2")"
+    run patarm data build-verl --input "$1" --output "$2" --domain-col "$DOMAIN_COL"
+}
+[[ -f "$TRAIN_FILE" ]] || build_parquet "$PAIRS" "$TRAIN_FILE"
+if [[ -n "$VAL_PAIRS" && -z "$VAL_FILE" ]]; then
+    VAL_FILE=$DATA_DIR/val.parquet
+fi
+if [[ -n "$VAL_FILE" && ! -f "$VAL_FILE" ]]; then
+    build_parquet "$VAL_PAIRS" "$VAL_FILE"
+fi
+
+# ---- 2. validation: off, or PAR on held-out pairs with rollout.n samples per side ----------------
+if [[ -n "$VAL_FILE" ]]; then
+    VALIDATION=(
+        data.val_files="$VAL_FILE"
+        trainer.val_before_train=True
+        trainer.test_freq="$TEST_FREQ"
+        actor_rollout_ref.rollout.val_kwargs.n="$ROLLOUT_N"      # PAR waits for n rollouts per side
+        actor_rollout_ref.rollout.val_kwargs.do_sample=True
+        actor_rollout_ref.rollout.val_kwargs.temperature="$TEMPERATURE"
+    )
+else
+    # verl always builds a validation dataset; point it at the training file and never run it.
+    VALIDATION=(data.val_files="$TRAIN_FILE" trainer.val_before_train=False trainer.test_freq=-1)
+fi
+
+# ---- 3. train ----------------------------------------------------------------------------------
+run python3 -m verl.trainer.main_ppo \
+    algorithm.adv_estimator=grpo \
+    algorithm.use_kl_in_reward=False \
+    data.train_files="$TRAIN_FILE" \
+    "${VALIDATION[@]}" \
+    data.custom_cls.path=pkg://patarm.adapters.verl \
+    data.custom_cls.name=PairShuffledDataset \
+    data.shuffle=False \
+    data.seed="$SEED" \
+    +data.pair_epochs="$PAIR_EPOCHS" \
+    data.train_batch_size="$TRAIN_BATCH_SIZE" \
+    data.max_prompt_length="$MAX_PROMPT_LENGTH" \
+    data.max_response_length="$MAX_RESPONSE_LENGTH" \
+    data.filter_overlong_prompts=True \
+    data.filter_overlong_prompts_workers=8 \
+    data.truncation=error \
+    actor_rollout_ref.model.path="$MODEL_PATH" \
+    actor_rollout_ref.model.use_remove_padding=True \
+    actor_rollout_ref.model.enable_gradient_checkpointing=True \
+    actor_rollout_ref.actor.strategy=fsdp \
+    actor_rollout_ref.actor.optim.lr="$LR" \
+    actor_rollout_ref.actor.ppo_mini_batch_size="$PPO_MINI_BATCH_SIZE" \
+    actor_rollout_ref.actor.ppo_epochs=1 \
+    actor_rollout_ref.actor.use_dynamic_bsz=True \
+    actor_rollout_ref.actor.ppo_max_token_len_per_gpu="$MAX_TOKENS_PER_GPU" \
+    actor_rollout_ref.actor.use_kl_loss=True \
+    actor_rollout_ref.actor.kl_loss_coef="$KL_LOSS_COEF" \
+    actor_rollout_ref.actor.kl_loss_type=low_var_kl \
+    actor_rollout_ref.actor.entropy_coeff=0 \
+    actor_rollout_ref.actor.fsdp_config.param_offload=False \
+    actor_rollout_ref.actor.fsdp_config.optimizer_offload=False \
+    actor_rollout_ref.ref.log_prob_max_token_len_per_gpu="$LOGPROB_TOKENS_PER_GPU" \
+    actor_rollout_ref.rollout.name=vllm \
+    actor_rollout_ref.rollout.n="$ROLLOUT_N" \
+    actor_rollout_ref.rollout.temperature="$TEMPERATURE" \
+    actor_rollout_ref.rollout.tensor_model_parallel_size="$ROLLOUT_TP" \
+    actor_rollout_ref.rollout.gpu_memory_utilization="$GPU_MEMORY_UTILIZATION" \
+    actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu="$LOGPROB_TOKENS_PER_GPU" \
+    reward.reward_manager.source=importlib \
+    reward.reward_manager.module.path=pkg://patarm.adapters.verl \
+    reward.reward_manager.name=PARRewardLoopManager \
+    +reward.patarm.delta="$PAR_DELTA" \
+    +reward.patarm.threshold="$PAR_THRESHOLD" \
+    +reward.patarm.low="$PAR_LOW" \
+    +reward.patarm.high="$PAR_HIGH" \
+    +reward.patarm.timeout_s="$PAR_TIMEOUT_S" \
+    +reward.patarm.rendezvous="$PAR_RENDEZVOUS" \
+    trainer.v1.trainer_mode=sync \
+    trainer.nnodes="$NNODES" \
+    trainer.n_gpus_per_node="$GPUS_PER_NODE" \
+    trainer.total_epochs=1 \
+    trainer.project_name="$PROJECT_NAME" \
+    trainer.experiment_name="$EXPERIMENT_NAME" \
+    trainer.logger="$LOGGER" \
+    trainer.default_local_dir="$CKPT_DIR" \
+    trainer.save_freq="$SAVE_FREQ" \
+    "$@"

@@ -1,0 +1,124 @@
+"""PAR as an OpenRLHF ``reward_func(queries, prompts, labels)`` (side-row data).
+
+OpenRLHF calls the function once per sample, each in its own thread
+(``asyncio.to_thread``); each call parses its judgment and waits at a thread rendezvous
+(or the named Ray actor, ``PATARM_RENDEZVOUS=ray``, when samples of a pair run on
+different vLLM engines) for the partner side. A call whose partner does not arrive in
+``PATARM_TIMEOUT_S`` gets the format reward only, and ``extra_logs`` say so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from patarm.adapters.openrlhf._labels import unpack_label
+from patarm.adapters.openrlhf._settings import OpenRLHFSettings
+from patarm.parsing import parse_judgment
+from patarm.rendezvous import PairRendezvous, RolloutReward
+
+__all__ = ["PARRewardFunc", "response_text", "shared_rendezvous", "widen_default_executor"]
+
+logger = logging.getLogger(__name__)
+
+_SHARED: dict[tuple[Any, ...], Any] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_rendezvous(settings: OpenRLHFSettings, rollouts_per_side: int) -> Any:
+    """One rendezvous per process (or the cluster's named actor) for these settings."""
+    key = (settings.rendezvous, rollouts_per_side, settings.delta, settings.format_reward, settings.timeout_s)
+    with _SHARED_LOCK:
+        rv = _SHARED.get(key)
+        if rv is None:
+            if settings.rendezvous == "ray":
+                from patarm.rendezvous.ray_actor import get_or_create
+
+                rv = get_or_create(rollouts_per_side, settings.delta, settings.format_reward, settings.timeout_s)
+            else:
+                rv = PairRendezvous(rollouts_per_side, settings.delta, settings.format_reward, settings.timeout_s)
+            _SHARED[key] = rv
+        return rv
+
+
+def widen_default_executor(threads: int | None = None) -> bool:
+    """Give the running event loop a default thread pool large enough for waiting calls.
+
+    Returns False (and logs why) when no loop is running in this thread.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        logger.warning(
+            "patarm reward_func: no running event loop at load time; the thread pool was not widened, so more "
+            "waiting calls than pool threads would only end at PATARM_TIMEOUT_S"
+        )
+        return False
+    size = threads if threads is not None else int(os.environ.get("PATARM_REWARD_THREADS", "4096"))
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=size, thread_name_prefix="patarm-reward"))
+    return True
+
+
+def response_text(query: str, prompt: str) -> tuple[str, bool]:
+    """The response part of OpenRLHF's ``query`` (prompt + response, decoded): ``(text, found)``.
+
+    The judge prompt itself shows the answer format, so it must never be parsed as the
+    judgment; when the prompt cannot be found in the query, the whole query is returned
+    with ``found=False`` (the caller counts it).
+    """
+    at = query.rfind(prompt) if prompt else -1
+    if at < 0:
+        return query, False
+    return query[at + len(prompt) :], True
+
+
+class PARRewardFunc:
+    """Callable ``(queries, prompts, labels) -> {"rewards", "scores", "extra_logs"}``."""
+
+    def __init__(self, settings: OpenRLHFSettings | None = None) -> None:
+        self.settings = settings or OpenRLHFSettings.from_env()
+        self.prompt_not_found = 0
+        self._lock = threading.Lock()
+
+    def _rendezvous(self) -> Any:
+        n = self.settings.rollouts_per_side
+        if n is None:
+            raise ValueError(
+                "set PATARM_ROLLOUTS_PER_SIDE to --rollout.n_samples_per_prompt (the rollouts per side of a pair)"
+            )
+        return shared_rendezvous(self.settings, n)
+
+    def score_one(self, query: str, prompt: str, label: Any) -> tuple[RolloutReward, bool]:
+        info = unpack_label(label)
+        text, found = response_text(query, prompt)
+        if not found:
+            with self._lock:
+                self.prompt_not_found += 1
+        score = parse_judgment(text, self.settings.scale).score
+        result: RolloutReward = self._rendezvous().submit(info["pair_id"], info["role"], score)
+        return result, found
+
+    def __call__(self, queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any]) -> dict[str, Any]:
+        if not (len(queries) == len(prompts) == len(labels)):
+            raise ValueError(
+                "queries, prompts and labels must have equal lengths, "
+                f"got {len(queries)}, {len(prompts)}, {len(labels)}"
+            )
+        import torch
+
+        results = [self.score_one(q, p, lab) for q, p, lab in zip(queries, prompts, labels, strict=True)]
+        rewards = [r.reward for r, _ in results]
+        logs: dict[str, Any] = {}
+        for name in ("par", "format", "malformed", "timeout", "pair_correct", "margin", "extra"):
+            logs[f"par_{name}"] = torch.tensor([r.to_info()[f"par_{name}"] for r, _ in results], dtype=torch.float)
+        logs["par_prompt_not_found"] = torch.tensor([float(not found) for _, found in results])
+        return {
+            "rewards": torch.tensor(rewards, dtype=torch.float),
+            "scores": torch.tensor(rewards, dtype=torch.float),
+            "extra_logs": logs,
+        }
