@@ -1,0 +1,105 @@
+"""The launch recipes in examples/verl and examples/openrlhf (GPU jobs, never run here):
+each parses, and its printed command (DRY_RUN=1) passes the stack's own config checks.
+
+- verl: the overrides compose with verl's Hydra config and pass ``validate_config``,
+  patarm's ``check_verl_config``, and resolve to patarm's reward manager and dataset.
+- OpenRLHF: the flags pass the argument parser and post-parse checks of OpenRLHF's
+  ``train_ppo_ray`` (its ``__main__`` block, with ``train`` replaced by a recorder).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+VERL_SCRIPTS = sorted((EXAMPLES / "verl").glob("*.sh"))
+OPENRLHF_SCRIPTS = sorted((EXAMPLES / "openrlhf").glob("*.sh"))
+
+
+def dry_run(script: Path, tmp_path: Path, **env: str) -> list[str]:
+    """The commands the script would run, each as an argv list."""
+    train = tmp_path / "train.data"
+    train.write_text("")
+    environ = {**os.environ, "DRY_RUN": "1", "DATA_DIR": str(tmp_path), "PAIRS": str(tmp_path / "pairs.jsonl"), **env}
+    out = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=environ, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return [shlex.split(line[2:]) for line in out.stdout.splitlines() if line.startswith("+ ")]
+
+
+@pytest.mark.parametrize("script", VERL_SCRIPTS + OPENRLHF_SCRIPTS, ids=lambda p: p.name)
+def test_script_parses(script: Path) -> None:
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("script", VERL_SCRIPTS, ids=lambda p: p.name)
+def test_verl_recipe_passes_verl_and_patarm_checks(script: Path, tmp_path: Path) -> None:
+    verl = pytest.importorskip("verl")
+    hydra = pytest.importorskip("hydra")
+    from omegaconf import OmegaConf
+    from verl.trainer.ppo.reward import resolve_reward_manager_cls
+    from verl.trainer.ppo.utils import need_critic, need_reference_policy
+    from verl.utils.config import validate_config
+    from verl.utils.dataset.rl_dataset import get_dataset_class
+
+    from patarm.adapters.verl import PairShuffledDataset, PARRewardLoopManager, PARSettings, check_verl_config
+
+    commands = dry_run(script, tmp_path, TRAIN_FILE=str(tmp_path / "train.parquet"))
+    assert any(c[:3] == ["patarm", "data", "build-verl"] for c in commands)
+    argv = next(c for c in commands if "verl.trainer.main_ppo" in c)
+    overrides = argv[argv.index("verl.trainer.main_ppo") + 1 :]
+    with hydra.initialize_config_dir(
+        config_dir=str(Path(verl.__file__).parent / "trainer" / "config"), version_base=None
+    ):
+        cfg = hydra.compose(config_name="ppo_trainer", overrides=overrides)
+    validate_config(cfg, use_reference_policy=need_reference_policy(cfg), use_critic=need_critic(cfg))
+    OmegaConf.resolve(cfg)
+    assert check_verl_config(cfg) == []
+    assert resolve_reward_manager_cls(cfg) is PARRewardLoopManager
+    assert get_dataset_class(cfg.data) is PairShuffledDataset
+    settings = PARSettings.from_verl_config(cfg)
+    assert settings.rollouts_per_side == cfg.actor_rollout_ref.rollout.n == 8
+    assert cfg.actor_rollout_ref.rollout.response_length in (2048, 4096)
+
+
+def _openrlhf_main() -> Any:
+    spec = importlib.util.find_spec("openrlhf.cli.train_ppo_ray")
+    if spec is None or spec.origin is None:
+        pytest.skip("OpenRLHF is not installed")
+    tree = ast.parse(Path(spec.origin).read_text())
+    block = next(n for n in tree.body if isinstance(n, ast.If) and "__main__" in ast.unparse(n.test))
+    return compile(ast.Module(body=block.body, type_ignores=[]), spec.origin, "exec")
+
+
+@pytest.mark.parametrize("script", OPENRLHF_SCRIPTS, ids=lambda p: p.name)
+def test_openrlhf_recipe_passes_openrlhf_argument_checks(
+    script: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import datetime
+
+    from patarm.adapters.openrlhf import PAIR_AGENT_PATH
+
+    commands = dry_run(script, tmp_path)
+    argv = next(c for c in commands if "openrlhf.cli.train_ppo_ray" in c)
+    env = json.loads(next(a for a in argv if a.startswith("--runtime-env-json=")).split("=", 1)[1])["env_vars"]
+    flags = argv[argv.index("openrlhf.cli.train_ppo_ray") + 1 :]
+    seen: dict[str, Any] = {}
+    namespace = {"argparse": argparse, "datetime": datetime.datetime, "__name__": "__main__"}
+    namespace["train"] = lambda args: seen.setdefault("args", args)
+    monkeypatch.setattr(sys, "argv", ["train_ppo_ray", *flags])
+    exec(_openrlhf_main(), namespace)
+    args = seen["args"]
+    assert args.train.agent_func_path == PAIR_AGENT_PATH
+    assert args.rollout.n_samples_per_prompt == 2 * int(env["PATARM_ROLLOUTS_PER_SIDE"])
+    assert args.algo.advantage.estimator == "group_norm"
+    assert args.data.label_key == "label"
