@@ -425,6 +425,16 @@ def _router_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
 
 
+def _stack_args(parser: argparse.ArgumentParser, suffix: str) -> None:
+    """Input, output, prompt and routing options shared by the build-verl / build-openrlhf commands."""
+    _input_args(parser)
+    parser.add_argument("--output", "-o", required=True, help=suffix)
+    parser.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
+    parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    _router_args(parser)
+    add_backend_args(parser)
+
+
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "data",
@@ -519,13 +529,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "the patarm_par reward manager."
         ),
     )
-    _input_args(verl)
-    verl.add_argument("--output", "-o", required=True, help=".parquet")
+    _stack_args(verl, ".parquet")
     verl.add_argument("--data-source", default="patarm", help="data_source column (default patarm)")
-    verl.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
-    verl.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
-    _router_args(verl)
-    add_backend_args(verl)
     verl.set_defaults(func=run_build_verl)
 
     orl = sub.add_parser(
@@ -537,13 +542,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "for patarm's reward_func.py."
         ),
     )
-    _input_args(orl)
-    orl.add_argument("--output", "-o", required=True, help=".jsonl")
+    _stack_args(orl, ".jsonl")
     orl.add_argument("--mode", choices=["pair-row", "side-row"], default="pair-row", help="default pair-row")
-    orl.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
-    orl.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
-    _router_args(orl)
-    add_backend_args(orl)
     orl.set_defaults(func=run_build_openrlhf)
 
     stats = sub.add_parser("stats", help="counts by domain and source, chosen vs rejected lengths, duplicates")

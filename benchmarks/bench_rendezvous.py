@@ -1,0 +1,92 @@
+"""Cost of the pair rendezvous per trajectory, against the batch PAR on the same scores.
+
+verl and OpenRLHF score one trajectory at a time, so every rollout goes through
+``PairRendezvous.asubmit`` (event loop) or ``submit`` (threads). This measures one training
+step's worth of rollouts (default 256 pairs x 2 sides x 8 rollouts, arriving in random
+order) through each, and through ``par_batch`` over the whole batch (the baseline: what
+a batch hook would cost), and checks that all three give the same rewards.
+
+    python benchmarks/bench_rendezvous.py [--pairs 256] [--n 8] [--repeats 3]
+
+The blocking path gets one thread per rollout, as the pool that ``reward_func.py`` installs
+(a waiting call holds its thread: fewer threads than waiting rollouts can stall until the
+timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from patarm.rendezvous import PairRendezvous
+from patarm.rewards import par_batch
+
+
+def make_batch(pairs: int, n: int, seed: int) -> list[tuple[str, str, float | None]]:
+    rng = random.Random(seed)
+    rows = [
+        (f"p{p}", role, None if rng.random() < 0.05 else float(rng.randint(1, 10)))
+        for p in range(pairs)
+        for role in ("chosen", "rejected")
+        for _ in range(n)
+    ]
+    rng.shuffle(rows)
+    return rows
+
+
+def run_async(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
+    rv = PairRendezvous(n, timeout_s=600)
+
+    async def main() -> list[float]:
+        return [r.reward for r in await asyncio.gather(*(rv.asubmit(p, role, s) for p, role, s in rows))]
+
+    return asyncio.run(main())
+
+
+def run_threads(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
+    rv = PairRendezvous(n, timeout_s=600)
+    with ThreadPoolExecutor(max_workers=len(rows)) as pool:
+        futures = [pool.submit(rv.submit, p, role, s) for p, role, s in rows]
+        return [f.result().reward for f in futures]
+
+
+def run_batch(rows: list[tuple[str, str, float | None]]) -> list[float]:
+    out = par_batch([s for _, _, s in rows], [p for p, _, _ in rows], [r for _, r, _ in rows])
+    return list(out.total.tolist())
+
+
+def best(fn, repeats: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    times, result = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=256)
+    parser.add_argument("--n", type=int, default=8, help="rollouts per side")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rows = make_batch(args.pairs, args.n, args.seed)
+    t_batch, want = best(lambda: run_batch(rows), args.repeats)
+    t_async, got_async = best(lambda: run_async(rows, args.n), args.repeats)
+    t_threads, got_threads = best(lambda: run_threads(rows, args.n), args.repeats)
+    assert got_async == want and got_threads == want, "rendezvous rewards differ from the batch PAR"
+    total = len(rows)
+    print(f"{total} rollouts ({args.pairs} pairs x 2 sides x {args.n}), random arrival order, best of {args.repeats}")
+    print(f"{'path':<28}{'seconds':>10}{'us/rollout':>12}{'x batch':>10}")
+    for name, t in (("par_batch (baseline)", t_batch), ("asubmit (event loop)", t_async),
+                    (f"submit ({total} threads)", t_threads)):  # fmt: skip
+        print(f"{name:<28}{t:>10.4f}{1e6 * t / total:>12.1f}{t / t_batch:>10.1f}")
+    print("rewards identical on all three paths")
+
+
+if __name__ == "__main__":
+    main()
