@@ -87,3 +87,22 @@ def test_verl_reward_loop_manager_two_workers(local_ray: None, tokenizer_dir: Pa
     assert all(out.batch["rm_scores"][i, int(last[i])].item() == got[i] for i in range(len(data)))
     assert out.non_tensor_batch["par_timeout"].sum() == 0
     assert "par_pair_correct" in out.meta_info["reward_extra_keys"]
+
+
+def test_streaming_reward_calls_to_random_workers(local_ray: None, tokenizer_dir: Path) -> None:
+    """As verl's agent loop does with streaming rewards: each trajectory is sent on its own to
+    a randomly chosen reward-loop worker (``compute_score.remote``), all steps in flight at once."""
+    import random
+
+    from verl.experimental.reward_loop.reward_loop import RewardLoopManager
+
+    config = make_config(tokenizer_dir, rendezvous="ray", actor_name="t-stream")
+    config.reward.num_workers = 2
+    manager = RewardLoopManager(config)
+    rows = rows_for(PAIRS)
+    data = data_proto(build_tiny_tokenizer(), rows)
+    rng = random.Random(0)
+    refs = [rng.choice(manager.reward_loop_workers).compute_score.remote(data[i : i + 1]) for i in range(len(data))]
+    outputs = ray.get(refs, timeout=120)
+    assert [o["reward_score"] for o in outputs] == expected(PAIRS)
+    assert sum(o["reward_extra_info"]["par_timeout"] for o in outputs) == 0

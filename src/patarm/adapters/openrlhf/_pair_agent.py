@@ -46,7 +46,7 @@ class PairAgentCore:
         before the first await), so sample k < n is chosen and n <= k < 2n rejected.
         """
         info = unpack_label(label, need=("pair_id", "chosen_messages", "rejected_messages"))
-        key = str(label)
+        key = str(info["pair_id"])
         with self._lock:
             k = self._claims.get(key, 0)
             self._claims[key] = k + 1

@@ -11,6 +11,7 @@ patarm's ``verl.plugins`` entry point, or by importing this module), and loadabl
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
@@ -23,6 +24,8 @@ from patarm.parsing import parse_judgment
 from patarm.rendezvous import PairRendezvous, RolloutReward
 
 __all__ = ["PARRewardLoopManager", "local_rendezvous", "trajectory_fields"]
+
+logger = logging.getLogger("patarm.adapters.verl")
 
 _LOCAL: dict[tuple[Any, ...], PairRendezvous] = {}
 _LOCAL_LOCK = threading.Lock()
@@ -109,7 +112,8 @@ class PARRewardLoopManager(RewardManagerBase):  # type: ignore[misc]
     def init_class(cls, config: Any, tokenizer: Any) -> None:
         if cls._class_initialized:
             return
-        check_verl_config(config)
+        for warning in check_verl_config(config):
+            logger.warning("patarm_par: %s", warning)
         cls._class_initialized = True
 
     def response_text(self, item: Any) -> str:
