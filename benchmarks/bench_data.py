@@ -21,6 +21,7 @@ import resource
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,29 +36,21 @@ PROMPTS = [
 
 
 def synthesize(path: Path, pairs: int, seed: int) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     rng = random.Random(seed)
-    writer: Any = None
-    for start in range(0, pairs, 10_000):
-        rows = []
-        for i in range(start, min(pairs, start + 10_000)):
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for i in range(pairs):
             prompt = rng.choice(PROMPTS).format(n=rng.randint(1, 99), m=rng.randint(100, 999))
             words = " ".join(rng.choice(["the", "answer", "is", "because", "so", "step"]) for _ in range(40))
-            rows.append(
-                {
-                    "id": i,
-                    "prompt": prompt,
-                    "chosen": f"Good: {words}",
-                    "rejected": f"Bad: {words[:80]}",
-                    "subset": "syn",
-                }
-            )
-        table = pa.Table.from_pylist(rows)
-        writer = writer or pq.ParquetWriter(path, table.schema)
-        writer.write_table(table)
-    writer.close()
+            yield {
+                "id": i,
+                "prompt": prompt,
+                "chosen": f"Good: {words}",
+                "rejected": f"Bad: {words[:80]}",
+                "subset": "syn",
+            }
+
+    write_rows(path, rows(), batch_rows=10_000)
 
 
 def convert(source: Path, target: Path, unique_ids: bool) -> tuple[int, int]:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from patarm.backends import ChatInput, OpenAIBackend, SamplingParams
-from patarm.testing.servers import stop_process, wait_for_health
+from patarm.testing.servers import ServerUnavailable, transformers_serve
 
 _TOPICS = [
     ("What is 17 * 24?", "17 * 24 = 408."),
@@ -46,12 +44,6 @@ def judge_prompts(count: int) -> list[ChatInput]:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def tiny_server(continuous_batching: bool, threads: int = 0) -> Iterator[tuple[str, str]]:
     """``transformers serve`` of the tiny model on a free port: yields (base_url, model).
@@ -59,28 +51,13 @@ def tiny_server(continuous_batching: bool, threads: int = 0) -> Iterator[tuple[s
     ``threads`` > 0 caps the server's torch threads (OMP_NUM_THREADS)."""
     from patarm.testing import save_tiny_model
 
-    exe = Path(sys.executable).parent / "transformers"
-    if not exe.exists():
-        sys.exit(f"no `transformers` command next to {sys.executable}: pip install 'transformers[serving]'")
     with tempfile.TemporaryDirectory(prefix="patarm-bench-") as tmp:
         model = str(save_tiny_model(Path(tmp) / "model"))
-        port = _free_port()
-        cmd = [str(exe), "serve", model, "--host", "127.0.0.1", "--port", str(port)]
-        if continuous_batching:
-            cmd.append("--continuous-batching")
-        log_path = Path(tmp) / "serve.log"
-        with log_path.open("wb") as log:
-            env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-            if threads > 0:
-                env["OMP_NUM_THREADS"] = str(threads)
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            problem = wait_for_health(f"http://127.0.0.1:{port}", proc, 120)
-            if problem:
-                sys.exit(f"transformers serve: {problem}\n{log_path.read_text()[-2000:]}")
-            yield f"http://127.0.0.1:{port}", model
-        finally:
-            stop_process(proc)
+            with transformers_serve(model, tmp, threads=threads, continuous_batching=continuous_batching) as url:
+                yield url, model
+        except ServerUnavailable as exc:
+            sys.exit(str(exc))
 
 
 def timed(backend: OpenAIBackend, prompts: list[ChatInput], params: SamplingParams) -> float:

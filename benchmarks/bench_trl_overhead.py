@@ -28,26 +28,14 @@ from typing import Any
 
 def build_judge(directory: Path, warmup_steps: int) -> None:
     """The demo judge, format-warmed on random scores, saved under ``directory``."""
-    import random
-
     from patarm.adapters.trl import format_warmup, sft_rows
     from patarm.demo._model import demo_model_and_tokenizer
-    from patarm.demo._run import _judge_prompts
-    from patarm.demo._task import DEMO_DOMAIN, DemoTask
+    from patarm.demo._run import _judge_prompts, _random_score_records
+    from patarm.demo._task import DemoTask
 
     model, tokenizer = demo_model_and_tokenizer(seed=0)
     if warmup_steps:
-        rng = random.Random(0)
-        records = [
-            {
-                "prompt": p.prompt,
-                "response": r,
-                "domain": DEMO_DOMAIN,
-                "judgment": f"<answer> {rng.randint(1, 10)} </answer>",
-            }
-            for p in DemoTask().pairs(128, seed=1)
-            for r in (p.chosen, p.rejected)
-        ]
+        records = _random_score_records(DemoTask().pairs(128, seed=1), seed=0)
         format_warmup(
             model,
             tokenizer,

@@ -84,3 +84,20 @@ def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
 def test_console_script_runs() -> None:
     out = subprocess.run([sys.executable, "-m", "patarm", "selfcheck"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_every_data_file_ships_in_the_wheel() -> None:
+    """Templates are read at run time: each non-Python file under src/patarm must match package-data."""
+    import fnmatch
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib", reason="Python >= 3.11 reads TOML")
+
+    root = Path(__file__).parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["patarm"]
+    package = root / "src" / "patarm"
+    data = [
+        p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+    ]
+    missing = [f for f in data if not any(fnmatch.fnmatch(f, pat) for pat in patterns)]
+    assert data and missing == []

@@ -41,7 +41,7 @@ import yaml
 from patarm.adapters.trl import PARReward, grpo_rows
 from patarm.data import read_rows
 from patarm.prompts import JudgePrompts
-from patarm.rewards import FormatReward, constant_delta, graded_delta
+from patarm.rewards import FormatReward, delta_by_name
 from patarm.types import PreferencePair
 
 HERE = Path(__file__).parent
@@ -85,12 +85,7 @@ def load_pairs(path: str) -> list[PreferencePair]:
 
 def make_reward(judge: dict[str, Any], reward: dict[str, Any]) -> PARReward:
     """PAR + format reward with the config's delta; scores read on the judge's scale."""
-    if reward["delta"] == "graded":
-        delta: Any = graded_delta(reward["threshold"], reward["low"], reward["high"])
-    elif reward["delta"] == "constant":
-        delta = constant_delta()
-    else:
-        raise ValueError(f"reward.delta must be 'graded' or 'constant', got {reward['delta']!r}")
+    delta = delta_by_name(reward["delta"], reward["threshold"], reward["low"], reward["high"])
     return PARReward(delta=delta, format_reward=FormatReward(reward["malformed"]), scale=tuple(judge["scale"]))
 
 

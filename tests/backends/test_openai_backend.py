@@ -5,18 +5,13 @@ local server (retries, timeouts, error statuses, response formats) and an in-mem
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,15 +21,9 @@ from hypothesis import strategies as st
 
 from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, sample_seed
 from patarm.backends._openai import BackendError, _retry_after
-from patarm.testing.servers import stop_process, wait_for_health
+from patarm.testing.servers import ServerUnavailable, free_port, transformers_serve
 
 FAST: dict[str, Any] = {"backoff_s": 0.01, "timeout_s": 5.0}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ----- a fault-injecting server -----
@@ -250,7 +239,7 @@ def test_slow_responses_time_out_and_are_retried(faults: FaultServer) -> None:
 
 
 def test_server_down_names_the_connect_failure() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     backend = OpenAIBackend(url, "m", max_retries=1, backoff_s=0.01)
     with pytest.raises(BackendError, match="ConnectError") as info:
         backend.generate(["x"], SamplingParams())
@@ -441,34 +430,16 @@ def test_constructor_checks() -> None:
 @pytest.fixture(scope="session")
 def tiny_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base_url, model) of ``transformers serve`` running the tiny model on a free local port."""
-    exe = Path(sys.executable).parent / "transformers"
-    if not exe.exists():
-        pytest.skip(f"no `transformers` command next to {sys.executable}")
-    for module in ("fastapi", "uvicorn"):
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"`transformers serve` needs {module}: pip install 'transformers[serving]'")
     from patarm.testing import save_tiny_model
 
     root = tmp_path_factory.mktemp("tiny-serve")
     model = str(save_tiny_model(root / "model"))
-    port = _free_port()
-    log_path = root / "serve.log"
     # one torch thread: other load on a small machine then slows the server down instead of stalling it
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(exe), "serve", model, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
     try:
-        problem = wait_for_health(f"http://127.0.0.1:{port}", proc, 120)
-        if problem:
-            pytest.skip(f"`transformers serve`: {problem}\n{log_path.read_text(errors='replace')[-2000:]}")
-        yield f"http://127.0.0.1:{port}", model
-    finally:
-        stop_process(proc)
+        with transformers_serve(model, root, threads=1) as url:
+            yield url, model
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 # transformers serve samples only when the model's generation config says so (the tiny model's

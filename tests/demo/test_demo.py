@@ -30,7 +30,7 @@ def test_demo_command_writes_metrics_and_plot(tmp_path: Path, capsys: pytest.Cap
     # 16 held-out pairs: accuracy is a count of pairs, the format rate a count of 64 rollouts
     assert (metrics["accuracy_after"] * 16).is_integer()
     assert (metrics["format_valid_after"] * 16 * 2 * 2).is_integer()
-    assert 0.0 < metrics["minutes"] < 5.0
+    assert metrics["minutes"] > 0.0  # recorded, not bounded: tests never assert wall-clock times
     assert metrics["config"]["steps"] == 4 and metrics["config"]["seed"] == 3
     assert metrics["flipped_pairs"] == 0
     png = out / "training.png"

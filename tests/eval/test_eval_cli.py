@@ -148,6 +148,10 @@ def test_skip_malformed_rows_are_counted(tmp_path: Path) -> None:
             ["--benchmark", "rewardbench", "--data", RB, "--baseline", "length", "--subsets", "poetry"],
             "--subsets: no rows in subset(s) poetry",
         ),
+        (
+            ["--benchmark", "rewardbench", "--data", RB, "--mode", "pairwise", "--compare-by", "expected"],
+            "compare_by 'expected' needs a pointwise judge",
+        ),
     ],
 )
 def test_clear_errors(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:

@@ -103,11 +103,20 @@ def test_pairwise_judges_both_orders_and_reports_agreement() -> None:
     assert run.info()["position_agreement"] == 0.5
 
 
-def test_majority_vote_over_samples() -> None:
-    rows = (BenchmarkRow("1", "q", ("x" * 25,), ("y" * 25,), "hep-go", "1"),)  # equal lengths: only jitter decides
-    run = run_judge(BenchmarkData("rewardbench", rows), factory(samples=5), JudgeRunSettings(compare_by="majority"))
-    pairs = run.scores[0].pairs
-    assert pairs is not None and pairs[0][0] in {(1.0, 0.0), (0.0, 1.0), (0.5, 0.5)}
+def test_majority_vote_over_samples(tmp_path: Path) -> None:
+    rows = (
+        BenchmarkRow("1", "q", ("x" * 25,), ("y" * 25,), "hep-go", "1"),  # equal lengths: only jitter decides
+        BenchmarkRow("2", "q", ("x" * 25,), ("y" * 15,), "hep-go", "2"),  # chosen never scores lower
+    )
+    cache = tmp_path / "cache.jsonl"
+    settings = JudgeRunSettings(compare_by="majority")
+    run = run_judge(BenchmarkData("rewardbench", rows), factory(samples=5), settings, cache=cache)
+    samples = {(r["row"], r["side"]): r["sample_scores"] for r in map(json.loads, cache.read_text().splitlines()[1:])}
+    for row, scores in zip(rows, run.scores, strict=True):
+        paired = list(zip(samples[row.key, "chosen"], samples[row.key, "rejected"], strict=True))
+        wins, losses = sum(c > r for c, r in paired), sum(c < r for c, r in paired)
+        expected = (1.0, 0.0) if wins > losses else (0.0, 1.0) if losses > wins else (0.5, 0.5)
+        assert scores.pairs == ((expected,),), (row.key, paired)
 
 
 def test_pairwise_or_majority_cannot_score_ties() -> None:

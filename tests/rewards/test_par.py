@@ -16,7 +16,7 @@ from patarm.rewards import (
     total_rewards,
 )
 
-from strategies import int_side, linear, maybe_score, positive_deltas, reference_mean, side
+from strategies import int_side, linear, positive_deltas, reference_mean, side
 
 Delta = Callable[[float], float]
 
@@ -160,8 +160,8 @@ def test_malformed_rollouts_never_move_a_mean(
     assert all(qc[i] == 0.0 for i in range(len(c2)) if i not in keep_c)
 
 
-@given(side, side, maybe_score)
-def test_total_is_par_plus_format(chosen: list[float | None], rejected: list[float | None], _: object) -> None:
+@given(side, side)
+def test_total_is_par_plus_format(chosen: list[float | None], rejected: list[float | None]) -> None:
     fmt = FormatReward(-1.0, 0.0)
     tc, tr = total_rewards(chosen, rejected, format_reward=fmt)
     pc, pr = par_rewards(chosen, rejected)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -155,7 +155,7 @@ class TransformersBackend:
             for i, row in zip(texts, enc["input_ids"], strict=True):
                 ids[i] = list(row)
         if chats:
-            rendered = [self._render(prompts[i]) for i in chats]
+            rendered = [self._render(p) for p in prompts if not isinstance(p, str)]
             # The template already holds the special tokens the model expects.
             enc = self.tokenizer(rendered, add_special_tokens=False)
             for i, row in zip(chats, enc["input_ids"], strict=True):
@@ -165,10 +165,8 @@ class TransformersBackend:
                 raise ValueError(f"prompt {i} encodes to no tokens; the model needs at least one to continue from")
         return ids
 
-    def _render(self, prompt: ChatInput) -> str:
+    def _render(self, prompt: Sequence[Mapping[str, str]]) -> str:
         """A chat prompt as text, through the tokenizer's chat template, ready for the assistant's turn."""
-        if isinstance(prompt, str):
-            return prompt
         messages = [dict(m) for m in prompt]
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return str(text)

@@ -63,33 +63,19 @@ class VLLMBackend:
         """``params.n`` completions for each prompt, in prompt order."""
         if not prompts:
             return []
-        chats: list[int] = []
-        conversations: list[list[dict[str, str]]] = []
-        texts: list[int] = []
-        text_prompts: list[str] = []
-        for i, prompt in enumerate(prompts):
-            if isinstance(prompt, str):
-                texts.append(i)
-                text_prompts.append(prompt)
-            else:
-                chats.append(i)
-                conversations.append([dict(m) for m in prompt])
-        out: list[list[Completion] | None] = [None] * len(prompts)
-        if chats:
-            results = self.llm.chat(
-                conversations,
-                sampling_params=[self._sampling_params(params, i) for i in chats],
-                use_tqdm=self.progress,
-            )
-            self._place(out, chats, results, params)
-        if texts:
-            results = self.llm.generate(
-                text_prompts,
-                sampling_params=[self._sampling_params(params, i) for i in texts],
-                use_tqdm=self.progress,
-            )
-            self._place(out, texts, results, params)
-        return [samples if samples is not None else [] for samples in out]
+        # Prompt position -> request, for each engine entry point.
+        chats = {i: [dict(m) for m in p] for i, p in enumerate(prompts) if not isinstance(p, str)}
+        texts = {i: p for i, p in enumerate(prompts) if isinstance(p, str)}
+        out: list[list[Completion]] = [[] for _ in prompts]
+        for run, requests in ((self.llm.chat, chats), (self.llm.generate, texts)):
+            if requests:
+                results = run(
+                    list(requests.values()),
+                    sampling_params=[self._sampling_params(params, i) for i in requests],
+                    use_tqdm=self.progress,
+                )
+                self._place(out, list(requests), results, params)
+        return out
 
     def _sampling_params(self, params: SamplingParams, prompt_index: int) -> Any:
         """vLLM's sampling parameters for one prompt."""
@@ -105,7 +91,7 @@ class VLLMBackend:
 
     @staticmethod
     def _place(
-        out: list[list[Completion] | None], indices: Sequence[int], results: Sequence[Any], params: SamplingParams
+        out: list[list[Completion]], indices: Sequence[int], results: Sequence[Any], params: SamplingParams
     ) -> None:
         """Put each request's completions at its prompt's position."""
         if len(results) != len(indices):

@@ -2,8 +2,9 @@
 
 Subcommands: ``convert`` (any supported shape -> normalised pairs with domains), ``add-noise``
 (seeded label flips), ``build-rl`` (one judge-prompt row per side, reject-sampling filter),
-``build-sft`` (teacher judge, margin filter, resumable), ``stats``. Every command prints how
-many rows it read, kept and skipped per reason.
+``build-sft`` (teacher judge, margin filter, resumable), ``build-verl`` / ``build-openrlhf``
+(PAR training data for those stacks), ``stats``. Every command prints how many rows it read,
+kept and skipped per reason.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def _prompts(args: argparse.Namespace, rubrics: Any) -> Any:
 
 
 def _with_sampled_correctness(
-    args: argparse.Namespace, loaded: Iterator[Any], rubrics: Any, labeler: Any, column: str
+    args: argparse.Namespace, loaded: Iterator[Any], backend: Any, rubrics: Any, labeler: Any, column: str
 ) -> Iterator[Any]:
     """Judge each pair ``--rollouts`` times with the sampler model and write the share of
     rollouts that rank chosen strictly above rejected into the row's ``column``.
@@ -150,7 +151,7 @@ def _with_sampled_correctness(
         max_new_tokens=args.max_new_tokens,
         seed=args.seed,
     )
-    judge = PointwiseJudge(backend_from_args(args), config, rubrics=rubrics)
+    judge = PointwiseJudge(backend, config, rubrics=rubrics)
     source = iter(loaded)  # one iterator, consumed chunk by chunk
     with JsonlWriter(cache) as out:
         while chunk := list(islice(source, max(1, args.chunk_pairs))):
@@ -205,10 +206,12 @@ def run_build_rl(args: argparse.Namespace) -> int:
         raise ValueError(f"--rollouts must be >= 1, got {args.rollouts}")
     column = args.correct_column or "correct_fraction"
     sampling = RejectSampling(low, high, column) if (args.correct_column or args.rollouts) else None
-    labeler = _labeler(args, rubrics)
+    # one model for the sampler and an LLM router; none when neither needs one
+    backend = backend_from_args(args) if args.rollouts is not None or args.router == "llm" else None
+    labeler = _labeler(args, rubrics, backend)
     loaded: Iterator[Any] = tqdm(_loaded(args, report), desc="pairs", unit="pair", disable=args.quiet)
-    if args.rollouts is not None:
-        loaded = _with_sampled_correctness(args, loaded, rubrics, _labeler(args, rubrics), column)
+    if args.rollouts is not None:  # its own labeler, so that the printed domain counts are not doubled
+        loaded = _with_sampled_correctness(args, loaded, backend, rubrics, _labeler(args, rubrics, backend), column)
     rows = rl_rows(
         loaded,
         prompts=_prompts(args, rubrics),
@@ -329,10 +332,7 @@ def _stack_pairs(args: argparse.Namespace) -> tuple[list[Any], Any, Any]:
     report = LoadReport()
     rubrics = RubricSet(args.rubric_dir or ())
     labeler = _labeler(args, rubrics)
-    pairs = []
-    for item in _loaded(args, report):
-        domain, _ = labeler.label(item.pair)
-        pairs.append(item.pair.model_copy(update={"domain": domain}))
+    pairs = [labeler.apply(item.pair)[0] for item in _loaded(args, report)]
     return pairs, _prompts(args, rubrics), report
 
 
@@ -415,24 +415,27 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _router_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--router",
-        choices=["heuristic", "llm"],
-        default="heuristic",
-        help="domain of a pair without one: keyword rules, or a model through --backend (default heuristic)",
-    )
-    parser.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
-
-
-def _stack_args(parser: argparse.ArgumentParser, suffix: str) -> None:
-    """Input, output, prompt and routing options shared by the build-verl / build-openrlhf commands."""
+def _shared_args(
+    parser: argparse.ArgumentParser, output: str | None, *, prompts: bool = False, routed: bool = True
+) -> None:
+    """The options the ``patarm data`` commands share: the input; ``--output`` (its help is
+    ``output``; None: no output); with ``prompts``, the judge-prompt settings; with ``routed``,
+    domain routing and the backend an LLM router runs on."""
     _input_args(parser)
-    parser.add_argument("--output", "-o", required=True, help=suffix)
-    parser.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
-    parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
-    _router_args(parser)
-    add_backend_args(parser)
+    if output is not None:
+        parser.add_argument("--output", "-o", required=True, help=output)
+    if prompts:
+        parser.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
+        parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    if routed:
+        parser.add_argument(
+            "--router",
+            choices=["heuristic", "llm"],
+            default="heuristic",
+            help="domain of a pair without one: keyword rules, or a model through --backend (default heuristic)",
+        )
+        parser.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
+        add_backend_args(parser)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -447,10 +450,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
 
     convert = sub.add_parser("convert", help="normalise pairs to JSONL with domains and their sources")
-    _input_args(convert)
-    convert.add_argument("--output", "-o", required=True, help="JSONL of pairs")
-    _router_args(convert)
-    add_backend_args(convert)
+    _shared_args(convert, "JSONL of pairs")
     convert.set_defaults(func=run_convert)
 
     noise = sub.add_parser(
@@ -458,8 +458,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="swap chosen and rejected on a seeded share of pairs (field 'flipped' records which)",
         description="Flip exactly round(FRACTION x n) pairs chosen by SEED; --undo swaps back pairs marked flipped.",
     )
-    _input_args(noise)
-    noise.add_argument("--output", "-o", required=True, help="JSONL of pairs with a boolean 'flipped' field")
+    _shared_args(noise, "JSONL of pairs with a boolean 'flipped' field", routed=False)
     noise.add_argument("--flip", type=float, default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1")
     noise.add_argument("--seed", type=int, default=0)
     noise.add_argument("--undo", action="store_true", help="swap back the pairs whose 'flipped' field is true")
@@ -476,14 +475,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "rollout is correct when chosen scores strictly above rejected (cached to --rollout-cache, resumable)."
         ),
     )
-    _input_args(rl)
-    rl.add_argument("--output", "-o", required=True, help=".parquet or .jsonl")
+    _shared_args(rl, ".parquet or .jsonl", prompts=True)
     rl.add_argument("--correct-column", help="per-pair correctness of sampler rollouts (enables the filter)")
     rl.add_argument(
         "--keep-range", type=float, nargs=2, default=(1 / 8, 6 / 8), metavar=("LOW", "HIGH"), help="default 1/8 6/8"
     )
-    rl.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
-    rl.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     rl.add_argument("--text-prompts", action="store_true", help="prompts as plain text instead of chat messages")
     rl.add_argument("--quiet", action="store_true", help="no progress bar")
     rl.add_argument("--rollouts", type=int, help="sample N judge rollouts per pair with the --backend model")
@@ -492,8 +488,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rl.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     rl.add_argument("--rollout-cache", help="JSONL of sampled correctness (default: OUTPUT with .rollouts.jsonl)")
     rl.add_argument("--chunk-pairs", type=int, default=16, help="pairs sampled and cached per step (default 16)")
-    _router_args(rl)
-    add_backend_args(rl)
     rl.set_defaults(func=run_build_rl)
 
     sft = sub.add_parser(
@@ -505,8 +499,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "malformed teacher output, wrong order (rejected scored higher) or a margin <= --margin."
         ),
     )
-    _input_args(sft)
-    sft.add_argument("--output", "-o", required=True, help="SFT rows {prompt, completion, ...}: .jsonl or .parquet")
+    _shared_args(sft, "SFT rows {prompt, completion, ...}: .jsonl or .parquet", routed=False)
     sft.add_argument("--margin", type=float, default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)")
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
@@ -529,7 +522,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "the patarm_par reward manager."
         ),
     )
-    _stack_args(verl, ".parquet")
+    _shared_args(verl, ".parquet", prompts=True)
     verl.add_argument("--data-source", default="patarm", help="data_source column (default patarm)")
     verl.set_defaults(func=run_build_verl)
 
@@ -542,13 +535,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "for patarm's reward_func.py."
         ),
     )
-    _stack_args(orl, ".jsonl")
+    _shared_args(orl, ".jsonl", prompts=True)
     orl.add_argument("--mode", choices=["pair-row", "side-row"], default="pair-row", help="default pair-row")
     orl.set_defaults(func=run_build_openrlhf)
 
     stats = sub.add_parser("stats", help="counts by domain and source, chosen vs rejected lengths, duplicates")
-    _input_args(stats)
-    _router_args(stats)
-    add_backend_args(stats)
+    _shared_args(stats, None)
     stats.add_argument("--json", action="store_true", help="print the summary as JSON")
     stats.set_defaults(func=run_stats)

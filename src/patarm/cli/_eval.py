@@ -56,8 +56,6 @@ def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[
         chunk=args.chunk_items,
         domain=args.domain,
     )
-    if args.compare_by == "expected" and args.mode == "pairwise":
-        raise ValueError("--compare-by expected needs --mode pointwise (expected scores are per response)")
     backend = backend_from_args(args)
     rubrics = RubricSet(args.rubric_dir or ())
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None

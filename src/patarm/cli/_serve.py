@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from typing import get_args
+
+    from patarm.policy import CHAT_TEMPLATES, SplitMode
+
     parser = commands.add_parser(
         "serve",
         help="serve a judge over HTTP: /v1/score, OpenRLHF's /get_reward, /health, /metrics (extra patarm[serve])",
@@ -127,7 +131,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rewards.add_argument(
         "--chat-template",
         default="chatml",
-        choices=["chatml", "llama3", "gemma", "none"],
+        choices=list(CHAT_TEMPLATES),
         help="the POLICY's chat template family, to read OpenRLHF queries back (default chatml)",
     )
     rewards.add_argument(
@@ -135,7 +139,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     rewards.add_argument(
         "--split",
-        choices=["auto", "prefix", "marker"],
+        choices=list(get_args(SplitMode)),
         default="auto",
         help="prefix: response = query minus its prompt; marker: the last assistant turn of the query; "
         "auto: prefix when the query starts with its prompt, else marker (default)",

@@ -127,7 +127,7 @@ def _text(row: Mapping[str, Any], name: str, index: int) -> str:
     return value
 
 
-def _messages(value: Sequence[Any], name: str, index: int) -> list[ChatMessage]:
+def _turns(value: Sequence[Any], name: str, index: int) -> list[ChatMessage]:
     messages: list[ChatMessage] = []
     for turn in value:
         if not isinstance(turn, Mapping) or not isinstance(turn.get("content"), str):
@@ -136,6 +136,11 @@ def _messages(value: Sequence[Any], name: str, index: int) -> list[ChatMessage]:
         if role not in ("system", "user", "assistant", "tool"):
             raise _bad(index, name, "a role of system, user, assistant or tool", role, "bad_messages")
         messages.append(ChatMessage(role=role, content=turn["content"]))
+    return messages
+
+
+def _messages(value: Sequence[Any], name: str, index: int) -> list[ChatMessage]:
+    messages = _turns(value, name, index)
     if len(messages) < 2 or messages[-1].role != "assistant":
         expected = "a chat-message list: the prompt turns, then the assistant's response last"
         raise _bad(index, name, expected, value, "bad_messages")
@@ -171,14 +176,7 @@ def _prompt(row: Mapping[str, Any], cols: PairColumns, index: int) -> Prompt:
     if isinstance(value, list):
         if not value:
             raise _bad(index, cols.prompt, "a non-empty string or message list", value, "empty_text")
-        turns = []
-        for turn in value:
-            if not isinstance(turn, Mapping) or not isinstance(turn.get("content"), str):
-                raise _bad(index, cols.prompt, "chat messages {role, content}", turn, "bad_messages")
-            if turn.get("role") not in ("system", "user", "assistant", "tool"):
-                raise _bad(index, cols.prompt, "a role of system, user, assistant or tool", turn, "bad_messages")
-            turns.append(ChatMessage(role=turn["role"], content=turn["content"]))
-        return turns
+        return _turns(value, cols.prompt, index)
     return _text(row, cols.prompt, index)
 
 

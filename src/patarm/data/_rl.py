@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
+from patarm.backends import prompt_text
 from patarm.data._domains import DomainLabeler
 from patarm.data._loaders import LoadedPair
 from patarm.prompts import JudgePrompts
@@ -106,7 +107,7 @@ def rl_rows(
         pair = item.pair
         for role in ("chosen", "rejected"):
             messages = builder.pointwise(pair.prompt, pair.response(role), domain)
-            prompt: Any = messages if conversational else "\n\n".join(m["content"] for m in messages)
+            prompt: Any = messages if conversational else prompt_text(messages)
             tally.rows += 1
             yield {"prompt": prompt, "pair_id": pair.pair_id, "role": role, "domain": domain, "domain_source": source}
         tally.kept += 1

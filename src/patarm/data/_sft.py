@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from patarm.backends import prompt_text
 from patarm.judges import PointwiseResult
 from patarm.prompts import JudgePrompts
 from patarm.types import PreferencePair, Role
@@ -111,7 +112,7 @@ def sft_pair_rows(
         if target is None:
             raise ValueError(f"pair {pair.pair_id!r}: the teacher's {role} judgment has no well-formed sample")
         messages = prompts.pointwise(pair.prompt, pair.response(role), domain)
-        prompt: Any = messages if conversational else "\n\n".join(m["content"] for m in messages)
+        prompt: Any = messages if conversational else prompt_text(messages)
         completion: Any = [{"role": "assistant", "content": target}] if conversational else target
         rows.append(
             {

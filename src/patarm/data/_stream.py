@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SUFFIXES", "iter_rows"]
+__all__ = ["SUFFIXES", "iter_rows", "numbered_jsonl"]
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 
@@ -35,7 +35,7 @@ def iter_rows(path: str | Path, *, split: str | None = None, batch_rows: int = 8
         return
     suffix = source.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        yield from _jsonl_rows(source)
+        yield from (row for _, row in numbered_jsonl(source))
     elif suffix == ".csv":
         with source.open(encoding="utf-8", newline="") as f:
             yield from (dict(row) for row in csv.DictReader(f))
@@ -56,7 +56,9 @@ def iter_rows(path: str | Path, *, split: str | None = None, batch_rows: int = 8
         raise ValueError(f"{source}: unknown format {suffix!r}; expected one of {', '.join(SUFFIXES)} or a folder")
 
 
-def _jsonl_rows(source: Path) -> Iterator[dict[str, Any]]:
+def numbered_jsonl(source: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The objects of a JSON-lines file with their line numbers (blank lines skipped); a line
+    that is not a JSON object is an error naming the file and line."""
     with source.open(encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
@@ -67,7 +69,7 @@ def _jsonl_rows(source: Path) -> Iterator[dict[str, Any]]:
                 raise ValueError(f"{source}: line {number}: not valid JSON ({exc.msg})") from None
             if not isinstance(row, dict):
                 raise ValueError(f"{source}: line {number}: expected a JSON object, got {type(row).__name__}")
-            yield row
+            yield number, row
 
 
 def _dataset_rows(source: Path, split: str | None) -> Iterator[dict[str, Any]]:

@@ -119,26 +119,43 @@ def _cpu_training(seed: int) -> dict[str, Any]:
     }
 
 
-def _judge_prompts() -> Any:
-    from patarm.prompts import JudgePrompts
+def _demo_rubrics() -> Any:
     from patarm.rubrics import RubricSet
 
     rubrics = RubricSet()
     rubrics.register(DEMO_RUBRIC)
-    return JudgePrompts(rubrics, tiers="primary", template_dir=TEMPLATES)
+    return rubrics
+
+
+def _judge_prompts() -> Any:
+    from patarm.prompts import JudgePrompts
+
+    return JudgePrompts(_demo_rubrics(), tiers="primary", template_dir=TEMPLATES)
+
+
+def _random_score_records(pairs: list[Any], seed: int) -> list[dict[str, Any]]:
+    """SFT records judging both sides of each pair with a RANDOM score: the format, no preference."""
+    rng = random.Random(seed)
+    return [
+        {
+            "prompt": p.prompt,
+            "response": side,
+            "domain": DEMO_DOMAIN,
+            "judgment": f"<answer> {rng.randint(1, 10)} </answer>",
+        }
+        for p in pairs
+        for side in (p.chosen, p.rejected)
+    ]
 
 
 def evaluate(model: Any, tokenizer: Any, pairs: list[Any], samples: int, seed: int) -> dict[str, float]:
     """Held-out pair accuracy with the library's pointwise judge (mean of ``samples`` scores)."""
     from patarm.backends import TransformersBackend
     from patarm.judges import JudgeConfig, PointwiseItem, PointwiseJudge
-    from patarm.rubrics import RubricSet
 
-    rubrics = RubricSet()
-    rubrics.register(DEMO_RUBRIC)
     config = JudgeConfig(samples=samples, temperature=1.0, max_new_tokens=6, seed=seed, tiers="primary", chunk_size=256)
     backend = TransformersBackend(model, tokenizer, batch_size=256)
-    judge = PointwiseJudge(backend, config, rubrics=rubrics, template_dir=str(TEMPLATES))
+    judge = PointwiseJudge(backend, config, rubrics=_demo_rubrics(), template_dir=str(TEMPLATES))
     items = [PointwiseItem(p.prompt, side, DEMO_DOMAIN) for p in pairs for side in (p.chosen, p.rejected)]
     model.eval()
     results = judge.judge_many(items)
@@ -158,14 +175,9 @@ def _sft(model: Any, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> None:
     import datasets
     from trl import SFTConfig, SFTTrainer
 
-    prompts = _judge_prompts()
-    rng = random.Random(cfg.seed + 1)
-    rows = []
-    for pair in pairs:
-        for side in (pair.chosen, pair.rejected):
-            messages = prompts.pointwise(pair.prompt, side, DEMO_DOMAIN)
-            target = f"<answer> {rng.randint(1, 10)} </answer>"
-            rows.append({"prompt": messages, "completion": [{"role": "assistant", "content": target}]})
+    from patarm.adapters.trl import sft_rows
+
+    rows = sft_rows(_random_score_records(pairs, cfg.seed + 1), _judge_prompts())
     args = SFTConfig(
         output_dir=str(Path(cfg.output) / "sft"),
         max_steps=cfg.sft_steps,
@@ -191,7 +203,7 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
     from trl import GRPOConfig
 
     from patarm.adapters.trl import PARGRPOTrainer, PARReward, grpo_rows
-    from patarm.rewards import constant_delta, graded_delta
+    from patarm.rewards import delta_by_name
 
     rows = grpo_rows(pairs, _judge_prompts())
     history: list[dict[str, float]] = []
@@ -214,7 +226,7 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
         logging_steps=cfg.log_every,
         **_cpu_training(cfg.seed),
     )
-    reward = PARReward(delta=constant_delta() if cfg.delta == "constant" else graded_delta())
+    reward = PARReward(delta=delta_by_name(cfg.delta))
     trainer = PARGRPOTrainer(
         model=model_dir,  # a path: TRL loads the policy and the KL reference model from it
         reward_funcs=reward,

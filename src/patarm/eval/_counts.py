@@ -56,9 +56,7 @@ class Counts(BaseModel):
         return _rate(self.failed_judgments, self.judgments)
 
     def __add__(self, other: Counts) -> Counts:
-        names = ("rows", "skipped_rows", "judgments", "failed_judgments", "comparisons", "correct", "ties")
-        merged = {name: getattr(self, name) + getattr(other, name) for name in names}
-        return Counts(**merged, failed_comparisons=self.failed_comparisons + other.failed_comparisons)
+        return Counts(**{name: getattr(self, name) + getattr(other, name) for name in Counts.model_fields})
 
 
 def tally(rows: Iterable[RowScores], failures: FailurePolicy = "loses", *, skipped_rows: int = 0) -> Counts:

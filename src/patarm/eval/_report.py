@@ -50,7 +50,8 @@ def _pct(value: float | None) -> str:
 
 
 def _counts_cells(counts: Counts) -> list[str]:
-    return [str(counts.rows), f"{100 * counts.tie_rate:.1f}", str(counts.failed_judgments)]
+    """The tie % and failed cells every table row ends with."""
+    return [f"{100 * counts.tie_rate:.1f}", str(counts.failed_judgments)]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -92,7 +93,7 @@ def render_markdown(report: Report) -> str:
                         _pct(d.normal),
                         _pct(d.hard),
                         _pct(d.score),
-                        *_counts_cells(d.counts)[1:],
+                        *_counts_cells(d.counts),
                     ]
                 )
         present = len(RMBENCH_DOMAINS) - len(report.missing_domains)
@@ -105,7 +106,7 @@ def render_markdown(report: Report) -> str:
                 _pct(report.normal),
                 _pct(report.hard),
                 _pct(report.overall),
-                *_counts_cells(report.counts)[1:],
+                *_counts_cells(report.counts),
             ]
         )
         lines += _table(["domain", "rows", "easy", "normal", "hard", "score", "tie %", "failed"], body)
@@ -114,13 +115,11 @@ def render_markdown(report: Report) -> str:
         for section, subsets in SECTIONS.items():
             kept = [s for s in subsets if s in report.subset_counts]
             total = sum((report.subset_counts[s] for s in kept), Counts())
-            body.append([section, str(total.rows), _pct(report.sections.get(section)), *_counts_cells(total)[1:]])
-        body.append(["**overall**", str(report.counts.rows), _pct(report.overall), *_counts_cells(report.counts)[1:]])
+            body.append([section, str(total.rows), _pct(report.sections.get(section)), *_counts_cells(total)])
+        body.append(["**overall**", str(report.counts.rows), _pct(report.overall), *_counts_cells(report.counts)])
         lines += _table(["section", "rows", "score", "tie %", "failed"], body)
         lines += [""]
-        sub = [
-            [s, str(c.rows), _pct(report.subsets[s]), *_counts_cells(c)[1:]] for s, c in report.subset_counts.items()
-        ]
+        sub = [[s, str(c.rows), _pct(report.subsets[s]), *_counts_cells(c)] for s, c in report.subset_counts.items()]
         lines += _table(["subset", "rows", "accuracy", "tie %", "failed"], sub)
         if report.prior_sets is not None:
             lines += [
@@ -129,10 +128,8 @@ def render_markdown(report: Report) -> str:
                 f"{_pct(report.leaderboard_overall)}",
             ]
     else:
-        body = [
-            [s, str(c.rows), _pct(report.subsets[s]), *_counts_cells(c)[1:]] for s, c in report.subset_counts.items()
-        ]
-        body.append(["**overall**", str(report.counts.rows), _pct(report.overall), *_counts_cells(report.counts)[1:]])
+        body = [[s, str(c.rows), _pct(report.subsets[s]), *_counts_cells(c)] for s, c in report.subset_counts.items()]
+        body.append(["**overall**", str(report.counts.rows), _pct(report.overall), *_counts_cells(report.counts)])
         lines += _table(["subset", "rows", "score", "tie %", "failed"], body)
         if report.ties is not None:
             t = report.ties

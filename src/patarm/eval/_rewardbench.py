@@ -154,7 +154,7 @@ def score_rewardbench(
     counts: dict[str, Counts] = {}
     for subset in order:
         group = by_subset[subset]
-        wins = sum(compare(r.grid()[0][0][0], r.grid()[0][0][1], failures) == "win" for r in group)
+        wins = sum(compare(*r.grid()[0][0], failures) == "win" for r in group)
         accuracy[subset] = wins / len(group)
         counts[subset] = tally(group, failures)
     sections = section_scores(accuracy)
@@ -166,9 +166,7 @@ def score_rewardbench(
     if prior is not None:
         weighted = _SECTION_WEIGHT * sum(sections.values()) + _PRIOR_WEIGHT * prior
         leaderboard = weighted / (_SECTION_WEIGHT * len(sections) + _PRIOR_WEIGHT)
-    total = Counts(skipped_rows=skipped_rows)
-    for c in counts.values():
-        total = total + c
+    total = sum(counts.values(), Counts(skipped_rows=skipped_rows))
     said = list(notes)
     if missing and sections:
         said.append(

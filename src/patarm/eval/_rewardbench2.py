@@ -233,9 +233,7 @@ def score_rewardbench2(
             credits = [best_of_n_credit([compare(c, r, failures) for c, r in row.grid()[0]]) for row in group]
             subsets[subset] = _mean(credits)
     missing = [s for s in REWARDBENCH2_SUBSETS if s not in subsets]
-    total = Counts(skipped_rows=skipped_rows)
-    for c in counts.values():
-        total = total + c
+    total = sum(counts.values(), Counts(skipped_rows=skipped_rows))
     said = list(notes)
     if missing and subsets:
         said.append(

@@ -136,12 +136,9 @@ def score_rmbench(
             matrix=matrix,
             counts=tally(group, failures),
         )
-    present = [domains[d] for d in _OFFICIAL_ORDER if domains[d] is not None]
-    scored = [d for d in present if d is not None]
+    scored = [d for d in (domains[name] for name in _OFFICIAL_ORDER) if d is not None]
     missing = [d for d in RMBENCH_DOMAINS if domains[d] is None]
-    total = Counts(skipped_rows=skipped_rows)
-    for d in scored:
-        total = total + d.counts
+    total = sum((d.counts for d in scored), Counts(skipped_rows=skipped_rows))
     said = list(notes)
     if missing and scored:
         kept = ", ".join(d for d in RMBENCH_DOMAINS if domains[d] is not None)

@@ -384,9 +384,8 @@ def _scores(
     for r, row in enumerate(data.rows):
         entries = by_row.get(r, [])
         if settings.mode == "pointwise":
-            samples = {(it.where[0], it.where[1]): [*rec["sample_scores"]] for it, rec in entries}
+            samples = {(it.where[0], it.where[1]): rec["sample_scores"] for it, rec in entries}
             run.samples += sum(len(s) for s in samples.values())
-            expected = {(it.where[0], it.where[1]): rec.get("expected_score") for it, rec in entries}
             if settings.compare_by == "majority":
                 grid = tuple(
                     tuple(
@@ -397,7 +396,7 @@ def _scores(
                 out.append(RowScores(row.id, subset=row.subset, domain=row.part or row.domain, pairs=grid))
                 continue
             if settings.compare_by == "expected":
-                picked = {where: value for where, value in expected.items()}
+                picked = {(it.where[0], it.where[1]): rec.get("expected_score") for it, rec in entries}
             else:
                 picked = {where: vote(values) for where, values in samples.items()}
             chosen = tuple(picked["chosen", i] for i in range(len(row.chosen)))

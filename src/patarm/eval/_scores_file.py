@@ -17,12 +17,12 @@ every line must match a row: a mismatch is an error, never a silent drop.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from patarm.data import read_rows
+from patarm.data._stream import numbered_jsonl
 from patarm.eval._rows import BenchmarkData, BenchmarkRow, RowScores, Score, check_score
 
 __all__ = ["read_scores", "row_scores"]
@@ -38,18 +38,8 @@ def _entries(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         for index, entry in enumerate(read_rows(path)):
             yield f"{path.name} entry {index}", entry
         return
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path.name} line {number}"
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}: not valid JSON ({exc.msg})") from None
-            if not isinstance(entry, dict):
-                raise ValueError(f"{where}: expected a JSON object, got {type(entry).__name__}")
-            yield where, entry
+    for number, entry in numbered_jsonl(path):
+        yield f"{path.name} line {number}", entry
 
 
 def _scores(entry: dict[str, Any], field: str, count: int, where: str) -> tuple[Score, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams, sample_seed
 from patarm.judges._config import JudgeConfig
@@ -10,7 +10,13 @@ from patarm.judges._criteria import CriteriaGenerator
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text
 from patarm.rubrics import CriteriaCache, HeuristicRouter, Router, RubricSet, resolve_domain
 
-__all__ = ["JudgeBase"]
+__all__ = ["JudgeBase", "total_tokens"]
+
+
+def total_tokens(completions: Iterable[Completion]) -> int | None:
+    """Tokens generated over ``completions``; None when the backend did not count every one."""
+    counts = [c.num_tokens for c in completions]
+    return None if None in counts else sum(c or 0 for c in counts)
 
 
 class JudgeBase:

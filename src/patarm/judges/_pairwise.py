@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from patarm.backends._base import Completion
-from patarm.judges._base import JudgeBase
+from patarm.judges._base import JudgeBase, total_tokens
 from patarm.judges._results import OrderResult, PairwiseResult, PairwiseSample
 from patarm.parsing import parse_judgment
 from patarm.prompts import PromptInput
-from patarm.voting import get_voting_rule, mean_vote
+from patarm.voting import get_voting_rule, mean_vote, preferences_from_scores
 
 __all__ = ["PairwiseItem", "PairwiseJudge"]
 
@@ -35,9 +35,12 @@ class PairwiseItem:
 
 
 def _winner(a: float | None, b: float | None) -> Literal["a", "b"] | None:
-    if a is None or b is None or a == b:
-        return None
-    return "a" if a > b else "b"
+    return preferences_from_scores([a], [b])[0]
+
+
+def _mean_of_orders(scores: list[float | None]) -> float | None:
+    """The mean over the presentation orders; None unless every order gave a score."""
+    return None if None in scores else mean_vote(scores)
 
 
 class PairwiseJudge(JudgeBase):
@@ -81,21 +84,17 @@ class PairwiseJudge(JudgeBase):
         results = []
         for k, domain in enumerate(domains):
             per_order = []
-            tokens: list[int | None] = []
+            completions: list[Completion] = []
             for j, a_first in enumerate(orders):
-                completions = outputs[k * len(orders) + j]
-                tokens += [c.num_tokens for c in completions]
-                samples = [self._sample(c, a_first) for c in completions]
+                sampled = outputs[k * len(orders) + j]
+                completions += sampled
+                samples = [self._sample(c, a_first) for c in sampled]
                 a, b = vote([s.score_a for s in samples]), vote([s.score_b for s in samples])
                 per_order.append(
                     OrderResult(a_first=a_first, score_a=a, score_b=b, winner=_winner(a, b), samples=samples)
                 )
-            score_a = (
-                mean_vote([o.score_a for o in per_order]) if all(o.score_a is not None for o in per_order) else None
-            )
-            score_b = (
-                mean_vote([o.score_b for o in per_order]) if all(o.score_b is not None for o in per_order) else None
-            )
+            score_a = _mean_of_orders([o.score_a for o in per_order])
+            score_b = _mean_of_orders([o.score_b for o in per_order])
             results.append(
                 PairwiseResult(
                     winner=_winner(score_a, score_b),
@@ -105,7 +104,7 @@ class PairwiseJudge(JudgeBase):
                     domain=domain,
                     orders=per_order,
                     malformed=sum(s.malformed_reason is not None for o in per_order for s in o.samples),
-                    generated_tokens=None if None in tokens else sum(t or 0 for t in tokens),
+                    generated_tokens=total_tokens(completions),
                 )
             )
         return results

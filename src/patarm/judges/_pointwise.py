@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from patarm.judges._base import JudgeBase
+from patarm.judges._base import JudgeBase, total_tokens
 from patarm.judges._expected import completion_expected_score
 from patarm.judges._results import PointwiseResult
 from patarm.parsing import parse_judgment
@@ -54,17 +54,15 @@ class PointwiseJudge(JudgeBase):
         for domain, given, samples in zip(domains, criteria, outputs, strict=True):
             judgments = [parse_judgment(s.text, cfg.scale, integer=cfg.integer_scores) for s in samples]
             expected = [completion_expected_score(s, cfg.scale) for s in samples] if cfg.expected_score else []
-            known = [e for e in expected if e is not None]
-            counts = [s.num_tokens for s in samples]
             results.append(
                 PointwiseResult(
                     score=vote([j.score for j in judgments]),
-                    expected_score=mean_vote(known) if known else None,
+                    expected_score=mean_vote(expected),
                     domain=domain,
                     samples=judgments,
                     malformed=sum(j.score is None for j in judgments),
                     criteria_source="cached" if given else ("inline" if self.prompts.use_generated else "none"),
-                    generated_tokens=None if None in counts else sum(c or 0 for c in counts),
+                    generated_tokens=total_tokens(samples),
                 )
             )
         return results

@@ -23,6 +23,7 @@ from collections.abc import Container, Mapping
 from typing import Any
 
 from patarm.judges import PointwiseResult
+from patarm.policy._client import RemoteScore
 
 __all__ = ["INSTRUCTION_DOMAIN", "INSTRUCTION_FIELDS", "data_domain", "label_fields", "reward_value"]
 
@@ -69,9 +70,9 @@ def data_domain(
     return default_domain
 
 
-def reward_value(result: PointwiseResult, *, use_expected_score: bool = False) -> float | None:
-    """The judge's number for one response: the voted score, or the expected score when asked
-    for and available; None when no sample parsed (never 0)."""
+def reward_value(result: PointwiseResult | RemoteScore, *, use_expected_score: bool = False) -> float | None:
+    """The judge's number for one response (judged in process, or by a server): the voted score,
+    or the expected score when asked for and available; None when no sample parsed (never 0)."""
     if use_expected_score and result.expected_score is not None:
         return result.expected_score
     return result.score

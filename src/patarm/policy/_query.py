@@ -88,7 +88,7 @@ def split_query(
     """
     if mode not in ("auto", "prefix", "marker"):
         raise ValueError(f"mode must be 'auto', 'prefix' or 'marker', got {mode!r}")
-    if mode != "marker" and prompt is not None and prompt and query.startswith(prompt):
+    if mode != "marker" and prompt and query.startswith(prompt):
         return QuerySplit(
             _prompt_messages(prompt, template), _response(query[len(prompt) :], template, strip_thinking), "prefix"
         )

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from patarm.judges import PointwiseItem, PointwiseJudge
-from patarm.policy._client import JudgeClient
+from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
+from patarm.policy._client import JudgeClient, RemoteScore
 from patarm.policy._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, reward_value
 
 __all__ = ["JudgeReward", "completion_text", "prompt_messages"]
@@ -95,15 +95,14 @@ class JudgeReward:
         """The judge's number for each completion (None where no sample parsed)."""
         texts = [completion_text(c) for c in completions]
         chats = [prompt_messages(p) for p in prompts]
+        results: Sequence[PointwiseResult | RemoteScore]
         if self._client is not None:
             items = [{"prompt": p, "response": t, "domain": d} for p, t, d in zip(chats, texts, domains, strict=True)]
-            remote = self._client.score(items)
-            return [
-                r.expected_score if self.use_expected_score and r.expected_score is not None else r.score
-                for r in remote
-            ]
-        assert self.judge is not None
-        results = self.judge.judge_many([PointwiseItem(p, t, d) for p, t, d in zip(chats, texts, domains, strict=True)])
+            results = self._client.score(items)
+        else:
+            assert self.judge is not None
+            rows = [PointwiseItem(p, t, d) for p, t, d in zip(chats, texts, domains, strict=True)]
+            results = self.judge.judge_many(rows)
         return [reward_value(r, use_expected_score=self.use_expected_score) for r in results]
 
     def __call__(

@@ -30,14 +30,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from patarm.policy._client import JudgeClient, RemoteScore
-from patarm.policy._domain import INSTRUCTION_DOMAIN, data_domain
+from patarm.policy._domain import INSTRUCTION_DOMAIN, data_domain, reward_value
 
 __all__ = ["PROMPT_KEYS", "URL_ENV", "compute_score", "compute_score_async"]
 
 URL_ENV = "PATARM_JUDGE_URL"
 PROMPT_KEYS = ("prompt", "question", "query", "instruction")
 
-_clients: dict[tuple[str, float], JudgeClient] = {}
+_clients: dict[tuple[str, float, str | None], JudgeClient] = {}
 _clients_lock = threading.Lock()
 
 
@@ -48,12 +48,10 @@ def _client(url: str | None, api_key: str | None, timeout_s: float) -> JudgeClie
             f"no judge server address: pass reward_kwargs url=http://host:port or set ${URL_ENV} "
             "(start one with `patarm serve`)"
         )
-    if api_key is not None:
-        return JudgeClient(address, api_key=api_key, timeout_s=timeout_s)
     with _clients_lock:
-        key = (address, timeout_s)
+        key = (address, timeout_s, api_key)
         if key not in _clients:
-            _clients[key] = JudgeClient(address, timeout_s=timeout_s)
+            _clients[key] = JudgeClient(address, api_key=api_key, timeout_s=timeout_s)
         return _clients[key]
 
 
@@ -80,7 +78,7 @@ def _item(
 
 
 def _result(remote: RemoteScore, use_expected_score: bool, fallback_reward: float | None) -> dict[str, float]:
-    value = remote.expected_score if use_expected_score and remote.expected_score is not None else remote.score
+    value = reward_value(remote, use_expected_score=use_expected_score)
     fallback = remote.scale[0] if fallback_reward is None else fallback_reward
     reward = fallback if value is None else value
     return {

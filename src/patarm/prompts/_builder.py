@@ -20,7 +20,7 @@ from typing import Any, Literal
 import jinja2
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, escape_tags
-from patarm.rubrics._rubric import RubricSet
+from patarm.rubrics._rubric import RubricSet, _num
 from patarm.types import ChatMessage
 
 __all__ = ["PROMPT_TAGS", "TEMPLATE_DIR", "JudgePrompts", "PromptInput", "Tiers", "as_messages", "prompt_as_text"]
@@ -124,8 +124,8 @@ class JudgePrompts:
             "write_criteria": self.use_generated and not given,
             "given_criteria": given,
             "prompt": escape_tags(prompt_as_text(prompt), PROMPT_TAGS),
-            "scale_low": int(lo) if lo.is_integer() else lo,
-            "scale_high": int(hi) if hi.is_integer() else hi,
+            "scale_low": _num(lo),
+            "scale_high": _num(hi),
         }
 
     def render(self, template: str, **context: Any) -> str:

@@ -21,35 +21,31 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field, replace
 
-from patarm.rewards import Delta, FormatReward, GradedDelta, total_rewards
+from patarm.rewards import Delta, FormatReward, GradedDelta, par_rewards
 from patarm.rewards._scores import sorted_mean
+from patarm.types import ROLES, Role
 
-__all__ = ["Arrival", "PairBook", "RendezvousStats", "Role", "RolloutReward", "normalize_role"]
-
-Role = Literal["chosen", "rejected"]
-_ROLE_ALIASES: dict[object, Role] = {
-    "chosen": "chosen",
-    "rejected": "rejected",
-    "c": "chosen",
-    "r": "rejected",
-    "1": "chosen",
-    "0": "rejected",
-    1: "chosen",  # also True
-    0: "rejected",  # also False
-}
+__all__ = [
+    "Arrival",
+    "PairBook",
+    "RendezvousStats",
+    "Role",
+    "RolloutReward",
+    "fallback_reward",
+    "normalize_role",
+]
 
 
 def normalize_role(role: object, where: str = "") -> Role:
-    """``'chosen'`` or ``'rejected'`` from the spellings a dataset uses; else a clear error."""
-    key = role.strip().lower() if isinstance(role, str) else role
-    try:
-        return _ROLE_ALIASES[key]
-    except (KeyError, TypeError):
-        at = f" ({where})" if where else ""
-        raise ValueError(f"role{at}: expected 'chosen' or 'rejected' (or 1/0), got {role!r}") from None
+    """``'chosen'`` or ``'rejected'`` (any case), or a bool (True = chosen), as ``par_batch`` reads roles."""
+    if isinstance(role, bool) or type(role).__name__ == "bool_":
+        return "chosen" if role else "rejected"
+    if isinstance(role, str) and role.strip().lower() in ROLES:
+        return role.strip().lower()  # type: ignore[return-value]
+    at = f" ({where})" if where else ""
+    raise ValueError(f"role{at}: expected 'chosen' or 'rejected' (or a bool, True = chosen), got {role!r}")
 
 
 @dataclass(frozen=True)
@@ -89,11 +85,10 @@ class RendezvousStats:
 
     arrivals: int = 0
     resolved_pairs: int = 0
-    resolved_rollouts: int = 0
     extras: int = 0
     timeouts: int = 0
     dropped_entries: int = 0
-    open_entries: int = 0
+    open_entries: int = 0  # filled in by PairBook.stats() from the open entries
 
     def to_metrics(self, prefix: str = "rendezvous/") -> dict[str, float]:
         return {f"{prefix}{k}": float(v) for k, v in asdict(self).items()}
@@ -148,11 +143,23 @@ class PairBook:
         self.format_reward = format_reward if format_reward is not None else FormatReward()
         self.fallback_par = float(fallback_par)
         self.keep_resolved = int(keep_resolved)
-        self.stats = RendezvousStats()
+        self._counts = RendezvousStats()
         self._open: dict[Hashable, list[_Entry]] = {}
         self._resolved: OrderedDict[tuple[Hashable, Hashable, Role], _Entry] = OrderedDict()
         self._serial = 0
         self._live: dict[int, _Entry] = {}  # entries some arrival still waits on, by serial
+
+    @property
+    def resolved_pairs(self) -> int:
+        return self._counts.resolved_pairs
+
+    @property
+    def timeouts(self) -> int:
+        return self._counts.timeouts
+
+    def stats(self) -> RendezvousStats:
+        """A snapshot of the counts, with the pairs still waiting for a side."""
+        return replace(self._counts, open_entries=sum(map(len, self._open.values())))
 
     # -- arrivals -------------------------------------------------------------------------
     def add(self, pair_id: Hashable, role: object, score: float | None, group: Hashable | None = None) -> Arrival:
@@ -160,7 +167,7 @@ class PairBook:
         side_role = normalize_role(role, f"pair {pair_id!r}")
         if score is not None and score != score:
             score = None
-        self.stats.arrivals += 1
+        self._counts.arrivals += 1
         if group is not None:
             done = self._resolved.get((pair_id, group, side_role))
             if done is not None:  # a late duplicate of a resolved side (e.g. batch padding)
@@ -175,7 +182,7 @@ class PairBook:
             arrival = Arrival(pair_id, entry.serial, side_role, len(side.scores) - 1, False)
         else:
             side.extras.append(score)
-            self.stats.extras += 1
+            self._counts.extras += 1
             arrival = Arrival(pair_id, entry.serial, side_role, len(side.extras) - 1, True)
         if self._complete(entry):
             self._resolve(entry)
@@ -184,7 +191,7 @@ class PairBook:
     def _add_extra(self, entry: _Entry, role: Role, score: float | None) -> Arrival:
         side = entry.side(role)
         side.extras.append(score)
-        self.stats.extras += 1
+        self._counts.extras += 1
         entry.waiting += 1
         self._live[entry.serial] = entry
         arrival = Arrival(entry.pair_id, entry.serial, role, len(side.extras) - 1, True)
@@ -206,7 +213,6 @@ class PairBook:
         entry = _Entry(pair_id, self._serial)
         entries.append(entry)
         self._live[entry.serial] = entry
-        self.stats.open_entries += 1
         return entry
 
     def _complete(self, entry: _Entry) -> bool:
@@ -215,52 +221,57 @@ class PairBook:
 
     # -- resolution -----------------------------------------------------------------------
     def _resolve(self, entry: _Entry) -> None:
+        """Every reward of a complete pair: the core's PAR plus the format reward."""
         chosen, rejected = entry.chosen.scores, entry.rejected.scores
-        totals_c, totals_r = total_rewards(chosen, rejected, self.delta, self.format_reward)
+        par_c, par_r = par_rewards(chosen, rejected, self.delta)
         m_c, m_r = sorted_mean(_good(chosen)), sorted_mean(_good(rejected))
         correct, margin = _pair_figures(m_c, m_r)
         rewards: dict[tuple[Role, int, bool], RolloutReward] = {}
-        for role, scores, totals, own, partner in (
-            ("chosen", chosen, totals_c, m_c, m_r),
-            ("rejected", rejected, totals_r, m_r, m_c),
+        for role, scores, pars, own, partner in (
+            ("chosen", chosen, par_c, m_c, m_r),
+            ("rejected", rejected, par_r, m_r, m_c),
         ):
+            fmts = [self.format_reward(s) for s in scores]
+            totals = [p + f for p, f in zip(pars, fmts, strict=True)]  # as total_rewards adds them
             side_mean = sum(sorted(totals)) / len(totals)
-            for i, (score, total) in enumerate(zip(scores, totals, strict=True)):
-                fmt = self.format_reward(score)
+            for i, (score, par, fmt, total) in enumerate(zip(scores, pars, fmts, totals, strict=True)):
                 rewards[(role, i, False)] = RolloutReward(  # type: ignore[index]
-                    total, total - fmt, fmt, score, partner, own, correct, margin, side_mean_reward=side_mean
+                    total, par, fmt, score, partner, own, correct, margin, side_mean_reward=side_mean
                 )
         entry.rewards = rewards
-        for role_name in ("chosen", "rejected"):
-            role_: Role = role_name
-            for i, score in enumerate(entry.side(role_).extras):
-                rewards[(role_, i, True)] = self._extra_reward(entry, role_, score)
-        self.stats.resolved_pairs += 1
-        self.stats.resolved_rollouts += len(chosen) + len(rejected)
+        for role in ROLES:
+            for i, score in enumerate(entry.side(role).extras):
+                rewards[(role, i, True)] = self._extra_reward(entry, role, score)
+        self._counts.resolved_pairs += 1
         self._close(entry)
-        for role_name in ("chosen", "rejected"):
-            group = entry.side(role_name).group  # type: ignore[arg-type]
+        for role in ROLES:
+            group = entry.side(role).group
             if group is not None:
-                self._resolved[(entry.pair_id, group, role_name)] = entry  # type: ignore[index]
+                self._resolved[(entry.pair_id, group, role)] = entry
         while len(self._resolved) > self.keep_resolved:
             self._resolved.popitem(last=False)
 
     def _extra_reward(self, entry: _Entry, role: Role, score: float | None) -> RolloutReward:
-        """An extra rollout, scored against the partner side's mean; it moves no mean itself."""
+        """An extra rollout, scored by the core's PAR against the partner side; it moves no mean.
+
+        Its own side's first n decide whether that side has a mean at all (no well-formed
+        rollout there: no PAR, as for the side's other rollouts).
+        """
         m_c, m_r = sorted_mean(_good(entry.chosen.scores)), sorted_mean(_good(entry.rejected.scores))
         correct, margin = _pair_figures(m_c, m_r)
+        if role == "chosen":
+            par, partner, own = par_rewards([score], entry.rejected.scores, self.delta)[0][0], m_r, m_c
+        else:
+            par, partner, own = par_rewards(entry.chosen.scores, [score], self.delta)[1][0], m_c, m_r
+        if own is None:
+            par = 0.0
         fmt = self.format_reward(score)
-        par = 0.0
-        if score is not None and m_c is not None and m_r is not None:
-            par = _par(self.delta, (score - m_r) if role == "chosen" else (m_c - score))
-        partner, own = (m_r, m_c) if role == "chosen" else (m_c, m_r)
         return RolloutReward(par + fmt, par, fmt, score, partner, own, correct, margin, extra=True)
 
     def _close(self, entry: _Entry) -> None:
         entries = self._open.get(entry.pair_id)
         if entries is not None and entry in entries:
             entries.remove(entry)
-            self.stats.open_entries -= 1
             if not entries:
                 del self._open[entry.pair_id]
 
@@ -297,11 +308,9 @@ class PairBook:
             self._leave(entry)
             if entry.waiting <= 0 and entry.rewards is None:
                 self._close(entry)
-                self.stats.dropped_entries += 1
-        self.stats.timeouts += 1
-        fmt = self.format_reward(score)
-        par = self.fallback_par if score is not None else 0.0
-        return RolloutReward(par + fmt, par, fmt, score, None, None, 0.0, 0.0, timed_out=True, extra=arrival.extra)
+                self._counts.dropped_entries += 1
+        self._counts.timeouts += 1
+        return fallback_reward(score, self.format_reward, self.fallback_par, extra=arrival.extra)
 
     def _find(self, arrival: Arrival) -> _Entry | None:
         return self._live.get(arrival.serial)
@@ -322,5 +331,10 @@ def _pair_figures(m_c: float | None, m_r: float | None) -> tuple[float, float]:
     return float(m_c > m_r), m_c - m_r
 
 
-def _par(delta: Delta, margin: float) -> float:
-    return float(delta(margin)) if margin > 0 else 0.0
+def fallback_reward(
+    score: float | None, format_reward: FormatReward, fallback_par: float = 0.0, *, extra: bool = False
+) -> RolloutReward:
+    """The reward of a rollout that never met its partner: ``fallback_par`` (if well-formed) + format."""
+    fmt = format_reward(score)
+    par = fallback_par if score is not None else 0.0
+    return RolloutReward(par + fmt, par, fmt, score, None, None, 0.0, 0.0, timed_out=True, extra=extra)

@@ -62,7 +62,7 @@ class PairRendezvous:
     def stats(self) -> RendezvousStats:
         """A copy of the running counts (timeouts, extras, resolved pairs, open entries)."""
         with self._lock:
-            return RendezvousStats(**vars(self._book.stats))
+            return self._book.stats()
 
     def _arrive(
         self, pair_id: Hashable, role: object, score: float | None, group: Hashable | None
@@ -78,10 +78,10 @@ class PairRendezvous:
 
     def _log_progress(self) -> None:
         """An INFO line every ``log_every`` resolved pairs (the stacks average no per-rollout info)."""
-        stats = self._book.stats
-        if self.log_every > 0 and stats.resolved_pairs >= self._logged_pairs + self.log_every:
-            self._logged_pairs = stats.resolved_pairs
-            logger.info("pair rendezvous: %s", _summary(stats))
+        resolved = self._book.resolved_pairs
+        if self.log_every > 0 and resolved >= self._logged_pairs + self.log_every:
+            self._logged_pairs = resolved
+            logger.info("pair rendezvous: %s", _summary(self._book.stats()))
 
     def _wake(self, serial: int) -> None:
         """Hand the waiters of one entry their rewards if it has resolved (under the lock)."""
@@ -107,11 +107,11 @@ class PairRendezvous:
             if not waiters:
                 self._futures.pop(arrival.serial, None)
             reward = self._book.give_up(arrival)
-            timeouts = self._book.stats.timeouts
+            timeouts = self._book.timeouts
             if reward.timed_out and (timeouts <= 10 or timeouts % 100 == 0):
                 logger.warning(
                     "pair %r (%s side) got no partner within %.0f s: fallback reward %.3g; %s",
-                    arrival.pair_id, arrival.role, self.timeout_s, reward.reward, _summary(self._book.stats),
+                    arrival.pair_id, arrival.role, self.timeout_s, reward.reward, _summary(self._book.stats()),
                 )  # fmt: skip
             return reward
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm._extras import require
-from patarm.rendezvous._book import RendezvousStats, RolloutReward, normalize_role
+from patarm.rendezvous._book import RendezvousStats, RolloutReward, fallback_reward, normalize_role
 from patarm.rendezvous._waiting import DEFAULT_TIMEOUT_S, PairRendezvous
 from patarm.rewards import Delta, FormatReward
 
@@ -59,9 +59,8 @@ class RayRendezvous:
     def _fallback(self, score: float | None) -> RolloutReward:
         with self._lock:
             self.unreachable += 1
-        fmt = (self.settings.get("format_reward") or FormatReward())(score)
-        par = float(self.settings.get("fallback_par", 0.0)) if score is not None else 0.0
-        return RolloutReward(par + fmt, par, fmt, score, None, None, 0.0, 0.0, timed_out=True)
+        fmt = self.settings.get("format_reward") or FormatReward()
+        return fallback_reward(score, fmt, float(self.settings.get("fallback_par", 0.0)))
 
     def submit(
         self, pair_id: Hashable, role: object, score: float | None, group: Hashable | None = None

@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from patarm.rewards._delta import _finite
 
 __all__ = ["FormatReward", "format_reward"]
 
@@ -24,10 +25,7 @@ class FormatReward:
 
     def __post_init__(self) -> None:
         for name in ("malformed", "well_formed"):
-            value = float(getattr(self, name))
-            if not math.isfinite(value):
-                raise ValueError(f"{name} must be finite, got {value!r}")
-            object.__setattr__(self, name, value)
+            object.__setattr__(self, name, _finite(name, getattr(self, name)))
 
     def __call__(self, score: float | None) -> float:
         if score is None or score != score:

@@ -13,6 +13,8 @@ reward of the pair is 0.0 (the batch statistics count such pairs).
 
 from __future__ import annotations
 
+import math
+
 from patarm.rewards._delta import Delta, GradedDelta
 from patarm.rewards._format import FormatReward
 from patarm.rewards._scores import ScoreInput, as_score_list, sorted_mean
@@ -27,19 +29,12 @@ def _reward(delta: Delta, margin: float) -> float:
     if not margin > 0:
         return 0.0
     value = float(delta(margin))
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise ValueError(f"delta {delta!r} returned {value!r} for margin {margin!r}")
     return value
 
 
-def par_rewards(
-    chosen_scores: ScoreInput,
-    rejected_scores: ScoreInput,
-    delta: Delta = _DEFAULT_DELTA,
-) -> tuple[list[float], list[float]]:
-    """PAR term for every rollout of one pair: ``(chosen_rewards, rejected_rewards)``."""
-    chosen = as_score_list(chosen_scores, "chosen_scores")
-    rejected = as_score_list(rejected_scores, "rejected_scores")
+def _par(chosen: list[float | None], rejected: list[float | None], delta: Delta) -> tuple[list[float], list[float]]:
     m_c = sorted_mean([s for s in chosen if s is not None])
     m_r = sorted_mean([s for s in rejected if s is not None])
     if m_c is None or m_r is None:
@@ -48,6 +43,15 @@ def par_rewards(
         [0.0 if s is None else _reward(delta, s - m_r) for s in chosen],
         [0.0 if s is None else _reward(delta, m_c - s) for s in rejected],
     )
+
+
+def par_rewards(
+    chosen_scores: ScoreInput,
+    rejected_scores: ScoreInput,
+    delta: Delta = _DEFAULT_DELTA,
+) -> tuple[list[float], list[float]]:
+    """PAR term for every rollout of one pair: ``(chosen_rewards, rejected_rewards)``."""
+    return _par(as_score_list(chosen_scores, "chosen_scores"), as_score_list(rejected_scores, "rejected_scores"), delta)
 
 
 def total_rewards(
@@ -61,9 +65,9 @@ def total_rewards(
     >>> total_rewards([8, None], [3])
     ([1.0, -1.0], [1.0])
     """
-    chosen_par, rejected_par = par_rewards(chosen_scores, rejected_scores, delta)
     chosen = as_score_list(chosen_scores, "chosen_scores")
     rejected = as_score_list(rejected_scores, "rejected_scores")
+    chosen_par, rejected_par = _par(chosen, rejected, delta)
     return (
         [p + format_reward(s) for p, s in zip(chosen_par, chosen, strict=True)],
         [p + format_reward(s) for p, s in zip(rejected_par, rejected, strict=True)],

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from patarm.policy import CHAT_TEMPLATES, INSTRUCTION_DOMAIN
+from patarm.policy import CHAT_TEMPLATES, INSTRUCTION_DOMAIN, SplitMode
 
 __all__ = ["ServeSettings"]
 
@@ -56,7 +54,7 @@ class ServeSettings(BaseModel):
     default_domain: str | None = None
     instruction_domain: str | None = INSTRUCTION_DOMAIN
     chat_template: str = "chatml"
-    split: Literal["auto", "prefix", "marker"] = "auto"
+    split: SplitMode = "auto"
     strip_thinking: bool = True
     stall_after_s: float = Field(600.0, gt=0)
 

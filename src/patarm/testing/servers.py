@@ -2,10 +2,63 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-__all__ = ["stop_process", "wait_for_health"]
+__all__ = ["ServerUnavailable", "free_port", "stop_process", "transformers_serve", "wait_for_health"]
+
+
+class ServerUnavailable(RuntimeError):
+    """A local server could not be started here; the message says why (skip or exit on it)."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def transformers_serve(
+    model: str | Path, log_dir: str | Path, *, threads: int = 0, continuous_batching: bool = False
+) -> Iterator[str]:
+    """``transformers serve MODEL`` on a free local port, offline: yields its base URL.
+
+    ``threads`` > 0 caps the server's torch threads. Raises :class:`ServerUnavailable` when the
+    command or its serving extras are missing, or the server does not come up (with its log tail).
+    """
+    exe = Path(sys.executable).parent / "transformers"
+    if not exe.exists():
+        raise ServerUnavailable(f"no `transformers` command next to {sys.executable}")
+    for module in ("fastapi", "uvicorn"):
+        if importlib.util.find_spec(module) is None:
+            raise ServerUnavailable(f"`transformers serve` needs {module}: pip install 'transformers[serving]'")
+    port = free_port()
+    cmd = [str(exe), "serve", str(model), "--host", "127.0.0.1", "--port", str(port)]
+    if continuous_batching:
+        cmd.append("--continuous-batching")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if threads > 0:
+        env["OMP_NUM_THREADS"] = str(threads)
+    log_path = Path(log_dir) / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        problem = wait_for_health(url, proc, 120)
+        if problem:
+            raise ServerUnavailable(f"`transformers serve`: {problem}\n{log_path.read_text(errors='replace')[-2000:]}")
+        yield url
+    finally:
+        stop_process(proc)
 
 
 def wait_for_health(url: str, proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout_s: float) -> str | None:

@@ -54,7 +54,6 @@ class FakeEngine:
             for pid, sides in SCORES.items()
             for k, role in enumerate(("chosen", "rejected"))
         }
-        self.served: list[tuple[str, str, float | None]] = []
         self.rng = random.Random(seed)
 
     async def generate(self, prompt_token_ids: list[int], sampling_params: Any, multi_modal_data: Any = None) -> Any:
@@ -62,7 +61,6 @@ class FakeEngine:
         pid = next(p for p in SCORES if f"question {p}?" in text)
         role = "chosen" if f"answer yes {pid}" in text else "rejected"
         score = self.queues[(pid, role)].pop(0)
-        self.served.append((pid, role, score))
         await asyncio.sleep(self.rng.random() / 50)
         reply = format_judgment(int(score), rationale="fine") if score is not None else "no verdict"
         ids = TOKENIZER(reply, add_special_tokens=False)["input_ids"]
@@ -87,9 +85,9 @@ def expected_by_score() -> dict[tuple[str, str, float | None], float]:
 
 @pytest.fixture(autouse=True)
 def fresh_rendezvous(monkeypatch: pytest.MonkeyPatch) -> None:
-    from patarm.adapters.openrlhf import _reward
+    from patarm.rendezvous import clear_shared
 
-    monkeypatch.setattr(_reward, "_SHARED", {})
+    clear_shared()
     monkeypatch.setenv("PATARM_ROLLOUTS_PER_SIDE", str(N))
     monkeypatch.setenv("PATARM_TIMEOUT_S", "30")
 
@@ -107,7 +105,7 @@ def test_reward_func_through_openrlhf_single_turn_executor() -> None:
             for _ in range(N):  # n samples per prompt, all rows at once: 32 concurrent reward threads
                 calls.append(executor.execute(prompt, row["label"], params(), 4096, TOKENIZER, engine))
         outs = await asyncio.gather(*calls)
-        return [dict(o, served=s) for o, s in zip(outs, _served_in_call_order(engine, outs), strict=True)]
+        return [dict(o, served=s) for o, s in zip(outs, served_scores(outs), strict=True)]
 
     outs = asyncio.run(main())
     want = expected_by_score()
@@ -120,7 +118,7 @@ def test_reward_func_through_openrlhf_single_turn_executor() -> None:
     assert sum(float(o["extra_logs"]["par_malformed"]) for o in outs) == 7
 
 
-def _served_in_call_order(engine: FakeEngine, outs: list[dict[str, Any]]) -> list[float | None]:
+def served_scores(outs: list[dict[str, Any]]) -> list[float | None]:
     """The score each output was served, read back from its own response tokens."""
     from patarm.parsing import parse_judgment
 
@@ -147,7 +145,7 @@ def test_reward_func_times_out_without_partner(monkeypatch: pytest.MonkeyPatch) 
     assert all(float(o["extra_logs"]["par_timeout"]) == 1.0 for o in outs)
 
 
-def test_bad_label_is_reported_not_silently_scored(caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_label_is_reported_not_silently_scored() -> None:
     from patarm.adapters.openrlhf import PARRewardFunc
 
     with pytest.raises(ValueError, match="label: expected a JSON object"):
@@ -185,7 +183,7 @@ def test_pair_agent_through_openrlhf_loader(vllm_engine_module: Any) -> None:
         assert len(group) == 2 * N
         roles = ["chosen" if o["extra_logs"]["par_chosen_side"] else "rejected" for o in group]
         assert roles == ["chosen"] * N + ["rejected"] * N  # OpenRLHF's group = one pair, sides in order
-        scores = _served_in_call_order(executor, group)
+        scores = served_scores(group)
         raw = [o["scores"] for o in group]
         assert raw == [want[(pid, role, s)] for role, s in zip(roles, scores, strict=True)]
         for side in (group[:N], group[N:]):  # centred per side: OpenRLHF's group baseline acts per side

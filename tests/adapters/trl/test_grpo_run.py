@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -24,8 +23,8 @@ from trl import GRPOConfig
 
 from patarm.adapters.trl import PARGRPOTrainer, PARReward, RewardCall, format_warmup, grpo_rows, sft_rows
 from patarm.demo._model import demo_model_and_tokenizer
-from patarm.demo._run import _judge_prompts
-from patarm.demo._task import DEMO_DOMAIN, DemoTask
+from patarm.demo._run import _judge_prompts, _random_score_records
+from patarm.demo._task import DemoTask
 from patarm.parsing import parse_judgment
 from patarm.rewards import FormatReward, constant_delta, graded_delta, par_rewards
 
@@ -43,17 +42,7 @@ def judge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     torch.set_num_threads(1)
     model, tokenizer = demo_model_and_tokenizer(seed=0)
-    rng = random.Random(0)
-    records = [
-        {
-            "prompt": p.prompt,
-            "response": side,
-            "domain": DEMO_DOMAIN,
-            "judgment": f"<answer> {rng.randint(1, 10)} </answer>",
-        }
-        for p in DemoTask().pairs(64, seed=1, prefix="sft")
-        for side in (p.chosen, p.rejected)
-    ]
+    records = _random_score_records(DemoTask().pairs(64, seed=1, prefix="sft"), seed=0)
     format_warmup(
         model,
         tokenizer,
@@ -192,26 +181,33 @@ def test_real_run_scores_whole_pairs_with_the_core_reward(
     assert logged and all(entry["par/num_pairs"] == 2 for entry in logged)
 
 
+def construct(
+    judge_dir: Path,
+    tmp_path: Path,
+    rows: list[dict[str, Any]] | None = None,
+    eval_rows: list[dict[str, Any]] | None = None,
+    **config: Any,
+) -> PARGRPOTrainer:
+    """A PARGRPOTrainer (no KL reference model) on ``rows`` (default: 8 demo pairs)."""
+    return PARGRPOTrainer(
+        model=str(judge_dir),
+        reward_funcs=PARReward(),
+        args=grpo_config(tmp_path, beta=0.0, **config),
+        train_dataset=datasets.Dataset.from_list(demo_rows(8) if rows is None else rows),
+        eval_dataset=None if eval_rows is None else datasets.Dataset.from_list(eval_rows),
+        processing_class=tokenizer_of(judge_dir),
+    )
+
+
 def test_odd_prompts_per_process_fail_at_construction(judge_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"3 judge prompt\(s\).*set per_device_train_batch_size"):
-        PARGRPOTrainer(
-            model=str(judge_dir),
-            reward_funcs=PARReward(),
-            args=grpo_config(tmp_path, per_device_train_batch_size=3 * GENERATIONS, beta=0.0),
-            train_dataset=datasets.Dataset.from_list(demo_rows(8)),
-            processing_class=tokenizer_of(judge_dir),
-        )
+        construct(judge_dir, tmp_path, per_device_train_batch_size=3 * GENERATIONS)
 
 
 def test_eval_batch_splitting_pairs_fails_at_construction(judge_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"per_device_eval_batch_size \(12\) must be a multiple of 2 x"):
-        PARGRPOTrainer(
-            model=str(judge_dir),
-            reward_funcs=PARReward(),
-            args=grpo_config(tmp_path, per_device_eval_batch_size=3 * GENERATIONS, beta=0.0),
-            train_dataset=datasets.Dataset.from_list(demo_rows(8)),
-            eval_dataset=datasets.Dataset.from_list(demo_rows(4, prefix="eval")),
-            processing_class=tokenizer_of(judge_dir),
+        construct(
+            judge_dir, tmp_path, eval_rows=demo_rows(4, prefix="eval"), per_device_eval_batch_size=3 * GENERATIONS
         )
 
 
@@ -219,25 +215,13 @@ def test_eval_batch_splitting_pairs_fails_at_construction(judge_dir: Path, tmp_p
 def test_dataset_without_pair_columns_fails_clearly(judge_dir: Path, tmp_path: Path, drop: list[str]) -> None:
     rows = [{k: v for k, v in row.items() if k not in drop} for row in demo_rows(8)]
     with pytest.raises(ValueError, match=rf"training dataset lacks column\(s\) {re.escape(repr(drop))}.*grpo_rows"):
-        PARGRPOTrainer(
-            model=str(judge_dir),
-            reward_funcs=PARReward(),
-            args=grpo_config(tmp_path, beta=0.0),
-            train_dataset=datasets.Dataset.from_list(rows),
-            processing_class=tokenizer_of(judge_dir),
-        )
+        construct(judge_dir, tmp_path, rows)
 
 
 def test_pair_with_one_row_fails_naming_it(judge_dir: Path, tmp_path: Path) -> None:
     rows = [row for row in demo_rows(8) if not (row["pair_id"] == "demo-5" and row["role"] == "rejected")]
     with pytest.raises(ValueError, match="pair id 'demo-5' names 1 row"):
-        PARGRPOTrainer(
-            model=str(judge_dir),
-            reward_funcs=PARReward(),
-            args=grpo_config(tmp_path, beta=0.0),
-            train_dataset=datasets.Dataset.from_list(rows),
-            processing_class=tokenizer_of(judge_dir),
-        )
+        construct(judge_dir, tmp_path, rows)
 
 
 def test_two_processes_never_split_a_pair(judge_dir: Path, tmp_path: Path) -> None:

@@ -31,6 +31,14 @@ def test_prompt_is_the_grpo_prompt_and_target_parses_back(
     assert parse_judgment(message["content"]).score == score
 
 
+def test_a_conversation_is_routed_as_in_grpo_rows() -> None:
+    chat = [{"role": "system", "content": "Count 2"}, {"role": "user", "content": "- 1 apples"}]
+    (row,) = sft_rows([{"prompt": chat, "response": "1", "score": 5}])
+    chosen_row = grpo_rows([PreferencePair(pair_id="x", prompt=chat, chosen="1", rejected="2")])[0]
+    assert row["prompt"] == chosen_row["prompt"]
+    assert row["domain"] == chosen_row["domain"] == "chat"  # both route the prompt_as_text form of the turns
+
+
 def test_judgment_text_passes_through_and_text_rows() -> None:
     judgment = "<criteria>Right answer.</criteria>\n<rationale>It is 4.</rationale>\n<answer>9</answer>"
     records = [{"prompt": [{"role": "user", "content": "2+2?"}], "response": "4", "judgment": judgment}]

@@ -88,7 +88,7 @@ def test_missing_partner_times_out_with_fallback(tokenizer_dir: Path) -> None:
     outputs = asyncio.run(run_all())
     assert [o["reward_score"] for o in outputs] == [0.0, -1.0, 0.0, 0.0]
     assert all(o["reward_extra_info"]["par_timeout"] == 1.0 for o in outputs)
-    assert manager.rendezvous.stats().timeouts >= 4
+    assert manager.rendezvous.stats().timeouts == 4
 
 
 def test_missing_pair_fields_name_the_problem(tokenizer_dir: Path) -> None:

@@ -46,6 +46,6 @@ def test_groups_name_a_bad_pair() -> None:
 def test_settings_reject_unknown_options() -> None:
     with pytest.raises(PairConfigError, match=r"unknown option\(s\) \['timeout'\]"):
         PARSettings.from_mapping({"timeout": 3}, 8)
-    with pytest.raises(PairConfigError, match="expected 'graded' or 'constant'"):
+    with pytest.raises(PairConfigError, match=r"delta: expected one of \('graded', 'constant'\)"):
         PARSettings.from_mapping({"delta": "linear"}, 8)
     assert PARSettings.from_mapping({"rollouts_per_side": 4, "delta": "constant"}, 8).rollouts_per_side == 4

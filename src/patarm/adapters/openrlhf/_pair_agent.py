@@ -12,7 +12,6 @@ GRPO with one group per judge prompt does; ``scores`` keep the uncentred reward.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from patarm.adapters.openrlhf._labels import unpack_label
@@ -36,8 +35,7 @@ class PairAgentCore:
         self.n = self.settings.rollouts_per_side
         s = self.settings
         self.rendezvous = PairRendezvous(self.n, s.delta, s.format_reward, s.timeout_s)
-        self._claims: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self._claims: dict[str, int] = {}  # samples claimed so far, per pair (one event loop: no lock)
 
     def claim(self, label: Any) -> tuple[dict[str, Any], str, int]:
         """``(label fields, side, generation)`` for the next sample of this pair row.
@@ -47,9 +45,8 @@ class PairAgentCore:
         """
         info = unpack_label(label, need=("pair_id", "chosen_messages", "rejected_messages"))
         key = str(info["pair_id"])
-        with self._lock:
-            k = self._claims.get(key, 0)
-            self._claims[key] = k + 1
+        k = self._claims.get(key, 0)
+        self._claims[key] = k + 1
         generation, slot = divmod(k, 2 * self.n)
         return info, ("chosen" if slot < self.n else "rejected"), generation
 
@@ -69,7 +66,6 @@ class PairAgentCore:
         reward = result.reward
         if self.settings.center_by_side and result.side_mean_reward is not None:
             reward = result.reward - result.side_mean_reward
-        logs = {k: v for k, v in result.to_info().items()}
-        logs["par_chosen_side"] = float(role == "chosen")
+        logs = {**result.to_info(), "par_chosen_side": float(role == "chosen")}
         output.update(reward=reward, scores=result.reward, extra_logs=logs)
         return output

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,30 +19,11 @@ from typing import Any
 from patarm.adapters.openrlhf._labels import unpack_label
 from patarm.adapters.openrlhf._settings import OpenRLHFSettings
 from patarm.parsing import parse_judgment
-from patarm.rendezvous import PairRendezvous, RolloutReward
+from patarm.rendezvous import RolloutReward, shared_rendezvous
 
-__all__ = ["PARRewardFunc", "response_text", "shared_rendezvous", "widen_default_executor"]
+__all__ = ["PARRewardFunc", "response_text", "widen_default_executor"]
 
 logger = logging.getLogger(__name__)
-
-_SHARED: dict[tuple[Any, ...], Any] = {}
-_SHARED_LOCK = threading.Lock()
-
-
-def shared_rendezvous(settings: OpenRLHFSettings, rollouts_per_side: int) -> Any:
-    """One rendezvous per process (or the cluster's named actor) for these settings."""
-    key = (settings.rendezvous, rollouts_per_side, settings.delta, settings.format_reward, settings.timeout_s)
-    with _SHARED_LOCK:
-        rv = _SHARED.get(key)
-        if rv is None:
-            if settings.rendezvous == "ray":
-                from patarm.rendezvous.ray_actor import get_or_create
-
-                rv = get_or_create(rollouts_per_side, settings.delta, settings.format_reward, settings.timeout_s)
-            else:
-                rv = PairRendezvous(rollouts_per_side, settings.delta, settings.format_reward, settings.timeout_s)
-            _SHARED[key] = rv
-        return rv
 
 
 def widen_default_executor(threads: int | None = None) -> bool:
@@ -82,23 +62,18 @@ class PARRewardFunc:
 
     def __init__(self, settings: OpenRLHFSettings | None = None) -> None:
         self.settings = settings or OpenRLHFSettings.from_env()
-        self.prompt_not_found = 0
-        self._lock = threading.Lock()
 
     def _rendezvous(self) -> Any:
-        n = self.settings.rollouts_per_side
-        if n is None:
+        s = self.settings
+        if s.rollouts_per_side is None:
             raise ValueError(
                 "set PATARM_ROLLOUTS_PER_SIDE to --rollout.n_samples_per_prompt (the rollouts per side of a pair)"
             )
-        return shared_rendezvous(self.settings, n)
+        return shared_rendezvous(s.rollouts_per_side, s.delta, s.format_reward, s.timeout_s, mode=s.rendezvous)
 
     def score_one(self, query: str, prompt: str, label: Any) -> tuple[RolloutReward, bool]:
         info = unpack_label(label)
         text, found = response_text(query, prompt)
-        if not found:
-            with self._lock:
-                self.prompt_not_found += 1
         score = parse_judgment(text, self.settings.scale).score
         result: RolloutReward = self._rendezvous().submit(info["pair_id"], info["role"], score)
         return result, found
@@ -113,10 +88,10 @@ class PARRewardFunc:
 
         results = [self.score_one(q, p, lab) for q, p, lab in zip(queries, prompts, labels, strict=True)]
         rewards = [r.reward for r, _ in results]
-        logs: dict[str, Any] = {}
-        for name in ("par", "format", "malformed", "timeout", "pair_correct", "margin", "extra"):
-            logs[f"par_{name}"] = torch.tensor([r.to_info()[f"par_{name}"] for r, _ in results], dtype=torch.float)
-        logs["par_prompt_not_found"] = torch.tensor([float(not found) for _, found in results])
+        infos = [{**r.to_info(), "par_prompt_not_found": float(not found)} for r, found in results]
+        logs = (
+            {key: torch.tensor([info[key] for info in infos], dtype=torch.float) for key in infos[0]} if infos else {}
+        )
         return {
             "rewards": torch.tensor(rewards, dtype=torch.float),
             "scores": torch.tensor(rewards, dtype=torch.float),

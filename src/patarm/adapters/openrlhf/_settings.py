@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
 from patarm.rendezvous import DEFAULT_TIMEOUT_S
-from patarm.rewards import ConstantDelta, Delta, FormatReward, GradedDelta
+from patarm.rewards import DELTA_NAMES, Delta, FormatReward, GradedDelta, delta_by_name
 
 __all__ = ["OpenRLHFSettings"]
 
@@ -52,13 +52,11 @@ class OpenRLHFSettings:
                 raise ValueError(f"{key}={raw!r}: expected a number ({ENV_KEYS[key]})") from None
 
         kind = env.get("PATARM_DELTA", "graded")
-        delta: Delta
-        if kind == "graded":
-            delta = GradedDelta(number("PATARM_THRESHOLD", 2.0), number("PATARM_LOW", 0.5), number("PATARM_HIGH", 1.0))
-        elif kind == "constant":
-            delta = ConstantDelta()
-        else:
-            raise ValueError(f"PATARM_DELTA={kind!r}: expected graded or constant")
+        if kind not in DELTA_NAMES:
+            raise ValueError(f"PATARM_DELTA={kind!r}: expected one of {DELTA_NAMES}")
+        delta = delta_by_name(
+            kind, number("PATARM_THRESHOLD", 2.0), number("PATARM_LOW", 0.5), number("PATARM_HIGH", 1.0)
+        )
         mode = env.get("PATARM_RENDEZVOUS", "local")
         if mode not in ("local", "ray"):
             raise ValueError(f"PATARM_RENDEZVOUS={mode!r}: expected local or ray")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from patarm.prompts import JudgePrompts
+from patarm.backends import prompt_text
+from patarm.prompts import JudgePrompts, prompt_as_text
 from patarm.rubrics import HeuristicRouter, Router, resolve_domain
 from patarm.types import PreferencePair
 
@@ -37,10 +38,9 @@ def grpo_rows(
         if pair.pair_id in seen:
             raise ValueError(f"pair {index}: pair_id {pair.pair_id!r} appears twice; pair ids must be unique")
         seen.add(pair.pair_id)
-        text = pair.prompt if isinstance(pair.prompt, str) else "\n\n".join(m.content for m in pair.prompt)
-        domain = resolve_domain(pair.domain, text, builder.rubrics, route)
+        domain = resolve_domain(pair.domain, prompt_as_text(pair.prompt), builder.rubrics, route)
         for role in ("chosen", "rejected"):
             messages = builder.pointwise(pair.prompt, pair.response(role), domain)
-            prompt: Any = messages if conversational else "\n\n".join(m["content"] for m in messages)
+            prompt: Any = messages if conversational else prompt_text(messages)
             rows.append({"prompt": prompt, "pair_id": pair.pair_id, "role": role, "domain": domain})
     return rows

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from numbers import Real
 from typing import Any
 
+from patarm.backends import prompt_text
 from patarm.parsing import format_judgment, parse_judgment
 from patarm.prompts import JudgePrompts, prompt_as_text
 from patarm.rubrics import HeuristicRouter, Router, resolve_domain
@@ -105,7 +106,7 @@ def sft_rows(
                 {"prompt": messages, "completion": [{"role": "assistant", "content": target}], "domain": domain}
             )
         else:
-            rows.append({"prompt": "\n\n".join(m["content"] for m in messages), "completion": target, "domain": domain})
+            rows.append({"prompt": prompt_text(messages), "completion": target, "domain": domain})
     if not rows:
         raise ValueError("no records: the format warm-up needs at least one")
     return rows

@@ -17,7 +17,7 @@ from typing import Any
 from verl.utils.dataset.rl_dataset import RLHFDataset
 
 from patarm.adapters.verl._rows import pair_epoch_order, pair_row_groups
-from patarm.adapters.verl._settings import PairConfigError, config_get
+from patarm.adapters.verl._settings import PairConfigError, config_get, data_problems
 
 __all__ = ["PairShuffledDataset"]
 
@@ -28,15 +28,9 @@ class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
     """RLHFDataset over pair-keyed rows, served pair-adjacent in a per-epoch pair order."""
 
     def __init__(self, data_files: Any, tokenizer: Any, config: Any, processor: Any = None, max_samples: int = -1):
-        if config_get(config, "shuffle", False):
-            raise PairConfigError(
-                "PairShuffledDataset needs data.shuffle=False: verl's RandomSampler shuffles rows and splits pairs "
-                "(this dataset shuffles whole pairs itself, seeded by data.seed)"
-            )
-        for key in ("train_batch_size", "gen_batch_size", "val_batch_size"):
-            value = config_get(config, key)
-            if value is not None and int(value) % 2:
-                raise PairConfigError(f"data.{key}={value}: must be even (two rows per pair)")
+        problems = data_problems(config)
+        if problems:
+            raise PairConfigError("PairShuffledDataset: " + "; ".join(problems))
         self.pair_epochs = int(config_get(config, "pair_epochs", 1))
         if self.pair_epochs < 1:
             raise PairConfigError(f"data.pair_epochs: expected >= 1, got {self.pair_epochs}")
@@ -48,28 +42,19 @@ class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
         self._index_pairs()
 
     def _index_pairs(self) -> None:
+        """Both rows of every pair; a pair that lost a side to filtering (overlong prompt,
+        max_samples) is dropped whole, counted in ``dropped_pairs`` and logged."""
         frame = self.dataframe
-        extra = frame["extra_info"]
-        sources = frame["data_source"] if "data_source" in frame.column_names else None
-        pair_ids, roles, keep_sources = [], [], []
-        for row, info in enumerate(extra):
+        infos = frame["extra_info"]
+        sources = frame["data_source"] if "data_source" in frame.column_names else [None] * len(infos)
+        for row, info in enumerate(infos):
             if not info or "pair_id" not in info or "role" not in info:
                 raise KeyError(f"row {row}: extra_info needs 'pair_id' and 'role' (got {info!r:.120})")
-            pair_ids.append(info["pair_id"])
-            roles.append(info["role"])
-            keep_sources.append(None if sources is None else sources[row])
-        try:
-            self.pairs = pair_row_groups(pair_ids, roles, keep_sources)
-        except ValueError as exc:
-            if "only a" not in str(exc):
-                raise
-            # A side was filtered out (overlong prompt, max_samples): drop whole pairs, loudly.
-            self.pairs = _complete_pairs(pair_ids, roles, keep_sources)
-            dropped = len({(s, p) for s, p in zip(keep_sources, pair_ids, strict=True)}) - len(self.pairs)
-            self.dropped_pairs = dropped
-            logger.warning("PairShuffledDataset: dropped %d pair(s) that lost a side to filtering", dropped)
-        else:
-            self.dropped_pairs = 0
+        pair_ids = [info["pair_id"] for info in infos]
+        self.pairs = pair_row_groups(pair_ids, [info["role"] for info in infos], sources, drop_incomplete=True)
+        self.dropped_pairs = len(set(zip(sources, pair_ids, strict=True))) - len(self.pairs)
+        if self.dropped_pairs:
+            logger.warning("PairShuffledDataset: dropped %d pair(s) that lost a side to filtering", self.dropped_pairs)
 
     def __len__(self) -> int:
         return 2 * len(self.pairs) * self.pair_epochs
@@ -92,13 +77,3 @@ class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
 
     def __getitem__(self, item: int) -> Any:
         return super().__getitem__(self.row_index(int(item)))
-
-
-def _complete_pairs(pair_ids: list[Any], roles: list[Any], sources: list[Any]) -> list[tuple[int, int]]:
-    from patarm.rendezvous import normalize_role
-
-    sides: dict[tuple[Any, Any], list[int | None]] = {}
-    for row, (pid, role, src) in enumerate(zip(pair_ids, roles, sources, strict=True)):
-        slot = 0 if normalize_role(role) == "chosen" else 1
-        sides.setdefault((src, pid), [None, None])[slot] = row
-    return [(c, r) for c, r in sides.values() if c is not None and r is not None]

@@ -9,7 +9,6 @@ reward only and is counted (``par_incomplete``), never silently scored.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -19,16 +18,18 @@ from verl.workers.reward_manager import register
 from verl.workers.reward_manager.abstract import AbstractRewardManager
 
 from patarm.adapters.verl._settings import PARSettings
-from patarm.parsing import parse_judgment
+from patarm.adapters.verl._trajectory import judged_score, pair_key
 from patarm.rendezvous import normalize_role
-from patarm.rewards import par_batch
+from patarm.rewards import pair_index, par_batch
 
 __all__ = ["PairRewardManager"]
 
 
 @register("patarm_pair")
 class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
-    """Batch PAR + format over a DataProto; options as keyword arguments (``reward_kwargs``)."""
+    """Batch PAR + format over a DataProto; options as keyword arguments (``reward_kwargs``),
+    the same names as the reward loop's ``reward.patarm`` options. ``num_examine`` is accepted
+    for verl's signature; nothing is printed."""
 
     def __init__(
         self,
@@ -36,13 +37,11 @@ class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
         num_examine: int = 0,
         compute_score: Any = None,
         reward_fn_key: str = "data_source",
-        rollouts_per_side: int = 1,
         **options: Any,
     ) -> None:
         self.tokenizer = tokenizer
-        self.num_examine = num_examine
         self.reward_fn_key = reward_fn_key
-        self.settings = PARSettings.from_mapping(options, rollouts_per_side)
+        self.settings = PARSettings.from_mapping(options, rollouts_per_side=1)  # n is read off the batch
         self.last_stats: dict[str, float] = {}
 
     def __call__(self, data: DataProto, return_dict: bool = False) -> torch.Tensor | dict[str, Any]:
@@ -51,22 +50,18 @@ class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
         responses = data.batch["responses"]
         prompt_length = data.batch["prompts"].shape[-1]
         valid = data.batch["attention_mask"][:, prompt_length:].sum(dim=-1)
+        fields = data.non_tensor_batch
         keys, roles, scores = [], [], []
         for i in range(len(data)):
-            nt = {k: v[i] for k, v in data.non_tensor_batch.items()}
-            extra = nt.get("extra_info") or {}
-            pair_id = extra.get(self.settings.pair_id_key, nt.get(self.settings.pair_id_key))
-            role = extra.get(self.settings.role_key, nt.get(self.settings.role_key))
-            if pair_id is None or role is None:
-                raise KeyError(
-                    f"row {i}: PAR needs extra_info.{self.settings.pair_id_key} and "
-                    f"extra_info.{self.settings.role_key} "
-                    f"(build the parquet with `patarm data build-verl`); extra_info keys: {sorted(extra)}"
-                )
-            keys.append(f"{nt.get(self.reward_fn_key)}\x1f{pair_id}")
+            row = {"extra_info": fields["extra_info"][i] if "extra_info" in fields else None}
+            row["data_source"] = fields[self.reward_fn_key][i] if self.reward_fn_key in fields else None
+            for name in (self.settings.pair_id_key, self.settings.role_key):
+                if name in fields:
+                    row[name] = fields[name][i]
+            key, role = pair_key(row, self.settings, f"row {i}")
+            keys.append(key)
             roles.append(role)
-            text = self.tokenizer.decode(responses[i][: int(valid[i])], skip_special_tokens=True)
-            scores.append(parse_judgment(text, self.settings.scale).score)
+            scores.append(judged_score(self.tokenizer, responses[i], int(valid[i]), self.settings))
         out = par_batch(scores, keys, roles, self.settings.delta, self.settings.format_reward, allow_missing_side=True)
         reward_tensor = torch.zeros_like(responses, dtype=torch.float32)
         rows = torch.arange(len(data))
@@ -74,19 +69,20 @@ class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
         self.last_stats = out.stats.to_metrics()
         if not return_dict:
             return reward_tensor
-        incomplete = _incomplete_rows(keys, roles)
         extra_info: dict[str, Any] = {
             "par_score": np.array([np.nan if s is None else s for s in scores], dtype=np.float64),
             "par_malformed": np.array([float(s is None) for s in scores]),
             "par_par": out.par,
             "par_format": out.format,
-            "par_incomplete": incomplete,
+            "par_incomplete": _incomplete_rows(keys, out.stats.num_pairs, roles),
         }
         return {"reward_tensor": reward_tensor, "reward_extra_info": extra_info}
 
 
-def _incomplete_rows(keys: list[str], roles: list[Any]) -> np.ndarray:
-    sides: dict[str, set[str]] = defaultdict(set)
-    for key, role in zip(keys, roles, strict=True):
-        sides[key].add(normalize_role(role))
-    return np.array([float(len(sides[k]) < 2) for k in keys])
+def _incomplete_rows(keys: list[Any], num_pairs: int, roles: list[Any]) -> np.ndarray:
+    """1.0 for each row whose pair lacks a side in this batch."""
+    group, _ = pair_index(keys)
+    chosen = np.array([normalize_role(r) == "chosen" for r in roles], dtype=bool)
+    has_chosen = np.bincount(group, weights=chosen, minlength=num_pairs) > 0
+    has_rejected = np.bincount(group, weights=~chosen, minlength=num_pairs) > 0
+    return (~(has_chosen & has_rejected)[group]).astype(np.float64)

@@ -16,7 +16,7 @@ from patarm.adapters.trl._dataset import grpo_rows
 from patarm.prompts import JudgePrompts
 from patarm.rendezvous import normalize_role
 from patarm.rubrics import Router
-from patarm.types import PreferencePair
+from patarm.types import ROLES, PreferencePair
 
 __all__ = ["pair_epoch_order", "pair_row_groups", "verl_rows"]
 
@@ -36,10 +36,9 @@ def verl_rows(
     """
     out = []
     for index, row in enumerate(grpo_rows(pairs, prompts, router=router, conversational=True)):
-        source = data_source
         out.append(
             {
-                "data_source": source,
+                "data_source": data_source,
                 "prompt": row["prompt"],
                 "ability": row["domain"],
                 "reward_model": {"style": "rule", "ground_truth": row["role"]},
@@ -55,11 +54,17 @@ def verl_rows(
 
 
 def pair_row_groups(
-    pair_ids: Sequence[Hashable], roles: Sequence[object], sources: Sequence[Hashable] | None = None
+    pair_ids: Sequence[Hashable],
+    roles: Sequence[object],
+    sources: Sequence[Hashable] | None = None,
+    *,
+    drop_incomplete: bool = False,
 ) -> list[tuple[int, int]]:
     """``[(chosen_row, rejected_row), ...]`` in first-seen order; a pair needs one row of each.
 
-    Pairs are keyed by ``(source, pair_id)``, as in the paper's PairRewardManager.
+    Pairs are keyed by ``(source, pair_id)``, as in the paper's PairRewardManager. A pair
+    with only one side is an error naming it, or, with ``drop_incomplete``, left out (the
+    caller counts it: pairs seen minus pairs returned).
     """
     if len(roles) != len(pair_ids) or (sources is not None and len(sources) != len(pair_ids)):
         raise ValueError("pair_ids, roles and sources must have one entry per row")
@@ -70,16 +75,17 @@ def pair_row_groups(
         sides = seen.setdefault(key, [None, None])
         if sides[slot] is not None:
             raise ValueError(
-                f"row {row}: pair {pid!r} has a second {'chosen' if slot == 0 else 'rejected'} row "
-                f"(first at row {sides[slot]}); each pair needs exactly one row per side"
+                f"row {row}: pair {pid!r} has a second {ROLES[slot]} row (first at row {sides[slot]}); "
+                "each pair needs exactly one row per side"
             )
         sides[slot] = row
     groups = []
     for (_, pid), (chosen, rejected) in seen.items():
-        if chosen is None or rejected is None:
+        if chosen is not None and rejected is not None:
+            groups.append((chosen, rejected))
+        elif not drop_incomplete:
             have = "chosen" if chosen is not None else "rejected"
             raise ValueError(f"pair {pid!r}: only a {have} row (row {chosen if chosen is not None else rejected})")
-        groups.append((chosen, rejected))
     return groups
 
 

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
-from patarm.rendezvous import DEFAULT_TIMEOUT_S
-from patarm.rewards import ConstantDelta, Delta, FormatReward, GradedDelta
+from patarm.rendezvous import DEFAULT_TIMEOUT_S, RENDEZVOUS_MODES
+from patarm.rendezvous.ray_actor import DEFAULT_ACTOR_NAME
+from patarm.rewards import DELTA_NAMES, Delta, FormatReward, GradedDelta, delta_by_name
 
-__all__ = ["PARSettings", "PairConfigError", "check_verl_config", "config_get"]
-
-RENDEZVOUS_MODES = ("auto", "local", "ray")
+__all__ = ["PARSettings", "PairConfigError", "check_verl_config", "config_get", "data_problems"]
 
 
 class PairConfigError(ValueError):
@@ -53,7 +52,7 @@ class PARSettings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     fallback_par: float = 0.0
     rendezvous: str = "auto"
-    actor_name: str = "patarm_pair_rendezvous"
+    actor_name: str = DEFAULT_ACTOR_NAME
     pair_id_key: str = "pair_id"
     role_key: str = "role"
 
@@ -69,15 +68,11 @@ class PARSettings:
         if unknown:
             raise PairConfigError(f"reward.patarm: unknown option(s) {unknown}; known: {sorted(known)}")
         kind = str(opts.get("delta", "graded"))
-        delta: Delta
-        if kind == "graded":
-            delta = GradedDelta(
-                float(opts.get("threshold", 2.0)), float(opts.get("low", 0.5)), float(opts.get("high", 1.0))
-            )
-        elif kind == "constant":
-            delta = ConstantDelta()
-        else:
-            raise PairConfigError(f"reward.patarm.delta: expected 'graded' or 'constant', got {kind!r}")
+        if kind not in DELTA_NAMES:
+            raise PairConfigError(f"reward.patarm.delta: expected one of {DELTA_NAMES}, got {kind!r}")
+        delta = delta_by_name(
+            kind, float(opts.get("threshold", 2.0)), float(opts.get("low", 0.5)), float(opts.get("high", 1.0))
+        )
         mode = str(opts.get("rendezvous", "auto"))
         if mode not in RENDEZVOUS_MODES:
             raise PairConfigError(f"reward.patarm.rendezvous: expected one of {RENDEZVOUS_MODES}, got {mode!r}")
@@ -93,7 +88,7 @@ class PARSettings:
             timeout_s=float(opts.get("timeout_s", DEFAULT_TIMEOUT_S)),
             fallback_par=float(opts.get("fallback_par", 0.0)),
             rendezvous=mode,
-            actor_name=str(opts.get("actor_name", "patarm_pair_rendezvous")),
+            actor_name=str(opts.get("actor_name", DEFAULT_ACTOR_NAME)),
             pair_id_key=str(opts.get("pair_id_key", "pair_id")),
             role_key=str(opts.get("role_key", "role")),
         )
@@ -105,6 +100,21 @@ class PARSettings:
         return cls.from_mapping(config_get(config, "reward.patarm", {}), n)
 
 
+def data_problems(data: Any, *, pair_dataset: bool = True) -> list[str]:
+    """What in verl's ``data`` config could split a pair: a row shuffle, odd batch sizes."""
+    problems = []
+    if pair_dataset and config_get(data, "shuffle", True):
+        problems.append(
+            "data.shuffle=True: verl's RandomSampler shuffles rows and splits pairs; set data.shuffle=False "
+            "(PairShuffledDataset shuffles whole pairs itself, seeded by data.seed)"
+        )
+    for key in ("train_batch_size", "gen_batch_size", "val_batch_size"):
+        value = config_get(data, key)
+        if value is not None and int(value) % 2:
+            problems.append(f"data.{key}={value}: must be even (each pair is two rows: chosen and rejected)")
+    return problems
+
+
 def check_verl_config(config: Any, *, uses_pair_dataset: bool | None = None) -> list[str]:
     """Problems that would split a pair or strand a reward call; raises listing them all.
 
@@ -113,25 +123,16 @@ def check_verl_config(config: Any, *, uses_pair_dataset: bool | None = None) -> 
     ``rollout.n`` (a side with fewer rollouts than expected would only time out).
     Returns the warnings (not errors) as strings.
     """
-    errors: list[str] = []
-    warnings: list[str] = []
     data = config_get(config, "data", {})
     custom = str(config_get(data, "custom_cls.name", "") or "")
     pair_data = uses_pair_dataset if uses_pair_dataset is not None else custom == "PairShuffledDataset"
-    if pair_data and config_get(data, "shuffle", True):
-        errors.append(
-            "data.shuffle=True: verl's RandomSampler shuffles rows and splits pairs; set data.shuffle=False "
-            "(PairShuffledDataset shuffles whole pairs itself, seeded by data.seed)"
-        )
+    errors = data_problems(data, pair_dataset=pair_data)
+    warnings: list[str] = []
     if not pair_data:
         warnings.append(
             "data.custom_cls is not PairShuffledDataset: keep both rows of each pair adjacent in the parquet "
             "and set data.shuffle=False, or pairs will be split across steps (their rollouts then time out)"
         )
-    for key in ("data.train_batch_size", "data.gen_batch_size", "data.val_batch_size"):
-        value = config_get(config, key)
-        if value is not None and int(value) % 2:
-            errors.append(f"{key}={value}: must be even (each pair is two rows: chosen and rejected)")
     n = int(config_get(config, "actor_rollout_ref.rollout.n", 1))
     val_n = int(config_get(config, "actor_rollout_ref.rollout.val_kwargs.n", 1))
     validates = (
