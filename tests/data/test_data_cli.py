@@ -32,6 +32,13 @@ def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def cached(path: Path) -> list[dict[str, Any]]:
+    """The records of a cache (a store: its first line is the settings header)."""
+    header, *records = lines(path)
+    assert "patarm_store" in header
+    return records
+
+
 def sft(data: Path, out: Path, *extra: str) -> int:
     args = ["data", "build-sft", "-i", str(data), "-o", str(out), "--backend", "python", "--model", TEACHER]
     return main([*args, "--skip-malformed", "--quiet", *extra])
@@ -61,7 +68,7 @@ def test_build_sft_margin_filter_is_exact(tmp_path: Path, capsys: pytest.Capture
     ):
         assert expected in text
     assert (tmp_path / "sft.margins.png").read_bytes()[:4] == b"\x89PNG"
-    assert len(lines(tmp_path / "sft.teacher.jsonl")) == 6
+    assert len(cached(tmp_path / "sft.teacher.jsonl")) == 6
 
 
 def test_build_sft_rows_feed_trl_sft_rows(tmp_path: Path) -> None:
@@ -97,7 +104,7 @@ def test_build_sft_with_the_tiny_model_reports_malformed(tmp_path: Path, capsys:
     assert main([*args, "--max-new-tokens", "8", "--batch-size", "6"]) == 0
     text = capsys.readouterr().out
     expected = {"kept": 0, "malformed_teacher": 0, "wrong_order": 0, "margin_too_small": 0}
-    for record in lines(tmp_path / "sft.teacher.jsonl"):  # recount from the cached judgments
+    for record in cached(tmp_path / "sft.teacher.jsonl"):  # recount from the cached judgments
         chosen, rejected = record["chosen"]["score"], record["rejected"]["score"]
         if chosen is None or rejected is None:
             expected["malformed_teacher"] += 1
@@ -224,7 +231,7 @@ def test_build_rl_samples_correctness_and_resumes(tmp_path: Path, capsys: pytest
     args += ["--backend", "python", "--model", sampler, "--quiet", "--chunk-pairs", "4"]
     assert main(args) == 0
     assert sorted({r["pair_id"] for r in lines(out)}) == ["half", "one", "tie"]
-    cache = {r["id"]: r["correct"] for r in lines(tmp_path / "rl.rollouts.jsonl")}
+    cache = {r["id"]: r["correct"] for r in cached(tmp_path / "rl.rollouts.jsonl")}
     assert sum(cache["all"]) == 8 and sum(cache["none"]) == 0 and sum(cache["half"]) == 4
     assert sum(cache["tie"]) == 1 and sum(cache["broken"]) == 0
     text = capsys.readouterr().out
@@ -243,7 +250,7 @@ def test_build_rl_with_the_tiny_model_as_sampler(tmp_path: Path, capsys: pytest.
     data, out = write_jsonl(tmp_path / "pairs.jsonl", ROLLOUT_ROWS[:2]), tmp_path / "rl.jsonl"
     args = ["data", "build-rl", "-i", str(data), "-o", str(out), "--rollouts", "2", "--max-new-tokens", "4"]
     assert main([*args, "--backend", "tiny", "--quiet", "--keep-range", "0", "1"]) == 0
-    cache = lines(tmp_path / "rl.rollouts.jsonl")
+    cache = cached(tmp_path / "rl.rollouts.jsonl")
     assert [len(r["correct"]) for r in cache] == [2, 2]
     assert "pairs kept: 2" in capsys.readouterr().out
     assert len(lines(out)) == 4

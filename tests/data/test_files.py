@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from patarm.data import JsonlWriter, read_jsonl_ids, read_rows
+from patarm.data import read_rows
 
 
 def test_formats(tmp_path: Path) -> None:
@@ -30,15 +30,3 @@ def test_errors_name_the_file_and_line(tmp_path: Path, name: str, content: str, 
         read_rows(tmp_path / name)
     with pytest.raises(FileNotFoundError):
         read_rows(tmp_path / "missing.jsonl")
-
-
-def test_writer_and_resume_ids(tmp_path: Path) -> None:
-    out = tmp_path / "out.jsonl"
-    with JsonlWriter(out) as w:
-        w.write({"id": "a"})
-        w.write({"id": 2})
-    out.write_text(out.read_text() + '{"id": "c", "cut')
-    assert read_jsonl_ids(out) == ({"a", "2"}, 1)
-    with JsonlWriter(out) as w:
-        w.write({"id": "c"})
-    assert read_jsonl_ids(out) == ({"a", "2", "c"}, 0)

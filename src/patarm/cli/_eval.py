@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.store import atomic_write
 
 __all__ = ["add_parser"]
 
@@ -127,8 +128,8 @@ def run(args: argparse.Namespace) -> int:
     print(render_markdown(report))
     if args.output:
         out = Path(args.output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        with atomic_write(out) as f:
+            f.write(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
         print(f"report: {out}")
     return 0
 

@@ -1,16 +1,21 @@
 """Reading and writing rows, and turning pairwise preference data into PaTaRM's corpora.
 
-- files: :func:`read_rows`, :func:`iter_rows` (streaming), :func:`write_rows`, :class:`JsonlWriter`;
+- files: :func:`read_rows`, :func:`iter_rows` (streaming), :func:`write_rows` (atomic),
+  :class:`PairSource` (a pair file and how to read it);
 - loaders: :func:`load_pairs` / :func:`iter_loaded` (texts, chat-message lists, RewardBench
   rows; malformed rows raise or are counted), :func:`derived_pair_id`;
 - :class:`DomainLabeler`: given domain, else a router, with the label's source;
 - :func:`add_noise`: seeded label flips for the robustness study;
 - :func:`rl_rows` with :class:`RejectSampling`: the RL corpus; :class:`SFTFilter`,
-  :func:`sft_pair_rows`: the SFT corpus from a teacher judge; :class:`PairStats`.
+  :func:`sft_pair_rows`: the SFT corpus from a teacher judge; :class:`PairStats`;
+- whole commands as calls: :func:`convert_pairs`, :func:`noise_pairs`, :func:`build_rl`
+  (with :class:`RolloutSampling`: correctness sampled and cached), :func:`build_sft` (teacher
+  judgments cached); caches are :class:`~patarm.store.JsonlStore` files, outputs atomic.
 """
 
+from patarm.data._convert import NoiseResult, convert_pairs, jsonl_output, noise_pairs, pair_record
 from patarm.data._domains import DomainLabeler, DomainSource
-from patarm.data._files import JsonlWriter, read_jsonl_ids, read_rows
+from patarm.data._files import read_rows
 from patarm.data._loaders import (
     MALFORMED_REASONS,
     LoadedPair,
@@ -24,41 +29,56 @@ from patarm.data._loaders import (
 )
 from patarm.data._noise import add_noise, apply_flips, flip_count, flip_indices
 from patarm.data._rl import RejectSampling, RLReport, correct_fraction, rl_rows
+from patarm.data._rl_corpus import ROLLOUT_STORE_KIND, RolloutSampling, build_rl, sampled_correctness
 from patarm.data._sft import SFT_DROP_REASONS, SFTFilter, SFTReport, margin_histogram, sft_pair_rows, teacher_target
+from patarm.data._sft_corpus import TEACHER_STORE_KIND, SFTBuild, build_sft, teacher_judgments
 from patarm.data._sink import write_rows
+from patarm.data._source import PairSource
 from patarm.data._stats import PairStats
 from patarm.data._stream import iter_rows
 
 __all__ = [
     "DomainLabeler",
     "DomainSource",
-    "JsonlWriter",
     "LoadReport",
     "LoadedPair",
     "MALFORMED_REASONS",
     "MalformedRowError",
+    "NoiseResult",
     "PairColumns",
+    "PairSource",
     "PairStats",
     "RLReport",
+    "ROLLOUT_STORE_KIND",
     "RejectSampling",
+    "RolloutSampling",
+    "SFTBuild",
     "SFTFilter",
     "SFTReport",
     "SFT_DROP_REASONS",
+    "TEACHER_STORE_KIND",
     "add_noise",
     "apply_flips",
+    "build_rl",
+    "build_sft",
+    "convert_pairs",
     "correct_fraction",
     "derived_pair_id",
     "flip_count",
     "flip_indices",
     "iter_loaded",
     "iter_rows",
+    "jsonl_output",
     "load_pairs",
     "margin_histogram",
+    "noise_pairs",
     "pair_from_row",
-    "read_jsonl_ids",
+    "pair_record",
     "read_rows",
     "rl_rows",
+    "sampled_correctness",
     "sft_pair_rows",
+    "teacher_judgments",
     "teacher_target",
     "write_rows",
 ]

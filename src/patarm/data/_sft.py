@@ -30,6 +30,7 @@ from typing import Any
 from patarm.backends import prompt_text
 from patarm.judges import PointwiseResult
 from patarm.prompts import JudgePrompts
+from patarm.store import atomic_path
 from patarm.types import PreferencePair, Role
 
 __all__ = ["SFTFilter", "SFTReport", "SFT_DROP_REASONS", "margin_histogram", "sft_pair_rows", "teacher_target"]
@@ -140,7 +141,6 @@ def margin_histogram(margins: Sequence[float], path: str | Path, *, threshold: f
     import matplotlib.pyplot as plt
 
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     if margins:
         low, high = min(margins), max(margins)
@@ -151,6 +151,7 @@ def margin_histogram(margins: Sequence[float], path: str | Path, *, threshold: f
     ax.set_title(f"SFT teacher margins ({len(margins)} pairs with two scores)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(target, dpi=100)
+    with atomic_path(target) as scratch:
+        fig.savefig(scratch, dpi=100, format="png")
     plt.close(fig)
     return target

@@ -15,30 +15,39 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from patarm.store import atomic_path
+
 __all__ = ["write_rows"]
 
 
 def write_rows(path: str | Path, rows: Iterable[Mapping[str, Any]], *, batch_rows: int = 10_000) -> int:
     """Write ``rows`` to ``path`` (``.parquet``, or ``.jsonl``/``.ndjson``), replacing it; returns the count.
 
+    The rows go to a temporary file beside ``path``, renamed into place once every row is
+    written: an interrupted run leaves the earlier file (or none), never a part of the new one.
     Parquet takes its schema from the first batch; later batches are cast to it.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix.lower()
-    count = 0
-    if suffix in (".jsonl", ".ndjson"):
-        with target.open("w", encoding="utf-8") as f:
+    if suffix not in (".jsonl", ".ndjson", ".parquet"):
+        raise ValueError(f"{target}: unknown output format {suffix!r}; expected .parquet or .jsonl")
+    with atomic_path(target) as scratch:
+        if suffix == ".parquet":
+            return _write_parquet(scratch, rows, batch_rows)
+        count = 0
+        with scratch.open("w", encoding="utf-8") as f:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
         return count
-    if suffix != ".parquet":
-        raise ValueError(f"{target}: unknown output format {suffix!r}; expected .parquet or .jsonl")
+
+
+def _write_parquet(target: Path, rows: Iterable[Mapping[str, Any]], batch_rows: int) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     writer: Any = None
+    count = 0
     batch: list[Mapping[str, Any]] = []
     try:
         for row in rows:

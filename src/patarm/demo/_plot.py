@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from patarm.store import atomic_path
+
 __all__ = ["plot_history"]
 
 
@@ -33,6 +35,7 @@ def plot_history(
     ax.set_title(title or "PaTaRM demo: a tiny judge learns from pairs alone")
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out)
+    with atomic_path(out) as scratch:  # written beside, renamed when complete
+        fig.savefig(scratch, format=out.suffix.lstrip(".").lower() or "png")
     plt.close(fig)
     return out

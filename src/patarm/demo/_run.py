@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from patarm.demo._model import demo_model_and_tokenizer
 from patarm.demo._task import DEMO_DOMAIN, DEMO_RUBRIC, DemoTask, flip_labels
+from patarm.store import atomic_write
 
 __all__ = ["DemoConfig", "DemoResult", "run_demo"]
 
@@ -284,5 +285,6 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
         config=asdict(cfg),
         history=history,
     )
-    (out / "metrics.json").write_text(json.dumps(asdict(result), indent=2))
+    with atomic_write(out / "metrics.json") as f:
+        f.write(json.dumps(asdict(result), indent=2))
     return result

@@ -1,0 +1,82 @@
+"""``patarm data build-sft``: a teacher judge scores both sides; pairs with a clear margin
+become SFT rows. Teacher judgments are cached as they come (resumable)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._data._shared import cache_settings, labeler, print_lines, shared_args, source
+
+__all__ = ["add_parser"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from patarm.data import LoadReport, SFTFilter, SFTReport, build_sft
+    from patarm.judges import PointwiseJudge
+    from patarm.rubrics import RubricSet
+
+    output = Path(args.output)
+    cache = Path(args.teacher_cache) if args.teacher_cache else output.with_suffix(".teacher.jsonl")
+    histogram = Path(args.histogram) if args.histogram else output.with_suffix(".margins.png")
+    report, sft = LoadReport(), SFTReport()
+    rubrics = RubricSet(args.rubric_dir or ())
+    backend = backend_from_args(args)
+    config = config_from_args(args)
+    settings = {**cache_settings(args, config), "domain": args.domain}
+    with tqdm(desc="teacher", unit="pair", disable=args.quiet) as bar:
+        build = build_sft(
+            source(args),
+            output,
+            judge=PointwiseJudge(backend, config, rubrics=rubrics),
+            teacher_cache=cache,
+            settings=settings,
+            labeler=labeler(args, rubrics, backend),
+            report=report,
+            sft=sft,
+            keep=SFTFilter(args.margin),
+            histogram=histogram,
+            domain=args.domain,
+            chunk_pairs=max(1, args.chunk_pairs),
+            conversational=not args.text_prompts,
+            progress=bar.update,
+        )
+    print_lines(report.lines())
+    if build.note:
+        print(f"note: {build.note}")
+    if build.torn_cache_lines:
+        print(f"note: the last record of {cache} was cut short (an interrupted write): dropped, redone")
+    print(f"teacher judged: {build.judged_now} pair(s) now, {build.from_cache} from {cache}")
+    print_lines(sft.lines())
+    print(f"margin threshold: keep chosen - rejected > {args.margin:g}")
+    shown = build.histogram if build.histogram is not None else "(not written)"
+    print(f"output: {output}\nteacher judgments: {cache}\nmargin histogram: {shown}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sft = sub.add_parser(
+        "build-sft",
+        help="SFT rows: a teacher judge scores both sides; keep pairs whose margin is larger than --margin",
+        description=(
+            "The teacher's judgments are appended to --teacher-cache as they come; a rerun judges only the pairs "
+            "not there yet, and a cache made by a teacher with other settings is refused, naming them. Pairs are "
+            "dropped for malformed teacher output, wrong order (rejected scored higher) or a margin <= --margin."
+        ),
+    )
+    shared_args(sft, "SFT rows {prompt, completion, ...}: .jsonl or .parquet", routed=False)
+    sft.add_argument("--margin", type=float, default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)")
+    sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
+    sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
+    sft.add_argument("--chunk-pairs", type=int, default=16, help="pairs judged and cached per step (default 16)")
+    sft.add_argument("--text-prompts", action="store_true", help="prompt and completion as plain text")
+    sft.add_argument("--quiet", action="store_true", help="no progress bar")
+    sft.add_argument(
+        "--router", choices=["heuristic", "llm"], default="heuristic", help="domain routing (llm: the teacher)"
+    )
+    add_backend_args(sft)
+    add_judge_args(sft)
+    sft.set_defaults(func=run)

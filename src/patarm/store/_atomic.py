@@ -1,0 +1,84 @@
+"""Atomic outputs: a file is written under a temporary name beside it and renamed into place
+only when complete (``os.replace`` is atomic on one file system), so a reader sees the old
+file or the new one, never a part of the new one.
+
+>>> import pathlib, tempfile
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+>>> with atomic_write(target) as f:
+...     _ = f.write("done\\n")
+>>> target.read_text()
+'done\\n'
+>>> check_distinct({"--input": target}, {"--output": target})
+Traceback (most recent call last):
+...
+ValueError: --output ... is the same file as --input; choose another output
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["atomic_path", "atomic_write", "check_distinct"]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to (for writers that take a path: pyarrow,
+    matplotlib); renamed onto ``path`` when the block completes, removed if it raises
+    (including ``KeyboardInterrupt``). Parent folders are created."""
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"{target}: is a folder; name a file to write")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    scratch = Path(name)
+    try:
+        yield scratch
+        os.replace(scratch, target)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` (``mode`` "w" for text in UTF-8, "wb" for bytes);
+    it replaces ``path`` when the block completes, and is removed if the block raises."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode {mode!r}: expected 'w' or 'wb'")
+    with atomic_path(path) as scratch:
+        encoding = "utf-8" if mode == "w" else None
+        with scratch.open(mode, encoding=encoding) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def check_distinct(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` when an output resolves to the same file as an input or another
+    output (symbolic links and hard links included). Values are paths, lists of paths or None;
+    keys name them in the message (``"--input"``). Call it before opening anything for writing."""
+
+    def flat(named: Mapping[str, Any]) -> list[tuple[str, Path]]:
+        out = []
+        for name, value in named.items():
+            values = value if isinstance(value, list | tuple) else [value]
+            out += [(name, Path(v)) for v in values if v]
+        return out
+
+    def same(a: Path, b: Path) -> bool:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+
+    seen = flat(inputs)
+    for name, path in flat(outputs):
+        for other, earlier in seen:
+            if same(path, earlier):
+                raise ValueError(f"{name} {path} is the same file as {other}; choose another output")
+        seen.append((name, path))
