@@ -47,14 +47,25 @@ def test_pointwise_pairs_with_summary(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_resume_skips_done_rows_and_drops_a_cut_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = write_jsonl(tmp_path / "pairs.jsonl", ROWS), tmp_path / "out.jsonl"
     assert judge("-i", str(data), "-o", str(out), "--limit", "2") == 0
-    with out.open("a") as f:
+    assert [r["id"] for r in lines(out)] == ["p1", "p2"]
+    with (tmp_path / "out.cache.jsonl").open("a") as f:
         f.write('{"id": "p3", "chosen": {"sco')  # an interrupted write
     capsys.readouterr()
     assert judge("-i", str(data), "-o", str(out)) == 0
     assert [r["id"] for r in lines(out)] == ["p1", "p2", "p3", "p4"]
     summary = capsys.readouterr().out
+    assert "cut short (an interrupted write): dropped, redone" in summary
     assert "rows judged                       2" in summary
-    assert "rows skipped (already in output)  2" in summary
+    assert "rows skipped (judged in a cache)  2" in summary
+
+
+def test_a_cache_from_other_settings_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = write_jsonl(tmp_path / "pairs.jsonl", ROWS), tmp_path / "out.jsonl"
+    assert judge("-i", str(data), "-o", str(out), "--limit", "2") == 0
+    capsys.readouterr()
+    assert judge("-i", str(data), "-o", str(out), "--samples", "3", "--seed", "4") == 2
+    err = capsys.readouterr().err
+    assert "made with other settings" in err and "config: " in err and "'samples': 3" in err
 
 
 def test_pairwise_reports_agreement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

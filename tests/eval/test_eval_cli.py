@@ -73,7 +73,7 @@ def test_judge_run_resumes_after_an_interruption(tmp_path: Path, capsys: pytest.
     capsys.readouterr()
     assert main([*base, "--cache", str(cache), "-o", str(second)]) == 0
     out = capsys.readouterr().out
-    assert "1 unreadable line(s)" in out
+    assert "was cut short (an interrupted write): dropped, redone" in out
     a, b = report(first), report(second)
     assert b["run"]["from_cache"] == 11 and b["run"]["judged"] == 43 - 11
     assert {k: a[k] for k in ("overall", "subsets", "ties", "counts")} == {

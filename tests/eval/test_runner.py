@@ -51,7 +51,7 @@ def test_pointwise_run_scores_every_response(tmp_path: Path) -> None:
     assert run.judged == 24 * 6 and run.cached == 0 and run.samples == 24 * 6 * 2 and run.malformed_samples == 0
     assert all(None not in s.chosen + s.rejected for s in run.scores)
     lines = [json.loads(line) for line in (tmp_path / "cache.jsonl").read_text().splitlines()]
-    assert lines[0]["id"] == "#meta" and len(lines) == 1 + 24 * 6
+    assert lines[0]["patarm_store"] == "eval-judgments" and len(lines) == 1 + 24 * 6
     assert lines[1]["row"] == data.rows[0].key and len(lines[1]["sample_scores"]) == 2
     again = run_judge(data, factory(samples=2), settings, cache=tmp_path / "cache.jsonl")
     assert again.judged == 0 and again.cached == 24 * 6 and again.scores == run.scores

@@ -83,8 +83,14 @@ def test_criteria_cache_persists(tmp_path: Path) -> None:
     again = CriteriaCache(path)
     assert again.get("Write a haiku.", "chat") == "Three lines, 5-7-5." and len(again) == 1
     assert again.get("Write a haiku.", "math") is None
+    again.close()
+    saved = tmp_path / "saved.jsonl"
+    again.save(saved)  # the domain is kept: a reloaded cache still tells chat from math
+    assert CriteriaCache(saved).get("Write a haiku.", "chat") == "Three lines, 5-7-5."
+    with pytest.raises(ValueError, match=r"other settings \(model: None then, 'm' now\)"):
+        CriteriaCache(saved, settings={"model": "m"})
     path.write_text('{"key": "k", "criteria": 3}\n')
-    with pytest.raises(ValueError, match="line 1: expected"):
+    with pytest.raises(ValueError, match="line 1: expected the header of a criteria store"):
         CriteriaCache(path)
 
 

@@ -44,6 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"patarm {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            f"patarm {args.command}: interrupted; no output was left half-written, rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
     return code
 
 

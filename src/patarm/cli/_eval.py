@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
-from patarm.store import atomic_write
+from patarm.store import atomic_write, check_distinct
 
 __all__ = ["add_parser"]
 
@@ -74,7 +74,7 @@ def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[
     }
     run = run_judge(data, factory, settings, cache=args.cache, fingerprint=fingerprint, progress=True)
     if run.broken_cache_lines:
-        print(f"note: {run.broken_cache_lines} unreadable line(s) in {args.cache} (an interrupted write): redone")
+        print(f"note: the last record of {args.cache} was cut short (an interrupted write): dropped, redone")
     info = run.info()
     info.update(backend=args.backend, model=args.model, samples_per_judgment=config.samples)
     if args.cache:
@@ -105,6 +105,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown benchmark {args.benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
     if args.scores and args.baseline:
         raise ValueError("--scores and --baseline are two sources of scores; give one")
+    data_paths = [p.split("=", 1)[1] if "=" in p and not Path(p).exists() else p for p in args.data]
+    check_distinct(
+        {"--data": data_paths, "--scores": args.scores},
+        {"--output": args.output, "--cache": args.cache, "--criteria-cache": args.criteria_cache},
+    )
     data = load_benchmark(args.benchmark, args.data, skip_malformed=args.skip_malformed, split=args.split)
     keep, notes = _select(args, data)
     chosen = BenchmarkData(data.benchmark, tuple(data.rows[i] for i in keep), data.skipped, data.sources)

@@ -1,18 +1,25 @@
 """``patarm judge``: judge pairs or single responses from a file, pointwise or pairwise.
 
-Writes one JSON line per input row as soon as its chunk is judged; a rerun with the same
-output skips the rows already written, so an interrupted run resumes where it stopped.
+Each row's judgment goes to a cache (a :class:`~patarm.store.JsonlStore` beside the output)
+as soon as its chunk is judged; the output, one JSON line per input row in input order, is
+written atomically when every row is judged. A rerun resumes from the cache, and refuses a
+cache made with other settings, naming them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.store import atomic_write
 
 __all__ = ["add_parser"]
+
+JUDGE_STORE_KIND = "judge-judgments"
 
 
 def _row_kind(row: dict[str, Any], index: int) -> str:
@@ -41,7 +48,7 @@ class _Tally:
         self.agree = self.orders_compared = 0
 
     def table(self, skipped: int, mode: str) -> list[tuple[str, str]]:
-        rows = [("rows judged", str(self.rows)), ("rows skipped (already in output)", str(skipped))]
+        rows = [("rows judged", str(self.rows)), ("rows skipped (judged in a cache)", str(skipped))]
         rows += [("judge rollouts", str(self.judgments)), ("malformed rollouts", str(self.malformed))]
         if self.pairs:
             rows.append(("pairs: chosen wins", f"{self.correct}/{self.pairs} ({self.correct / self.pairs:.1%})"))
@@ -55,9 +62,16 @@ class _Tally:
 def run(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
-    from patarm.data import JsonlWriter, read_jsonl_ids, read_rows
+    from patarm.data import read_rows
     from patarm.judges import PairwiseJudge, PointwiseJudge
     from patarm.rubrics import CriteriaCache, RubricSet
+    from patarm.store import JsonlStore, check_distinct
+
+    cache_path = Path(args.cache) if args.cache else Path(args.output).with_suffix(".cache.jsonl")
+    check_distinct(
+        {"--input": args.input},
+        {"--output": args.output, "--cache": cache_path, "--criteria-cache": args.criteria_cache},
+    )
 
     rows = read_rows(args.input, split=args.split)
     if args.limit is not None:
@@ -74,32 +88,42 @@ def run(args: argparse.Namespace) -> int:
     if len(set(ids)) != len(ids):
         dup = next(x for x in ids if ids.count(x) > 1)
         raise ValueError(f"id {dup!r} appears on more than one row: ids must be unique to resume a run")
-    done, broken = read_jsonl_ids(args.output)
-    todo = [i for i, row_id in enumerate(ids) if row_id not in done]
-    if broken:
-        print(f"note: {broken} unreadable line(s) in {args.output} (an interrupted write); their rows are redone")
-
     config = config_from_args(args)
-    backend = backend_from_args(args)
-    rubrics = RubricSet(args.rubric_dir or ())
-    cache = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
-    judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
-    judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=cache)
+    settings = {
+        "mode": args.mode,
+        "backend": args.backend,
+        "model": args.model,
+        "rubric_dir": list(args.rubric_dir or ()),
+        "domain": args.domain,
+        "config": config.model_dump(mode="json"),
+    }
     tally = _Tally()
-    chunk = max(1, args.chunk_rows)
-    with JsonlWriter(args.output) as out, tqdm(total=len(todo), desc=f"judging ({args.mode})", unit="row") as bar:
-        for start in range(0, len(todo), chunk):
-            part = todo[start : start + chunk]
-            domain = [args.domain or rows[i].get("domain") or None for i in part]
-            records = (_pairwise if args.mode == "pairwise" else _pointwise)(judge, rows, part, domain, tally)
-            for i, record in records:
-                out.write({"id": ids[i], **record})
-            bar.update(len(part))
+    with JsonlStore(cache_path, JUDGE_STORE_KIND, settings) as store:
+        todo = [i for i, row_id in enumerate(ids) if row_id not in store]
+        if store.torn:
+            print(f"note: the last record of {cache_path} was cut short (an interrupted write): dropped, redone")
+        backend = backend_from_args(args)
+        rubrics = RubricSet(args.rubric_dir or ())
+        criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
+        judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
+        judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
+        chunk = max(1, args.chunk_rows)
+        with tqdm(total=len(todo), desc=f"judging ({args.mode})", unit="row") as bar:
+            for start in range(0, len(todo), chunk):
+                part = todo[start : start + chunk]
+                domain = [args.domain or rows[i].get("domain") or None for i in part]
+                records = (_pairwise if args.mode == "pairwise" else _pointwise)(judge, rows, part, domain, tally)
+                for i, record in records:
+                    store.put({"id": ids[i], **record})
+                bar.update(len(part))
+        with atomic_write(args.output) as out:  # every row judged: the output appears whole
+            for row_id in ids:
+                out.write(json.dumps(store.get(row_id), ensure_ascii=False) + "\n")
     width = max(len(k) for k, _ in tally.table(0, args.mode))
     print()
     for key, value in tally.table(len(rows) - len(todo), args.mode):
         print(f"{key:<{width}}  {value}")
-    print(f"output: {args.output}")
+    print(f"output: {args.output}\njudgment cache: {cache_path}")
     return 0
 
 
@@ -163,12 +187,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "pair (prompt, chosen, rejected) or a single response (prompt, response); prompt is text or a list "
             "of chat messages; optional fields: id or pair_id, domain. Pointwise mode scores each response on "
             "its own; pairwise mode shows chosen and rejected together, in both orders unless --one-order. "
-            "One JSON line per row goes to OUTPUT as soon as its chunk is judged; rerunning with the same "
-            "OUTPUT skips rows already there."
+            "Each row's judgment goes to --cache as soon as its chunk is judged; OUTPUT (one JSON line per row, "
+            "in input order) is written whole when every row is judged. Rerunning the same command resumes from "
+            "the cache; a cache made with other settings is refused, naming them."
         ),
     )
     parser.add_argument("--input", "-i", required=True, help="rows to judge")
-    parser.add_argument("--output", "-o", required=True, help="JSONL file of judgments (appended; resumable)")
+    parser.add_argument("--output", "-o", required=True, help="JSONL file of judgments (written when complete)")
+    parser.add_argument(
+        "--cache", metavar="FILE", help="judgments kept as they come, for resuming (default: OUTPUT with .cache.jsonl)"
+    )
     parser.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
     parser.add_argument("--split", help="split of a saved DatasetDict")
     parser.add_argument("--limit", type=int, help="judge only the first N rows")

@@ -62,9 +62,9 @@ def teacher_judgments(
         results = iter(judge.judge_many(items)) if items else iter(())
         for k in todo:
             chosen, rejected = next(results), next(results)
-            record = {"id": chunk[k].pair.pair_id, "chosen": chosen.model_dump(mode="json")}
-            record["rejected"] = rejected.model_dump(mode="json")
-            store.put(record)
+            fresh: dict[str, Any] = {"id": chunk[k].pair.pair_id, "chosen": chosen.model_dump(mode="json")}
+            fresh["rejected"] = rejected.model_dump(mode="json")
+            store.put(fresh)
         build.judged_now += len(todo)
         build.from_cache += len(chunk) - len(todo)
         for item, domain in zip(chunk, domains, strict=True):

@@ -1,7 +1,9 @@
 """Scores for benchmark rows from a judge (pointwise or pairwise) or a built-in baseline.
 
-A judge run caches every judgment to JSONL as soon as its chunk is judged, so an interrupted
-run resumes where it stopped. Responses (pointwise) or chosen-vs-rejected comparisons
+A judge run caches every judgment in a :class:`~patarm.store.JsonlStore` as soon as its chunk
+is judged, so an interrupted run resumes where it stopped (a cache made with other settings
+is refused, naming them; a record cut short by the interruption is dropped and redone).
+Responses (pointwise) or chosen-vs-rejected comparisons
 (pairwise) are judged in fixed chunks, and chunk c samples with a seed derived from the base
 seed and c: a resumed run re-judges whole chunks with the same prompts and the same seed as
 an uninterrupted run, so it gives the same numbers. Cached judgments keep every sample's
@@ -34,6 +36,7 @@ from typing import Any, Literal
 from patarm.eval._rewardbench import SECTIONS
 from patarm.eval._rows import Benchmark, BenchmarkData, BenchmarkRow, RowScores, Score
 from patarm.eval._scores_file import row_scores
+from patarm.store import JsonlStore
 
 __all__ = [
     "BASELINES",
@@ -49,7 +52,7 @@ __all__ = [
 JudgeMode = Literal["pointwise", "pairwise"]
 CompareBy = Literal["score", "majority", "expected"]
 BASELINES: tuple[str, ...] = ("length", "random")
-META_ID = "#meta"
+JUDGMENT_STORE_KIND = "eval-judgments"
 
 _RB2_DOMAINS = {
     "Factuality": "chat",
@@ -181,58 +184,6 @@ def _items(data: BenchmarkData, mode: JudgeMode, domain: str | None) -> list[_It
     return items
 
 
-class _Cache:
-    """Judgment records by key, read from and appended to an optional JSONL file."""
-
-    def __init__(self, path: str | Path | None, fingerprint: Mapping[str, Any]) -> None:
-        self.records: dict[str, dict[str, Any]] = {}
-        self.broken = 0
-        self.writer: Any = None
-        if path is None:
-            return
-        from patarm.data import JsonlWriter
-
-        source = Path(path)
-        meta = None
-        if source.exists():
-            with source.open(encoding="utf-8") as f:
-                for line in f:
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                        key = record["id"]
-                    except (json.JSONDecodeError, KeyError, TypeError):
-                        self.broken += 1
-                        continue
-                    if key == META_ID:
-                        meta = record.get("fingerprint")
-                    else:
-                        self.records[str(key)] = record
-        wanted = json.loads(json.dumps(dict(fingerprint)))
-        if meta is not None and meta != wanted:
-            changed = sorted(k for k in set(meta) | set(wanted) if meta.get(k) != wanted.get(k))
-            detail = "; ".join(f"{k}: {meta.get(k)!r} then, {wanted.get(k)!r} now" for k in changed)
-            raise ValueError(
-                f"{source}: cached judgments were made with other settings ({detail}); "
-                "use another --cache file, or the same settings to resume"
-            )
-        if meta is None and self.records:
-            raise ValueError(f"{source}: not a judgment cache of `patarm eval` (no settings line); use another file")
-        self.writer = JsonlWriter(source)
-        if meta is None:
-            self.writer.write({"id": META_ID, "fingerprint": wanted})
-
-    def put(self, record: dict[str, Any]) -> None:
-        self.records[record["id"]] = record
-        if self.writer is not None:
-            self.writer.write(record)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
 def _pointwise_record(item: _Item, result: Any) -> dict[str, Any]:
     side, index, _ = item.where
     return {
@@ -311,8 +262,8 @@ def run_judge(
             )
     items = _items(data, settings.mode, settings.domain)
     shaping = {"mode": settings.mode, "chunk": settings.chunk, "seed": settings.seed, "domain": settings.domain}
-    store = _Cache(cache, {**shaping, **(fingerprint or {})})
-    run = JudgeRun(scores=[], broken_cache_lines=store.broken)
+    store = JsonlStore(cache, JUDGMENT_STORE_KIND, {**shaping, **(fingerprint or {})})
+    run = JudgeRun(scores=[], broken_cache_lines=store.torn)
     bar = None
     if progress and items:
         from tqdm.auto import tqdm
@@ -321,21 +272,22 @@ def run_judge(
     try:
         for c, start in enumerate(range(0, len(items), settings.chunk)):
             part = items[start : start + settings.chunk]
-            todo = [i for i in part if i.key not in store.records]
+            todo = [i for i in part if i.key not in store]
             if todo:
                 records = _judge_chunk(judge_factory(_chunk_seed(settings.seed, c)), part, settings.mode)
                 for item, record in zip(part, records, strict=True):
-                    if item.key not in store.records:
+                    if item.key not in store:
                         store.put(record)
             run.judged += len(todo)
             run.cached += len(part) - len(todo)
             if bar is not None:
                 bar.update(len(part))
+        judged = {item.key: store.get(item.key) or {} for item in items}
     finally:
         store.close()
         if bar is not None:
             bar.close()
-    run.scores = _scores(data, items, store.records, settings, run)
+    run.scores = _scores(data, items, judged, settings, run)
     run.settings = {
         "source": "judge",
         "mode": settings.mode,
