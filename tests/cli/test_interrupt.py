@@ -72,7 +72,7 @@ CASES: dict[str, Case] = {
             "data",
             "add-noise",
             "-i",
-            str(_pairs(d / "in.jsonl", 150_000)),
+            str(_pairs(d / "in.jsonl", 80_000)),
             "-o",
             str(d / "out.jsonl"),
             "--flip",
