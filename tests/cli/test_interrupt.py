@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -47,8 +48,9 @@ def _scratch_started(folder: Path) -> bool:
     return any(p.stat().st_size > 0 for p in folder.glob(".*.tmp"))
 
 
-# command -> (arguments given the folder, output file, "has written something" given the folder)
-Case = tuple[Callable[[Path], list[str]], str, Callable[[Path], bool]]
+# command -> (arguments given the folder, output file, "has written something" given the folder,
+# what a resumed rerun prints: some work read back from its cache)
+Case = tuple[Callable[[Path], list[str]], str, Callable[[Path], bool], str | None]
 CASES: dict[str, Case] = {
     "convert": (
         lambda d: [
@@ -66,6 +68,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         lambda d: any(d.glob(".*.tmp")),
+        None,
     ),
     "add-noise": (
         lambda d: [
@@ -82,6 +85,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         _scratch_started,
+        None,
     ),
     "build-rl": (
         lambda d: [
@@ -103,6 +107,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         lambda d: _store_records(d / "out.rollouts.jsonl") >= 2,
+        r"rollouts sampled: \d+ pair\(s\) now, [1-9]\d* from",
     ),
     "build-sft": (
         lambda d: [
@@ -121,6 +126,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         lambda d: _store_records(d / "out.teacher.jsonl") >= 2,
+        r"teacher judged: \d+ pair\(s\) now, [1-9]\d* from",
     ),
     "judge": (
         lambda d: [
@@ -135,6 +141,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         lambda d: _store_records(d / "out.cache.jsonl") >= 2,
+        r"rows skipped \(judged in a cache\)\s+[1-9]\d*",
     ),
     "eval": (
         lambda d: [
@@ -153,6 +160,7 @@ CASES: dict[str, Case] = {
         ],
         "out.json",
         lambda d: _store_records(d / "cache.jsonl") >= 2,
+        None,  # the report's run.from_cache says it (checked below)
     ),
 }
 
@@ -173,7 +181,7 @@ def _run(args: list[str], sleep: float) -> subprocess.Popen[str]:
 
 @pytest.mark.parametrize("command", sorted(CASES))
 def test_sigint_midway_then_rerun_equals_a_clean_run(tmp_path: Path, command: str) -> None:
-    make_args, output_name, started = CASES[command]
+    make_args, output_name, started, resumed = CASES[command]
     args = make_args(tmp_path)
     output = tmp_path / output_name
 
@@ -200,8 +208,12 @@ def test_sigint_midway_then_rerun_equals_a_clean_run(tmp_path: Path, command: st
     assert not list(tmp_path.glob(".*.tmp"))  # no scratch file left behind
 
     rerun = _run(args, sleep=0)
-    _, err = rerun.communicate(timeout=600)
+    out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
+    if resumed is not None:
+        assert re.search(resumed, out), out
+    if command == "eval":
+        assert json.loads(output.read_text())["run"]["from_cache"] > 0
     assert _comparable(command, output.read_text()) == _comparable(command, reference)
 
 

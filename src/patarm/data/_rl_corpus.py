@@ -33,7 +33,8 @@ ROLLOUT_STORE_KIND = "build-rl-rollouts"
 class RolloutSampling:
     """The sampler judge (its config's ``samples`` is the rollouts per pair), the labeler that
     gives each side its domain, the rollout cache (a store of kind :data:`ROLLOUT_STORE_KIND`
-    whose header holds ``settings``), and pairs sampled per step."""
+    whose header holds ``settings``), and pairs sampled per step; after a build, how many pairs
+    were sampled now and read from the cache, and whether its last record was cut short."""
 
     judge: PointwiseJudge
     labeler: DomainLabeler
@@ -41,6 +42,8 @@ class RolloutSampling:
     settings: Mapping[str, Any]
     chunk_pairs: int = 16
     torn_cache_lines: int = 0
+    sampled_now: int = 0
+    from_cache: int = 0
 
 
 def sampled_correctness(
@@ -67,6 +70,8 @@ def sampled_correctness(
                 for c, r in zip(chosen.samples, rejected.samples, strict=True)
             ]
             store.put({"id": item.pair.pair_id, "correct": correct})
+        sampling.sampled_now += len(todo)
+        sampling.from_cache += len(chunk) - len(todo)
         for item in chunk:
             record = store.get(item.pair.pair_id)
             assert record is not None

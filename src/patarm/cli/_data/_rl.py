@@ -71,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
         progress=lambda pairs: tqdm(pairs, desc="pairs", unit="pair", disable=args.quiet),
     )
     print_lines(report.lines())
-    if sampling is not None and sampling.torn_cache_lines:
-        print(f"note: the last record of {sampling.cache} was cut short (an interrupted write): dropped, redone")
+    if sampling is not None:
+        if sampling.torn_cache_lines:
+            print(f"note: the last record of {sampling.cache} was cut short (an interrupted write): dropped, redone")
+        print(f"rollouts sampled: {sampling.sampled_now} pair(s) now, {sampling.from_cache} from {sampling.cache}")
     if keep is not None:
         print(f"reject sampling on {keep.column!r}: keep {low:g} <= correct fraction <= {high:g}")
     print(f"pairs kept: {rl.kept}, dropped (correct fraction out of range): {rl.dropped.get('out_of_range', 0)}")
