@@ -8,7 +8,7 @@ the pairs not there yet; the corpus and the margin histogram are written atomica
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -88,7 +88,7 @@ def build_sft(
     domain: str | None = None,
     chunk_pairs: int = 16,
     conversational: bool = True,
-    progress: Any = None,
+    progress: Callable[[int], object] | None = None,
 ) -> SFTBuild:
     """Write the SFT corpus of ``source`` to ``output`` and the margin histogram to
     ``histogram``; ``domain`` overrides every pair's domain; ``progress(1)`` is called per pair.
@@ -97,39 +97,7 @@ def build_sft(
     :data:`TEACHER_STORE_KIND`), whose header holds ``settings``: a cache written by a teacher
     with other settings is refused, naming what changed."""
     check_distinct({"input": source.path}, {"output": output, "teacher cache": teacher_cache, "histogram": histogram})
-    with JsonlStore(teacher_cache, TEACHER_STORE_KIND, settings) as store:
-        return _build(
-            source,
-            output,
-            judge,
-            store,
-            labeler,
-            report,
-            sft,
-            keep,
-            histogram,
-            domain,
-            chunk_pairs,
-            conversational,
-            progress,
-        )
-
-
-def _build(
-    source: PairSource,
-    output: str | Path,
-    judge: PointwiseJudge,
-    store: JsonlStore,
-    labeler: DomainLabeler,
-    report: LoadReport,
-    sft: SFTReport,
-    keep: SFTFilter,
-    histogram: str | Path | None,
-    domain: str | None,
-    chunk_pairs: int,
-    conversational: bool,
-    progress: Any,
-) -> SFTBuild:
+    store = JsonlStore(teacher_cache, TEACHER_STORE_KIND, settings)
     build = SFTBuild(torn_cache_lines=store.torn)
 
     def domain_of(pair: Any) -> str:
@@ -148,7 +116,8 @@ def _build(
             if progress is not None:
                 progress(1)
 
-    build.rows = write_rows(output, rows())
+    with store:
+        build.rows = write_rows(output, rows())
     if histogram is not None:
         try:
             build.histogram = margin_histogram(sft.margins, histogram, threshold=keep.threshold)
