@@ -6,6 +6,7 @@ makes no progress, and /health answering while a 200,000-character adversarial t
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -269,3 +270,27 @@ def test_binding_all_interfaces_without_a_key_warns() -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert "warning: listening on 0.0.0.0 without an API key" in err
+
+
+def test_an_unexpected_exception_is_a_500_with_an_error_id_and_no_text(caplog: pytest.LogCaptureFixture) -> None:
+    from patarm.backends import FunctionBackend
+    from patarm.judges import PointwiseJudge
+    from patarm.serve import ServerThread, ServeSettings, create_app
+
+    app = create_app(PointwiseJudge(FunctionBackend(lambda p, s: "<answer>7</answer>")), ServeSettings(api_key=KEY))
+    service = app.state.service
+
+    def explode(request: Any) -> Any:
+        raise RuntimeError("internal detail " + KEY)
+
+    service._score_items = explode
+    with caplog.at_level(logging.ERROR, logger="patarm.serve"), ServerThread(app) as server:
+        response = httpx.post(server.url + "/v1/score", json={"items": [ITEM]}, headers=AUTH, timeout=30)
+        metrics = httpx.get(server.url + "/metrics.json", headers=AUTH, timeout=10).json()
+    assert response.status_code == 500
+    body = response.json()
+    assert body["error"] == "internal_error" and body["error_id"] in body["message"]
+    assert "internal detail" not in response.text and "RuntimeError" not in response.text
+    assert f"error id {body['error_id']}" in caplog.text and "RuntimeError: internal detail ***" in caplog.text
+    assert KEY not in caplog.text
+    assert metrics["errors"]["internal_error"] == 1 and metrics["responses"]["500"] == 1
