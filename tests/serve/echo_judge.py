@@ -13,7 +13,7 @@ import os
 import re
 import time
 
-_ID = re.compile(r"<response>\s*.*?ID=(\d+)", re.DOTALL)
+_ID = re.compile(r"ID=(\d+)")  # searched from the <response> tag on: linear on any text
 _SLEEP = re.compile(r"SLEEP:([0-9.]+)")
 
 
@@ -29,6 +29,6 @@ def judge(prompt: str, seed: int | None) -> str:
         return "<criteria>c</criteria><rationale>bad \ud800 text</rationale><answer>3</answer>"
     if "MALFORMED" in prompt:
         return "I will not give a score."
-    found = _ID.search(prompt)
+    found = _ID.search(prompt, max(prompt.find("<response>"), 0))
     ident = found.group(1) if found else "5"
     return f"<criteria>echo</criteria><rationale>ID={ident}</rationale><answer>{ident}</answer>"
