@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, sample_seed
 from patarm._retry import retry_after
+from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, sample_seed
 from patarm.backends._openai import BackendError
 from patarm.testing.servers import ServerUnavailable, free_port, transformers_serve
 
