@@ -74,9 +74,9 @@ def server(args: argparse.Namespace, max_batch_size: int) -> Iterator[str]:
 
 def measure(url: str, count: int, clients: int) -> tuple[LoadResult, float]:
     """One load run; returns it and the mean backend batch size during it."""
-    before = httpx.get(url + "/metrics", timeout=10).json()["batches"]
+    before = httpx.get(url + "/metrics.json", timeout=10).json()["batches"]
     result = run_load(url, requests_for(count), clients=clients)
-    after = httpx.get(url + "/metrics", timeout=10).json()["batches"]
+    after = httpx.get(url + "/metrics.json", timeout=10).json()["batches"]
     failed = [s for s in result.statuses if s != 200]
     if failed:
         sys.exit(f"{len(failed)} requests failed at {url}: statuses {sorted(set(failed))}")

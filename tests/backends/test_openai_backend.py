@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from patarm._retry import retry_after
 from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, sample_seed
-from patarm.backends._openai import BackendError, _retry_after
+from patarm.backends._openai import BackendError
 from patarm.testing.servers import ServerUnavailable, free_port, transformers_serve
 
 FAST: dict[str, Any] = {"backoff_s": 0.01, "timeout_s": 5.0}
@@ -186,11 +187,11 @@ def test_retry_delay_and_retry_after_parsing() -> None:
     delays = [jittered.retry_delay(2) for _ in range(5)]
     assert delays == [again.retry_delay(2) for _ in range(5)]
     assert all(1.0 <= d <= 1.5 for d in delays)
-    assert _retry_after(httpx.Response(429, headers={"Retry-After": "2"})) == 2.0
-    assert _retry_after(httpx.Response(429)) is None
-    assert _retry_after(httpx.Response(429, headers={"Retry-After": "soon"})) is None
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "2"}).headers) == 2.0
+    assert retry_after(httpx.Response(429).headers) is None
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "soon"}).headers) is None
     future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
-    delay = _retry_after(httpx.Response(429, headers={"Retry-After": future}))
+    delay = retry_after(httpx.Response(429, headers={"Retry-After": future}).headers)
     assert delay is not None and 20 < delay <= 31
 
 

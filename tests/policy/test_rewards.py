@@ -127,12 +127,12 @@ def test_trl_reward_via_the_server_matches_in_process(server: Any) -> None:
 @pytest.mark.slow
 def test_client_reports_server_errors_without_retrying_them(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PATARM_JUDGE_API_KEY", raising=False)
-    with pytest.raises(JudgeServerError, match="HTTP 401 after 1 attempt") as info:
+    with pytest.raises(JudgeServerError, match="HTTP 401: ") as info:
         JudgeClient(server.url).score([{"prompt": "a", "response": "b"}])
     assert info.value.status == 401
     monkeypatch.setenv("PATARM_JUDGE_API_KEY", "policy-key")  # read at call time
     assert JudgeClient(server.url).score([{"prompt": "a", "response": "b c"}])[0].score == 2.0
-    with pytest.raises(JudgeServerError, match=r"HTTP 422 .*unknown domain 'poetry'"):
+    with pytest.raises(JudgeServerError, match=r"HTTP 422: .*unknown domain 'poetry'"):
         JudgeClient(server.url).score([{"prompt": "a", "response": "b", "domain": "poetry"}])
 
 
@@ -196,5 +196,5 @@ def test_client_retries_a_busy_server_then_succeeds() -> None:
         (result,) = JudgeClient(running.url, backoff_s=0.01).score([{"prompt": "a", "response": "b"}])
     assert app.attempts == 3 and result.score == 4.0 and result.scale == (0.0, 5.0)
     app = Flaky()
-    with ServerThread(app) as running, pytest.raises(JudgeServerError, match=r"HTTP 503 after 2 attempt.*restarting"):
+    with ServerThread(app) as running, pytest.raises(JudgeServerError, match=r"HTTP 503: restarting after 2 attempts"):
         JudgeClient(running.url, backoff_s=0.01, max_retries=1).score([{"prompt": "a", "response": "b"}])

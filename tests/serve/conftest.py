@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,10 +26,15 @@ class Server:
     def __init__(self, url: str, proc: subprocess.Popen[str], log: Path) -> None:
         self.url = url
         self.proc = proc
-        self.log = log
+        self.log = log  # stderr (uvicorn's error log, patarm's log); stdout (the access log) is in ``out``
+        self.out = log.with_name("stdout.log")
+
+    def all_logs(self) -> str:
+        """Every line the server wrote, stdout (access log) and stderr."""
+        return self.log.read_text() + self.out.read_text()
 
     def metrics(self, headers: dict[str, str] | None = None) -> dict:
-        return httpx.get(self.url + "/metrics", headers=headers, timeout=10).json()
+        return httpx.get(self.url + "/metrics.json", headers=headers, timeout=10).json()
 
     def wait_idle(self, timeout_s: float = 15.0) -> None:
         """Until no batch runs and nothing waits."""
@@ -58,14 +64,22 @@ def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 12
             proc.wait(10)
             pytest.fail(f"patarm serve did not start: {line!r}\n{log.read_text()}")
         url = line.split("listening on ", 1)[1].split()[0]
+        out = log.with_name("stdout.log")
+
+        def drain() -> None:  # keeps the pipe from filling, and keeps the access log for the tests
+            assert proc.stdout is not None
+            with out.open("w") as sink:
+                for rest in proc.stdout:
+                    sink.write(rest)
+                    sink.flush()
+
+        threading.Thread(target=drain, daemon=True).start()
         problem = wait_for_health(url, proc, startup_s)
         if problem:
             pytest.fail(f"patarm serve: {problem}:\n{log.read_text()}")
         yield Server(url, proc, log)
     finally:
         stop_process(proc, 15)
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +104,14 @@ def fault_server() -> Iterator[Server]:
     args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--max-batch-size", "4"]
     args += ["--max-wait-ms", "20", "--max-queue", "4", "--max-items", "4", "--timeout", "1", "--workers", "1"]
     yield from launch(args)
+
+
+HARDENING_KEY = "hardening-Key+with/odd=chars"
+
+
+@pytest.fixture(scope="module")
+def hard_server() -> Iterator[Server]:
+    """The scripted judge with an API key, two workers, a 1 s stall timeout and debug logs."""
+    args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--workers", "2"]
+    args += ["--max-batch-size", "4", "--timeout", "60", "--stall-timeout", "1", "--log-level", "debug"]
+    yield from launch(args, api_key=HARDENING_KEY)

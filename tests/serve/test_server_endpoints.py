@@ -23,8 +23,11 @@ def post(server: Server, path: str, body: object, headers: dict[str, str] | None
     return httpx.post(server.url + path, json=body, headers=AUTH if headers is None else headers, timeout=60)
 
 
-def test_health_is_open_and_describes_the_server(tiny_server: Server) -> None:
-    response = httpx.get(tiny_server.url + "/health", timeout=10)
+def test_health_is_open_and_describes_the_server_only_to_the_key_holder(tiny_server: Server) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        response = httpx.get(tiny_server.url + "/health", headers=headers, timeout=10)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+    response = httpx.get(tiny_server.url + "/health", headers=AUTH, timeout=10)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok" and body["model"] == "tiny" and body["scale"] == [1.0, 10.0]

@@ -35,10 +35,13 @@ def test_backend_error_is_500_and_spares_the_rest_of_the_batch(fault_server: Any
         jobs = [pool.submit(score, fault_server, text) for text in ("ID=11", "BOOM ID=12", "ID=13")]
         good, bad, other = (job.result() for job in jobs)
     assert bad.status_code == 500
-    assert bad.json() == {
+    body = bad.json()
+    assert body == {
         "error": "backend_error",
-        "message": "the judge backend failed: RuntimeError: boom: the scripted backend failed",
+        "message": f"the judge backend failed (error id {body['error_id']}); the server log has the details",
+        "error_id": body["error_id"],
     }
+    assert "RuntimeError: boom: the scripted backend failed" in fault_server.log.read_text()  # the log has it
     assert good.json()["results"][0]["score"] == 11 and other.json()["results"][0]["score"] == 13
     metrics = fault_server.metrics()
     assert metrics["errors"]["backend_error"] - before["errors"].get("backend_error", 0) == 1

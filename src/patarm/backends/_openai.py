@@ -1,7 +1,8 @@
 """A backend for any OpenAI-compatible HTTP server: vLLM serve, SGLang, ``transformers serve``, hosted APIs.
 
 Requests go out concurrently (at most ``max_concurrency`` at a time), each with a timeout, and
-are retried with exponential backoff on 429, 5xx, timeouts and connection errors. Chat prompts
+are retried under patarm's one :class:`~patarm._retry.RetryPolicy` (Retry-After, exponential
+backoff with jitter, an optional overall deadline) on 408, 429, 5xx, timeouts and connection errors. Chat prompts
 go to ``/v1/chat/completions``; plain-text prompts go to ``/v1/completions`` with ``chat=False``,
 or are sent as one user message with ``chat=True`` (the default: most servers only template chats).
 
@@ -16,19 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import email.utils
 import logging
 import math
 import os
 import random
 import threading
-import time
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after
 from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
 
 __all__ = ["BackendError", "OpenAIBackend"]
@@ -37,23 +37,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Statuses worth another try: rate limiting, request timeout and server-side failures.
-_RETRY_STATUSES = frozenset({408, 429})
-# A server's Retry-After (and our own backoff) is capped, so a bad header cannot stall a run for hours.
-_MAX_DELAY_S = 60.0
-
 
 class BackendError(RuntimeError):
     """A request to the server failed for good: a non-retryable status, retries used up, or a malformed reply."""
-
-
-class _Retryable(Exception):
-    """One attempt failed in a way worth retrying; ``retry_after`` is the server's hint in seconds."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class OpenAIBackend:
@@ -77,6 +63,9 @@ class OpenAIBackend:
     replaces the network (``httpx.MockTransport`` in tests). Counters ``requests`` (attempts
     sent), ``retries``, ``failures`` (requests given up on), ``top_ups`` and ``max_in_flight``
     accumulate over calls; :meth:`reset_counters` zeroes them.
+
+    Retries follow ``retry_policy`` (see :mod:`patarm._retry`), built from ``max_retries``,
+    ``backoff_s`` and ``deadline_s`` (an overall limit per request, across its attempts).
     """
 
     def __init__(
@@ -91,6 +80,7 @@ class OpenAIBackend:
         timeout_s: float = 60.0,
         max_retries: int = 4,
         backoff_s: float = 0.5,
+        deadline_s: float | None = None,
         native_n: bool = True,
         extra_body: Mapping[str, Any] | None = None,
         jitter_seed: int | None = 0,
@@ -100,10 +90,6 @@ class OpenAIBackend:
             raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
-        if backoff_s < 0:
-            raise ValueError(f"backoff_s must be >= 0, got {backoff_s}")
         if urlsplit(base_url).scheme not in ("http", "https"):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         self.base_url = _api_root(base_url)
@@ -113,6 +99,12 @@ class OpenAIBackend:
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.backoff_s = backoff_s
+        self.retry_policy = RetryPolicy(
+            max_retries=max_retries,
+            backoff_s=backoff_s,
+            jitter=0.5 if jitter_seed is not None else 0.0,
+            deadline_s=deadline_s,
+        )
         self.native_n = native_n
         self.extra_body: dict[str, Any] = dict(extra_body or {})
         self.api_key_env = api_key_env
@@ -213,32 +205,30 @@ class OpenAIBackend:
         return body
 
     async def _post(self, client: httpx.AsyncClient, sem: asyncio.Semaphore, url: str, body: dict[str, Any]) -> Any:
-        """POST ``body`` and return the decoded JSON, retrying transient failures with backoff."""
-        attempts = self.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            try:
-                async with sem:
-                    return await self._attempt(client, url, body)
-            except _Retryable as exc:
-                if attempt == attempts:
-                    self._count("failures")
-                    raise BackendError(
-                        f"POST {url} failed after {attempts} attempt{'s' if attempts > 1 else ''}: {exc.reason}"
-                        + _hint_for(exc.reason)
-                    ) from exc
-                delay = self.retry_delay(attempt, exc.retry_after)
-                logger.warning(
-                    "POST %s: %s; retrying in %.2fs (attempt %d of %d)", url, exc.reason, delay, attempt + 1, attempts
-                )
-                self._count("retries")
-                await asyncio.sleep(delay)
-            except BackendError:
-                self._count("failures")
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        """POST ``body`` and return the decoded JSON, retrying transient failures under ``retry_policy``."""
+
+        async def attempt(left: float | None) -> Any:
+            async with sem:
+                return await self._attempt(client, url, body)
+
+        def retrying(failure: Retry, wait: float, next_attempt: int) -> None:
+            attempts = self.max_retries + 1
+            logger.warning(
+                "POST %s: %s; retrying in %.2fs (attempt %d of %d)", url, failure.reason, wait, next_attempt, attempts
+            )
+            self._count("retries")
+
+        try:
+            return await aretry_call(self.retry_policy, attempt, rng=self._jitter, on_retry=retrying)
+        except RetriesExhausted as exc:
+            self._count("failures")
+            raise BackendError(f"POST {url} failed: {exc}{_hint_for(exc.last.reason)}") from exc
+        except BackendError:
+            self._count("failures")
+            raise
 
     async def _attempt(self, client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> Any:
-        """One HTTP attempt: the decoded JSON, or :class:`_Retryable`, or :class:`BackendError`."""
+        """One HTTP attempt: the decoded JSON, or :class:`~patarm._retry.Retry`, or :class:`BackendError`."""
         with self._lock:
             self.requests += 1
             self._in_flight += 1
@@ -247,17 +237,17 @@ class OpenAIBackend:
             # httpx's timeout bounds each network step; wait_for bounds the whole exchange.
             response = await asyncio.wait_for(client.post(url, json=body), timeout=self.timeout_s)
         except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
-            raise _Retryable(f"timed out after {self.timeout_s:g}s ({type(exc).__name__})") from exc
+            raise Retry(f"timed out after {self.timeout_s:g}s ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
-            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            raise Retry(f"{type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise BackendError(f"POST {url} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             with self._lock:
                 self._in_flight -= 1
         status = response.status_code
-        if status in _RETRY_STATUSES or status >= 500:
-            raise _Retryable(f"HTTP {status}: {_error_message(response)}", _retry_after(response))
+        if self.retry_policy.retryable(status):
+            raise Retry(f"HTTP {status}: {_error_message(response)}", retry_after(response.headers), status)
         if status >= 400:
             raise BackendError(f"POST {url} returned HTTP {status}: {_error_message(response)}{self._advice(status)}")
         try:
@@ -268,13 +258,8 @@ class OpenAIBackend:
     def retry_delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): the server's Retry-After when
         given, else ``backoff_s * 2**(attempt-1)`` plus up to half of that again as jitter."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), _MAX_DELAY_S)
-        delay = self.backoff_s * 2.0 ** (attempt - 1)
-        if self._jitter is not None:
-            with self._lock:
-                delay *= 1.0 + 0.5 * self._jitter.random()
-        return min(delay, _MAX_DELAY_S)
+        with self._lock:
+            return self.retry_policy.delay(attempt, retry_after, self._jitter)
 
     def _advice(self, status: int) -> str:
         if status in (401, 403):
@@ -429,22 +414,6 @@ def _error_message(response: httpx.Response) -> str:
             if data.get(key):
                 return str(data[key])
     return str(data)[:300]
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """The Retry-After header in seconds (a number or an HTTP date), or None."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _hint_for(reason: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from patarm.judges import PointwiseJudge
     from patarm.policy import detect_chat_template
     from patarm.rubrics import CriteriaCache, RubricSet
-    from patarm.serve import ServeSettings, create_app, serve
+    from patarm.serve import ServeSettings, create_app, exposure_warning, serve
 
     key = os.environ.get(args.api_key_env) if args.api_key_env else None
     template_name = args.chat_template
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         chat_template=template_name,
         split=args.split,
         strip_thinking=not args.keep_thinking,
+        stall_timeout_s=args.stall_timeout,
     )
     config = config_from_args(args)
     if args.use_expected_score and not config.expected_score:
@@ -65,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    warning = exposure_warning(args.host, key is not None and bool(key))
+    if warning:
+        print(f"patarm serve: warning: {warning}", file=sys.stderr, flush=True)
     serve(app, args.host, args.port, log_level=args.log_level, on_bound=announce)
     return 0
 
@@ -103,6 +108,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--workers", type=int, default=1, help="backend calls at once (default 1; raise only for HTTP backends)"
     )
     net.add_argument("--timeout", type=float, default=170.0, help="seconds per request before 504 (default 170)")
+    net.add_argument(
+        "--stall-timeout",
+        type=float,
+        default=600.0,
+        help="/health turns 503 when work waits and no backend call has finished for this long (default 600 s)",
+    )
     net.add_argument(
         "--api-key-env",
         default="PATARM_SERVE_API_KEY",

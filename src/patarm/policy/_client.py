@@ -1,8 +1,12 @@
 """A small HTTP client for ``patarm serve``'s ``POST /v1/score``: typed results, bounded retries.
 
-Busy or restarting servers (429, 502, 503, connection errors) are retried with exponential
-backoff; timeouts (504) and bad input (4xx) are not, and raise :class:`JudgeServerError` with the
-server's own message. Requests are split into chunks of ``max_items_per_request`` items.
+Busy or restarting servers (408, 429, 502, 503, connection errors) are retried under patarm's
+one :class:`~patarm._retry.RetryPolicy` (the server's Retry-After, else exponential backoff with
+jitter, within an overall deadline of ``timeout_s`` per chunk); a 500 (the judge backend failed,
+and the server already retried each request alone), a 504 (the server's own deadline passed) and
+bad input (4xx) are not. Failures raise
+:class:`JudgeServerError` with the server's own message. Requests are split into chunks of
+``max_items_per_request`` items.
 Picklable: the HTTP connection pools are rebuilt after unpickling.
 
 >>> client = JudgeClient("http://127.0.0.1:8000")
@@ -16,19 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after, retry_call
+
 __all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreInput"]
 
 API_KEY_ENV = "PATARM_JUDGE_API_KEY"
 ScoreInput = Mapping[str, Any]
-_RETRY = {429, 502, 503}
+# The judge server answers 500 only after isolating the failing request, and 504 after its own
+# deadline: sending either again would only repeat the failure, so they are not retried here.
+RETRY_STATUSES = frozenset({408, 429, 502, 503})
 
 
 class JudgeServerError(RuntimeError):
@@ -54,6 +62,10 @@ class RemoteScore:
     scale: tuple[float, float]
 
 
+# Jitter only spreads clients apart; it needs no seed.
+_RNG = random.Random()
+
+
 def _endpoint(url: str) -> str:
     url = url.rstrip("/")
     for tail in ("/v1/score", "/get_reward"):
@@ -77,6 +89,8 @@ class JudgeClient:
 
     ``api_key`` defaults to the ``PATARM_JUDGE_API_KEY`` environment variable (read when the
     request is sent, so the key itself never travels inside a pickled reward function).
+    Retries: ``max_retries`` and ``backoff_s`` under an overall deadline of ``deadline_s``
+    (default ``timeout_s``) per chunk of items.
     """
 
     def __init__(
@@ -88,6 +102,7 @@ class JudgeClient:
         max_retries: int = 3,
         backoff_s: float = 0.5,
         max_items_per_request: int = 256,
+        deadline_s: float | None = None,
     ) -> None:
         if max_items_per_request < 1:
             raise ValueError(f"max_items_per_request must be >= 1, got {max_items_per_request}")
@@ -97,6 +112,12 @@ class JudgeClient:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.max_items_per_request = max_items_per_request
+        self.retry_policy = RetryPolicy(
+            max_retries=max_retries,
+            backoff_s=backoff_s,
+            deadline_s=deadline_s if deadline_s is not None else timeout_s,
+            statuses=RETRY_STATUSES,
+        )
         self._init_pools()
 
     def _init_pools(self) -> None:
@@ -143,23 +164,20 @@ class JudgeClient:
             for r in results
         ]
 
-    def _failure(self, response: httpx.Response | None, error: Exception | None, attempts: int) -> JudgeServerError:
-        if response is not None:
-            return JudgeServerError(
-                f"{self.endpoint}: HTTP {response.status_code} after {attempts} attempt(s): {_reason(response)}",
-                response.status_code,
-            )
-        return JudgeServerError(f"{self.endpoint}: {type(error).__name__}: {error} after {attempts} attempt(s)")
-
-    def _outcome(
-        self, response: httpx.Response | None, error: Exception | None, attempt: int, count: int
-    ) -> list[RemoteScore] | None:
-        """The results of a successful attempt, None to try again, or the error to give up with."""
-        if response is not None and response.status_code == 200:
+    def _check(self, response: httpx.Response, count: int) -> list[RemoteScore]:
+        """The results of an answered attempt, :class:`Retry` for a busy server, else the error."""
+        status = response.status_code
+        if status == 200:
             return self._parse(response, count)
-        if (response is not None and response.status_code not in _RETRY) or attempt > self.max_retries:
-            raise self._failure(response, error, attempt)
-        return None
+        if self.retry_policy.retryable(status):
+            raise Retry(f"HTTP {status}: {_reason(response)}", retry_after(response.headers), status)
+        raise JudgeServerError(f"{self.endpoint}: HTTP {status}: {_reason(response)}", status)
+
+    def _exhausted(self, exc: RetriesExhausted) -> JudgeServerError:
+        return JudgeServerError(f"{self.endpoint}: {exc}", exc.last.status)
+
+    def _timeout(self, left: float | None) -> float:
+        return self.timeout_s if left is None else max(min(self.timeout_s, left), 0.001)
 
     def score(self, items: Sequence[ScoreInput]) -> list[RemoteScore]:
         """One result per item, in order; items are mappings with ``prompt``, ``response``, ``domain``."""
@@ -170,18 +188,20 @@ class JudgeClient:
         out: list[RemoteScore] = []
         for chunk in self._chunks(items):
             body = self._body(chunk)
-            for attempt in range(1, self.max_retries + 2):
-                response: httpx.Response | None = None
-                error: Exception | None = None
+
+            def attempt(left: float | None, body: dict[str, Any] = body, count: int = len(chunk)) -> list[RemoteScore]:
                 try:
-                    response = client.post(self.endpoint, json=body, headers=self._headers())
+                    response = client.post(
+                        self.endpoint, json=body, headers=self._headers(), timeout=self._timeout(left)
+                    )
                 except httpx.TransportError as exc:
-                    error = exc
-                done = self._outcome(response, error, attempt, len(chunk))
-                if done is not None:
-                    out += done
-                    break
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+                    raise Retry(f"{type(exc).__name__}: {exc}") from exc
+                return self._check(response, count)
+
+            try:
+                out += retry_call(self.retry_policy, attempt, rng=_RNG)
+            except RetriesExhausted as exc:
+                raise self._exhausted(exc) from exc
         return out
 
     async def ascore(self, items: Sequence[ScoreInput]) -> list[RemoteScore]:
@@ -193,18 +213,22 @@ class JudgeClient:
         out: list[RemoteScore] = []
         for chunk in self._chunks(items):
             body = self._body(chunk)
-            for attempt in range(1, self.max_retries + 2):
-                response: httpx.Response | None = None
-                error: Exception | None = None
+
+            async def attempt(
+                left: float | None, body: dict[str, Any] = body, count: int = len(chunk)
+            ) -> list[RemoteScore]:
                 try:
-                    response = await client.post(self.endpoint, json=body, headers=self._headers())
+                    response = await client.post(
+                        self.endpoint, json=body, headers=self._headers(), timeout=self._timeout(left)
+                    )
                 except httpx.TransportError as exc:
-                    error = exc
-                done = self._outcome(response, error, attempt, len(chunk))
-                if done is not None:
-                    out += done
-                    break
-                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+                    raise Retry(f"{type(exc).__name__}: {exc}") from exc
+                return self._check(response, count)
+
+            try:
+                out += await aretry_call(self.retry_policy, attempt, rng=_RNG)
+            except RetriesExhausted as exc:
+                raise self._exhausted(exc) from exc
         return out
 
     def close(self) -> None:

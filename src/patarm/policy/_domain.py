@@ -39,7 +39,7 @@ def label_fields(label: object) -> dict[str, Any]:
     if isinstance(label, str) and label.lstrip().startswith("{"):
         try:
             decoded = json.loads(label)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested past the parser's limit
             return {"label": label}
         if isinstance(decoded, dict):
             return decoded

@@ -21,6 +21,7 @@ import jinja2
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, escape_tags
 from patarm.rubrics._rubric import RubricSet, _num
+from patarm.rubrics._sandbox import sandboxed_environment
 from patarm.types import ChatMessage
 
 __all__ = ["PROMPT_TAGS", "TEMPLATE_DIR", "JudgePrompts", "PromptInput", "Tiers", "as_messages", "prompt_as_text"]
@@ -98,12 +99,8 @@ class JudgePrompts:
         self.tiers = tiers
         self.system_prompt = system_prompt
         search = [str(template_dir)] if template_dir else []
-        self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([*search, str(TEMPLATE_DIR)]),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
+        self._env = sandboxed_environment(
+            jinja2.FileSystemLoader([*search, str(TEMPLATE_DIR)]), trim_blocks=True, lstrip_blocks=True
         )
 
     @property
@@ -130,10 +127,13 @@ class JudgePrompts:
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template by file name with an explicit context."""
+        loaded: jinja2.Template | None = None
         try:
-            text = self._env.get_template(template).render(**context)
+            loaded = self._env.get_template(template)
+            text = loaded.render(**context)
         except jinja2.TemplateError as exc:
-            raise ValueError(f"judge template {template!r} does not render: {exc}") from exc
+            where = (loaded.filename if loaded else None) or getattr(exc, "filename", None) or template
+            raise ValueError(f"{where}: the judge template does not render: {type(exc).__name__}: {exc}") from exc
         return text.strip() + "\n"
 
     def _messages(self, content: str) -> list[dict[str, str]]:

@@ -3,7 +3,9 @@
 A :class:`RubricSet` looks a domain up in, from last to first: rubrics registered in code,
 template directories the user passed (later ones win), the built-in templates. A template
 ``my_domain.j2`` in a directory adds the domain ``my_domain``; a file ``chat.j2`` replaces
-the built-in chat rubric. Templates see ``scale_low`` and ``scale_high``.
+the built-in chat rubric. Templates see ``scale_low`` and ``scale_high`` and nothing else:
+they render in Jinja's sandbox (see :mod:`patarm.rubrics._sandbox`), and a template that reaches
+for anything more fails with an error naming its file.
 
 >>> rubrics = RubricSet()
 >>> rubrics.get("math").criteria.splitlines()[0]
@@ -23,6 +25,7 @@ from pathlib import Path
 import jinja2
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
+from patarm.rubrics._sandbox import sandboxed_environment
 
 __all__ = ["BUILTIN_DIR", "Rubric", "RubricSet", "UnknownDomainError"]
 
@@ -73,7 +76,7 @@ class RubricSet:
                 if not _DOMAIN_NAME.fullmatch(file.stem):
                     raise ValueError(f"{file}: rubric file names are lowercase identifiers (a-z, 0-9, _) plus .j2")
                 self._files[file.stem] = file
-        self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._env = sandboxed_environment()
         self._rendered: dict[tuple[str, float, float], Rubric] = {}
 
     def register(self, rubric: Rubric) -> None:
@@ -106,7 +109,7 @@ class RubricSet:
             try:
                 text = self._env.from_string(source).render(scale_low=_num(lo), scale_high=_num(hi))
             except jinja2.TemplateError as exc:
-                raise ValueError(f"{file}: the rubric template does not render: {exc}") from exc
+                raise ValueError(f"{file}: the rubric template does not render: {type(exc).__name__}: {exc}") from exc
             found = _DESCRIPTION.search(source)
             self._rendered[key] = Rubric(domain, text.strip(), found.group(1) if found else "", str(file))
         return self._rendered[key]

@@ -1,6 +1,7 @@
 """``patarm serve``: a pointwise judge behind an HTTP API, for policy training (extra ``serve``).
 
-- :func:`create_app`: the FastAPI app (``/v1/score``, OpenRLHF's ``/get_reward``, ``/health``, ``/metrics``);
+- :func:`create_app`: the FastAPI app (``/v1/score``, OpenRLHF's ``/get_reward``, ``/health``, ``/metrics``
+  in Prometheus text format, ``/metrics.json``);
 - :class:`ServeSettings`: batching, limits, auth, reward and query-splitting settings;
 - :class:`MicroBatcher`: joins concurrent requests into backend batches, off the event loop;
 - :func:`serve`, :class:`ServerThread`: run it in the foreground or a background thread;
@@ -17,7 +18,7 @@ FastAPI and uvicorn are imported only when an app is built or run; without them 
 ...     print(server.url)              # then POST {server.url}/v1/score
 """
 
-from patarm.serve._app import create_app, validation_message
+from patarm.serve._app import create_app
 from patarm.serve._batcher import (
     BatcherClosedError,
     BatchFailedError,
@@ -26,6 +27,7 @@ from patarm.serve._batcher import (
     MicroBatcher,
     QueueFullError,
 )
+from patarm.serve._body import validation_message
 from patarm.serve._load import LoadResult, load, run_load
 from patarm.serve._metrics import ServerMetrics, percentile
 from patarm.serve._models import (
@@ -38,7 +40,7 @@ from patarm.serve._models import (
     ScoreResult,
     score_result,
 )
-from patarm.serve._run import ServerThread, bind, serve
+from patarm.serve._run import ServerThread, bind, exposure_warning, serve
 from patarm.serve._service import ClientGone, JudgeService, ServeError
 from patarm.serve._settings import ServeSettings
 
@@ -65,6 +67,7 @@ __all__ = [
     "ServerThread",
     "bind",
     "create_app",
+    "exposure_warning",
     "load",
     "percentile",
     "run_load",

@@ -2,18 +2,22 @@
 
 - ``POST /v1/score``: typed batch scoring (score, criteria, rationale, malformed reason, ...);
 - ``POST /get_reward``: OpenRLHF's remote reward protocol;
-- ``GET /health``: 200 while the judge answers (no API key needed), 503 when a backend call stalls;
-- ``GET /metrics``: counters, batch sizes, latency percentiles, malformed rate (JSON).
+- ``GET /health``: 200 while the judge answers, 503 when the backend makes no progress (no API key
+  needed; without the key it says only ``{"status": ...}``);
+- ``GET /metrics``: Prometheus text format (requests, errors, batch sizes, latency, malformed);
+- ``GET /metrics.json``: the same counters as JSON, with latency percentiles.
 
-Errors are ``{"error": code, "message": text}``: 401 unauthorized, 413 too_large,
-422 invalid_request, 429 queue_full (with Retry-After), 500 backend_error, 503 unavailable,
-504 timeout.
+Errors are ``{"error": code, "message": text}`` (``error_id`` on 500s, matching a log line;
+``detail`` on some 422s): 400 bad_request, 401 unauthorized, 404 not_found, 405
+method_not_allowed, 413 too_large, 422 invalid_request, 429 queue_full (with Retry-After),
+500 backend_error / internal_error, 503 unavailable, 504 timeout. Each is counted in the
+metrics under its code. Bodies are decoded and checked by the service, off the event loop.
 
 >>> from patarm.backends import FunctionBackend
 >>> from patarm.judges import PointwiseJudge
 >>> app = create_app(PointwiseJudge(FunctionBackend(lambda prompt, seed: "<answer>7</answer>")))
 >>> sorted(r.path for r in app.routes if r.path.startswith(("/v1", "/get", "/health", "/metrics")))
-['/get_reward', '/health', '/metrics', '/v1/score']
+['/get_reward', '/health', '/metrics', '/metrics.json', '/v1/score']
 """
 
 from collections.abc import AsyncIterator
@@ -24,32 +28,29 @@ from patarm._extras import require
 from patarm._version import __version__
 from patarm.judges import PointwiseJudge
 from patarm.policy import ChatTemplate
+from patarm.serve._body import validation_message
 from patarm.serve._guard import Guard
 from patarm.serve._models import ErrorBody, RewardRequest, RewardResponse, ScoreRequest, ScoreResponse
+from patarm.serve._prometheus import metrics_registry
+from patarm.serve._redact import protect
 from patarm.serve._service import ClientGone, JudgeService, ServeError
 from patarm.serve._settings import ServeSettings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["create_app", "validation_message"]
+__all__ = ["create_app"]
 
-ROUTES = ("/v1/score", "/get_reward", "/health", "/metrics")
-_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 413, 422, 429, 500, 503, 504)}
+ROUTES = ("/v1/score", "/get_reward", "/health", "/metrics", "/metrics.json")
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 413, 422, 429, 500, 503, 504)
+}
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
-def validation_message(errors: list[dict[str, Any]], shown: int = 5) -> str:
-    """pydantic / FastAPI validation errors as one readable line naming each field.
-
-    >>> validation_message([{"loc": ("body", "items", 0, "response"), "msg": "Field required"}])
-    'invalid request: items.0.response: Field required'
-    """
-    parts = []
-    for error in errors[:shown]:
-        where = ".".join(str(x) for x in error.get("loc", ()) if x != "body") or "body"
-        parts.append(f"{where}: {error.get('msg', 'invalid value')}")
-    more = f" (and {len(errors) - shown} more)" if len(errors) > shown else ""
-    return "invalid request: " + "; ".join(parts) + more
+def _body_schema(model: type[ScoreRequest] | type[RewardRequest]) -> dict[str, Any]:
+    """The request body in the OpenAPI document (the routes read the raw body themselves)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
 async def _gone(receive: Any) -> None:
@@ -76,12 +77,17 @@ def create_app(
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, Response
+    from starlette.exceptions import HTTPException
 
     settings = settings or ServeSettings()
     service = JudgeService(judge, settings, chat_template=chat_template, model_name=model_name)
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    protect(key)  # no log line of this process shows the key, or any credential in a URL
+    registry = metrics_registry(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        protect(key)  # again, after the server configured its loggers
         await service.start()
         try:
             yield
@@ -98,11 +104,19 @@ def create_app(
 
     @app.exception_handler(ServeError)
     async def serve_error(request: Request, exc: ServeError) -> Response:
-        return JSONResponse({"error": exc.code, "message": exc.message}, exc.status, headers=exc.headers)
+        service.metrics.errors[exc.code] += 1
+        return JSONResponse(exc.body(), exc.status, headers=exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        service.metrics.errors[code] += 1
+        message = f"{request.method} {request.url.path}: {exc.detail}"
+        return JSONResponse({"error": code, "message": message}, exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        service.metrics.errors["invalid"] += 1
+        service.metrics.errors["invalid_request"] += 1
         errors = [dict(e) for e in exc.errors()]
         detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")} for e in errors]
         return JSONResponse({"error": "invalid_request", "message": validation_message(errors), "detail": detail}, 422)
@@ -111,31 +125,42 @@ def create_app(
     async def client_gone(request: Request, exc: ClientGone) -> Response:
         return Response(status_code=499)  # nobody is listening; the status only shows in the counters
 
-    @app.post("/v1/score", response_model=ScoreResponse, responses=_ERRORS)
-    async def score(body: ScoreRequest, request: Request) -> ScoreResponse:
+    @app.post("/v1/score", response_model=ScoreResponse, responses=_ERRORS, openapi_extra=_body_schema(ScoreRequest))
+    async def score(request: Request) -> Response:
         """Judge a batch of (prompt, response) items; one result per item, in order."""
-        return await service.score(body, lambda: _gone(request.receive))
+        body = await service.score_json(await request.body(), lambda: _gone(request.receive))
+        return Response(body, media_type="application/json")
 
-    @app.post("/get_reward", response_model=RewardResponse, responses=_ERRORS)
-    async def get_reward(body: RewardRequest, request: Request) -> RewardResponse:
+    @app.post(
+        "/get_reward", response_model=RewardResponse, responses=_ERRORS, openapi_extra=_body_schema(RewardRequest)
+    )
+    async def get_reward(request: Request) -> Response:
         """OpenRLHF's remote reward protocol: rewards for decoded prompt + response queries."""
-        return await service.reward(body, lambda: _gone(request.receive))
+        body = await service.reward_json(await request.body(), lambda: _gone(request.receive))
+        return Response(body, media_type="application/json")
 
     @app.get("/health")
-    async def health() -> Response:
-        """200 while the judge answers; 503 when a backend call has run past ``stall_after_s``."""
-        status, body = service.health()
+    async def health(request: Request) -> Response:
+        """200 while the judge makes progress; 503 when it made none for ``stall_timeout_s``."""
+        status, body = service.health(detailed=bool(request.scope.get("state", {}).get("authorized", True)))
         return JSONResponse(body, status)
 
     @app.get("/metrics")
-    async def metrics() -> dict[str, Any]:
-        """Requests, batch sizes, latency percentiles, malformed rate."""
+    async def metrics() -> Response:
+        """Prometheus text format: requests, errors, batch sizes, latency, malformed judgments."""
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/metrics.json")
+    async def metrics_json() -> dict[str, Any]:
+        """The same counters as JSON, with latency percentiles."""
         return service.metrics_snapshot()
 
     app.add_middleware(
         Guard,
         metrics=service.metrics,
-        api_key=settings.api_key.get_secret_value() if settings.api_key is not None else None,
+        api_key=key,
         max_body_bytes=settings.max_body_bytes,
         routes=ROUTES,
         timed=("/v1/score", "/get_reward"),

@@ -64,7 +64,9 @@ class JudgeTimeoutError(TimeoutError):
 
 
 class BatchFailedError(RuntimeError):
-    """The backend call for the request's items raised; the message carries the original error."""
+    """The backend call for the request's items raised; the message carries the original error,
+    ``__cause__`` the exception itself (for the log: it may hold secrets or paths, so the server
+    never sends it to a client)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class MicroBatcher(Generic[T, R]):
         self._arrived: asyncio.Event | None = None
         self._slots: asyncio.Semaphore | None = None
         self._closed = False
+        self._progress = time.monotonic()
 
     # -- state -----------------------------------------------------------------------------
 
@@ -148,6 +151,15 @@ class MicroBatcher(Generic[T, R]):
         """How long the oldest backend call in progress has run (0 when none)."""
         now = time.monotonic()
         return max((now - t for t in self._running.values()), default=0.0)
+
+    def stalled_s(self) -> float:
+        """Seconds the backend has made no progress while work waited or ran (0 when idle).
+
+        Progress is a finished backend call; the clock starts when work arrives at an idle batcher.
+        """
+        if not self._queued and not self._running:
+            return 0.0
+        return time.monotonic() - self._progress
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -199,6 +211,8 @@ class MicroBatcher(Generic[T, R]):
             )
         loop = asyncio.get_running_loop()
         request: _Request[T, R] = _Request(items, loop.create_future(), loop.time(), [None] * len(items), len(items))
+        if not self._queued and not self._running:
+            self._progress = time.monotonic()
         self._queue.append(_Part(request, 0, len(items)))
         self._queued += len(items)
         self._arrived.set()
@@ -299,6 +313,7 @@ class MicroBatcher(Generic[T, R]):
             outcomes, isolated = [exc] * len(batch), False
         finally:
             del self._running[key]
+            self._progress = time.monotonic()
             self._slots.release()
         seconds = time.perf_counter() - started
         ok = not any(isinstance(o, BaseException) for o in outcomes)
@@ -309,7 +324,9 @@ class MicroBatcher(Generic[T, R]):
             if request.dropped or request.future.done():
                 continue
             if isinstance(outcome, BaseException):
-                self._fail(request, BatchFailedError(f"the judge backend failed: {type(outcome).__name__}: {outcome}"))
+                error = BatchFailedError(f"the judge backend failed: {type(outcome).__name__}: {outcome}")
+                error.__cause__ = outcome
+                self._fail(request, error)
                 continue
             request.results[part.start : part.end] = outcome
             request.left -= part.end - part.start

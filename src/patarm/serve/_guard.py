@@ -6,21 +6,34 @@ then replayed to the app. After the body, the app's ``receive`` still reports a 
 disconnects, which the routes use to drop abandoned work.
 
 The key is accepted as ``Authorization: Bearer KEY``, ``X-API-Key: KEY`` or, for clients that
-cannot set headers (OpenRLHF's reward client), an ``api_key=KEY`` query parameter.
+cannot set headers (OpenRLHF's reward client), an ``api_key=KEY`` query parameter. Exactly one key
+may be offered: a repeated header or parameter, or two routes that disagree, is 401 (no trying
+many guesses in one request). The key never reaches a log (see :mod:`patarm.serve._redact`).
+Open paths (``/health``) are served to anyone; the route reads ``scope["state"]["authorized"]``
+to decide how much to say.
+
+Anything the app raises becomes a 500 ``{"error": "internal_error", "message", "error_id"}``;
+the exception itself goes to the log (secrets masked) under the same id, never to the client.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 import time
+import traceback
+import uuid
 from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from patarm.serve._metrics import ServerMetrics
+from patarm.serve._redact import redact
 
-__all__ = ["Guard", "send_json"]
+__all__ = ["Guard", "error_id", "log_failure", "send_json"]
+
+logger = logging.getLogger("patarm.serve")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,6 +50,17 @@ async def send_json(
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), *headers]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": data})
+
+
+def error_id() -> str:
+    """A short id that ties an error answer to its log line."""
+    return uuid.uuid4().hex[:12]
+
+
+def log_failure(ident: str, what: str, exc: BaseException, secrets: Collection[str] = ()) -> None:
+    """Log ``exc`` in full (type, message, traceback), secrets masked, under ``ident``."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    logger.error("error id %s: %s\n%s", ident, what, redact(text, secrets))
 
 
 class Guard:
@@ -62,16 +86,22 @@ class Guard:
         self.timed = set(timed)
 
     def _authorized(self, scope: Scope) -> bool:
+        """True when exactly one key is offered (by one route, or by several that agree) and it matches."""
         assert self._key is not None
-        offered: list[bytes] = []
+        routes: dict[str, list[bytes]] = {"authorization": [], "x-api-key": [], "api_key": []}
         for name, value in scope.get("headers", []):
-            if name == b"authorization" and value[:7].lower() == b"bearer ":
-                offered.append(value[7:].strip())
+            if name == b"authorization":
+                routes["authorization"].append(value[7:].strip() if value[:7].lower() == b"bearer " else b"")
             elif name == b"x-api-key":
-                offered.append(value.strip())
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        offered += [v.encode() for v in query.get("api_key", [])]
-        return any(hmac.compare_digest(key, self._key) for key in offered)
+                routes["x-api-key"].append(value.strip())
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+        routes["api_key"] = [v.encode("latin-1") for v in query.get("api_key", [])]
+        if any(len(values) > 1 for values in routes.values()):
+            return False  # a repeated header or parameter
+        offered = {values[0] for values in routes.values() if values}
+        if len(offered) != 1:
+            return False  # none, or routes that disagree
+        return hmac.compare_digest(offered.pop(), self._key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,9 +119,14 @@ class Guard:
                 self.metrics.responses[str(status)] += 1
             await send(message)
 
-        if self._key is not None and path not in self.open_paths and not self._authorized(scope):
+        authorized = self._key is None or self._authorized(scope)
+        scope.setdefault("state", {})["authorized"] = authorized
+        if not authorized and path not in self.open_paths:
             self.metrics.errors["unauthorized"] += 1
-            message = "missing or wrong API key: send 'Authorization: Bearer KEY' (or X-API-Key, or ?api_key=)"
+            message = (
+                "missing, wrong or ambiguous API key: send it once, as 'Authorization: Bearer KEY' "
+                "(or X-API-Key, or ?api_key=)"
+            )
             await send_json(
                 counted, 401, {"error": "unauthorized", "message": message}, [(b"www-authenticate", b"Bearer")]
             )
@@ -101,7 +136,17 @@ class Guard:
             if body is None:
                 return
             receive = _replay(body, receive)
-        await self.app(scope, receive, counted)
+        try:
+            await self.app(scope, receive, counted)
+        except Exception as exc:  # the last line of defence: a 500 in the documented shape, details in the log
+            ident = error_id()
+            self.metrics.errors["internal_error"] += 1
+            secrets = [self._key.decode("latin-1")] if self._key else []
+            log_failure(ident, f"{scope.get('method')} {path} failed", exc, secrets)
+            if status == 0:
+                message = f"internal server error (error id {ident}); the server log has the details"
+                await send_json(counted, 500, {"error": "internal_error", "message": message, "error_id": ident})
+            return
         if status == 200 and path in self.timed:
             self.metrics.record_latency(time.perf_counter() - started)
 
@@ -114,6 +159,7 @@ class Guard:
             try:
                 size = int(declared)
             except ValueError:
+                self.metrics.errors["bad_request"] += 1
                 await send_json(send, 400, {"error": "bad_request", "message": "Content-Length is not a number"})
                 return None
             if size > limit:

@@ -1,7 +1,8 @@
-"""Server counters for ``GET /metrics``: requests, responses, batch sizes, latency, malformed rate.
+"""Server counters for ``GET /metrics`` (Prometheus) and ``GET /metrics.json``: requests, responses,
+errors, batch sizes, latency, malformed rate.
 
 Updated on the event loop only (no locks). Latency percentiles cover the last ``window``
-answered requests (nearest rank); counts cover the server's whole life.
+answered requests (nearest rank); counts and the latency histogram cover the server's whole life.
 
 >>> metrics = ServerMetrics()
 >>> for seconds in (0.1, 0.2, 0.3):
@@ -19,7 +20,10 @@ from typing import Any
 
 from patarm.serve._batcher import BatchReport
 
-__all__ = ["ServerMetrics", "percentile"]
+__all__ = ["LATENCY_BUCKETS_S", "ServerMetrics", "percentile"]
+
+# Upper bounds of the request latency histogram, in seconds (OpenRLHF's client gives up at 180 s).
+LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 180.0)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -55,6 +59,9 @@ class ServerMetrics:
         self.isolated_batches = 0
         self.backend_seconds = 0.0
         self._latency: deque[float] = deque(maxlen=window)
+        self.latency_buckets = [0] * len(LATENCY_BUCKETS_S)  # answered requests at or under each bound
+        self.latency_count = 0
+        self.latency_sum = 0.0
 
     def record_batch(self, report: BatchReport) -> None:
         """One backend call (the micro-batcher's ``on_batch`` hook)."""
@@ -68,6 +75,11 @@ class ServerMetrics:
     def record_latency(self, seconds: float) -> None:
         """One answered request, arrival to response."""
         self._latency.append(seconds)
+        self.latency_count += 1
+        self.latency_sum += seconds
+        for i, bound in enumerate(LATENCY_BUCKETS_S):
+            if seconds <= bound:
+                self.latency_buckets[i] += 1
 
     def record_results(self, judged: int, malformed: int) -> None:
         """Judgments returned to clients, and how many of them had no parsed sample."""

@@ -16,6 +16,7 @@ before the first request.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
@@ -25,7 +26,28 @@ from typing import Any
 
 from patarm._extras import require
 
-__all__ = ["ServerThread", "bind", "serve"]
+__all__ = ["ServerThread", "bind", "exposure_warning", "serve"]
+
+
+def exposure_warning(host: str, has_key: bool) -> str | None:
+    """A warning when ``host`` is reachable from other machines and no API key guards the server.
+
+    >>> exposure_warning("127.0.0.1", False) is None, exposure_warning("0.0.0.0", True) is None
+    (True, True)
+    >>> exposure_warning("0.0.0.0", False)[:40]
+    'listening on 0.0.0.0 without an API key:'
+    """
+    if has_key or host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name: it may resolve to any address
+    return (
+        f"listening on {host} without an API key: anyone who can reach this address can use the judge; "
+        "set the key in $PATARM_SERVE_API_KEY (see --api-key-env) or bind 127.0.0.1"
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
 from patarm.policy import (
@@ -42,6 +46,8 @@ from patarm.serve._batcher import (
     MicroBatcher,
     QueueFullError,
 )
+from patarm.serve._body import BadBody, check_value, decode_body, replace_surrogates, validation_message
+from patarm.serve._guard import error_id, log_failure
 from patarm.serve._metrics import ServerMetrics
 from patarm.serve._models import RewardRequest, RewardResponse, ScoreRequest, ScoreResponse, score_result
 from patarm.serve._settings import ServeSettings
@@ -49,17 +55,41 @@ from patarm.serve._settings import ServeSettings
 __all__ = ["ClientGone", "JudgeService", "ServeError"]
 
 logger = logging.getLogger("patarm.serve")
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+# Threads that decode, check and split requests (off the event loop, each under its request's deadline).
+PREP_WORKERS = 4
 
 
 class ServeError(Exception):
-    """An error answer: HTTP status, stable code, message (and extra headers)."""
+    """An error answer: HTTP status, stable code, message (and extra headers, field details, error id)."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        detail: list[dict[str, Any]] | None = None,
+        ident: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.detail = detail
+        self.ident = ident
+
+    def body(self) -> dict[str, Any]:
+        """The documented error body: ``{error, message}`` (plus ``error_id`` / ``detail`` when set)."""
+        out: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.ident is not None:
+            out["error_id"] = self.ident
+        if self.detail is not None:
+            out["detail"] = self.detail
+        return out
 
 
 class ClientGone(Exception):
@@ -82,6 +112,7 @@ class JudgeService:
         self.template = chat_template or CHAT_TEMPLATES[self.settings.chat_template]
         self.model_name = model_name
         self.metrics = ServerMetrics()
+        self._prep: ThreadPoolExecutor | None = None
         s = self.settings
         self.scale = judge.config.scale
         self.fallback = s.fallback_reward if s.fallback_reward is not None else self.scale[0]
@@ -100,28 +131,72 @@ class JudgeService:
         )
 
     async def start(self) -> None:
+        if self._prep is None:
+            self._prep = ThreadPoolExecutor(PREP_WORKERS, thread_name_prefix="patarm-prep")
         await self.batcher.start()
 
     async def close(self) -> None:
         await self.batcher.close()
+        if self._prep is not None:  # a thread still busy on a hostile text finishes on its own
+            self._prep.shutdown(wait=False, cancel_futures=True)
+            self._prep = None
+
+    def _secrets(self) -> list[str]:
+        key = self.settings.api_key
+        return [key.get_secret_value()] if key is not None else []
+
+    # -- off the event loop ----------------------------------------------------------------
+
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.settings.request_timeout_s
+
+    async def _offload(self, deadline: float, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in a preparation thread, given up (504) at ``deadline``; the event loop stays free."""
+        loop = asyncio.get_running_loop()
+        if self._prep is None:
+            raise ServeError(503, "unavailable", "the judge server is not running")
+        future = loop.run_in_executor(self._prep, fn, *args)
+        try:
+            return await asyncio.wait_for(future, max(deadline - loop.time(), 0.0))
+        except asyncio.TimeoutError:
+            limit = self.settings.request_timeout_s
+            raise ServeError(504, "timeout", f"the request was not read within {limit:g} s; it was dropped") from None
+
+    def _read(self, raw: bytes, model: type[M]) -> M:
+        """A JSON body as ``model``; any problem is a 422 naming the field (in a preparation thread)."""
+        try:
+            value = decode_body(raw, max_depth=self.settings.max_json_depth)
+        except BadBody as exc:
+            raise ServeError(422, "invalid_request", f"invalid request: {exc}") from None
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
+            detail = [
+                {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")} for e in errors
+            ]
+            raise ServeError(422, "invalid_request", validation_message(errors), detail=detail) from None
+
+    @staticmethod
+    def _dump(response: BaseModel) -> bytes:
+        """The response as UTF-8 JSON; lone surrogates in judge output become U+FFFD."""
+        text = json.dumps(response.model_dump(mode="json"), ensure_ascii=False, allow_nan=False)
+        return replace_surrogates(text).encode("utf-8")
 
     # -- checks ----------------------------------------------------------------------------
 
     def _count(self, count: int) -> None:
         limit = self.settings.max_items_per_request
         if count > limit:
-            self.metrics.errors["too_large"] += 1
             raise ServeError(413, "too_large", f"{count} items in one request; the limit is {limit}: split it")
 
     def _text(self, text: str, where: str) -> None:
         limit = self.settings.max_text_chars
         if len(text) > limit:
-            self.metrics.errors["too_large"] += 1
             raise ServeError(413, "too_large", f"{where} has {len(text)} characters; the limit is {limit}")
 
     def _domain(self, domain: str | None, where: str) -> str | None:
         if domain is not None and domain not in self.judge.rubrics:
-            self.metrics.errors["invalid"] += 1
             known = ", ".join(self.judge.rubrics.domains())
             raise ServeError(422, "invalid_request", f"{where}: unknown domain {domain!r} (known: {known})")
         return domain
@@ -129,11 +204,12 @@ class JudgeService:
     # -- judging ---------------------------------------------------------------------------
 
     async def _judge(
-        self, items: list[PointwiseItem], gone: Callable[[], Awaitable[None]] | None
+        self, items: list[PointwiseItem], gone: Callable[[], Awaitable[None]] | None, deadline: float
     ) -> list[PointwiseResult]:
         """Results for ``items`` through the batcher; errors become :class:`ServeError`."""
         self.metrics.items += len(items)
-        job = asyncio.ensure_future(self.batcher.submit(items, timeout=self.settings.request_timeout_s))
+        remaining = max(deadline - asyncio.get_running_loop().time(), 0.001)
+        job = asyncio.ensure_future(self.batcher.submit(items, timeout=remaining))
         watch = asyncio.ensure_future(gone()) if gone is not None else None
         try:
             await asyncio.wait({job} if watch is None else {job, watch}, return_when=asyncio.FIRST_COMPLETED)
@@ -149,21 +225,46 @@ class JudgeService:
         try:
             return job.result()
         except QueueFullError as exc:
-            self.metrics.errors["queue_full"] += 1
             raise ServeError(429, "queue_full", f"{exc}; retry shortly", {"Retry-After": "1"}) from None
         except JudgeTimeoutError as exc:
-            self.metrics.errors["timeout"] += 1
-            raise ServeError(504, "timeout", str(exc)) from None
-        except BatchFailedError as exc:
-            self.metrics.errors["backend_error"] += 1
-            logger.error("%s", exc)
-            raise ServeError(500, "backend_error", str(exc)) from None
+            where = "judging" if exc.started else "waiting in the queue"
+            limit = self.settings.request_timeout_s
+            message = f"the judge did not answer within {limit:g} s (still {where}); the request was dropped"
+            raise ServeError(504, "timeout", message) from None
+        except BatchFailedError as exc:  # its text may hold tokens or paths: the log gets it, the client an id
+            ident = error_id()
+            log_failure(ident, "the judge backend failed", exc.__cause__ or exc, self._secrets())
+            message = f"the judge backend failed (error id {ident}); the server log has the details"
+            raise ServeError(500, "backend_error", message, ident=ident) from None
         except BatcherClosedError as exc:
-            self.metrics.errors["unavailable"] += 1
             raise ServeError(503, "unavailable", str(exc)) from None
 
-    async def score(self, request: ScoreRequest, gone: Callable[[], Awaitable[None]] | None = None) -> ScoreResponse:
-        """``POST /v1/score``."""
+    async def score(
+        self, request: ScoreRequest | bytes, gone: Callable[[], Awaitable[None]] | None = None
+    ) -> ScoreResponse:
+        """``POST /v1/score`` (``request`` typed, or the raw JSON body)."""
+        deadline = self._deadline()
+        typed: ScoreRequest = (
+            await self._offload(deadline, self._read, request, ScoreRequest) if isinstance(request, bytes) else request
+        )
+        items = await self._offload(deadline, self._score_items, typed)
+        results = await self._judge(items, gone, deadline)
+        self.metrics.record_results(len(results), sum(r.score is None for r in results))
+        return ScoreResponse(
+            results=[score_result(r, include_samples=typed.include_samples) for r in results], scale=self.scale
+        )
+
+    async def score_json(self, raw: bytes, gone: Callable[[], Awaitable[None]] | None = None) -> bytes:
+        """``POST /v1/score`` from raw body to raw answer (decoding and encoding off the event loop)."""
+        deadline = self._deadline()
+        return await self._offload(deadline, self._dump, await self.score(raw, gone))
+
+    async def reward_json(self, raw: bytes, gone: Callable[[], Awaitable[None]] | None = None) -> bytes:
+        """``POST /get_reward`` from raw body to raw answer."""
+        deadline = self._deadline()
+        return await self._offload(deadline, self._dump, await self.reward(raw, gone))
+
+    def _score_items(self, request: ScoreRequest) -> list[PointwiseItem]:
         self._count(len(request.items))
         items = []
         for i, item in enumerate(request.items):
@@ -172,15 +273,16 @@ class JudgeService:
             for text in (*texts, item.response):
                 self._text(text, f"items[{i}]")
             items.append(PointwiseItem(prompt, item.response, self._domain(item.domain, f"items[{i}].domain")))
-        results = await self._judge(items, gone)
-        self.metrics.record_results(len(results), sum(r.score is None for r in results))
-        return ScoreResponse(
-            results=[score_result(r, include_samples=request.include_samples) for r in results], scale=self.scale
-        )
+        return items
 
     def _reward_item(self, i: int, query: str, prompt: str | None, label: Any) -> PointwiseItem | None:
         self._text(query, f"query[{i}]")
         fields = label_fields(label)
+        if isinstance(label, str) and fields.get("label") is not label:  # a JSON label decoded here: check it too
+            try:
+                check_value(fields, self.settings.max_json_depth, ("labels", i))
+            except BadBody as exc:
+                raise ServeError(422, "invalid_request", f"invalid request: {exc}") from None
         s = self.settings
         domain = data_domain(
             fields,
@@ -198,22 +300,30 @@ class JudgeService:
         judged_prompt: PromptInput = original if isinstance(original, str) and original.strip() else split.prompt
         return PointwiseItem(judged_prompt, split.response, domain)
 
-    async def reward(self, request: RewardRequest, gone: Callable[[], Awaitable[None]] | None = None) -> RewardResponse:
-        """``POST /get_reward`` (OpenRLHF's protocol)."""
+    def _reward_items(self, request: RewardRequest) -> list[PointwiseItem | None]:
         count = len(request.query)
         self._count(count)
         for name, values in (("prompts", request.prompts), ("labels", request.labels)):
             if values is not None and len(values) != count:
-                self.metrics.errors["invalid"] += 1
                 raise ServeError(
                     422, "invalid_request", f"{name} has {len(values)} entries for {count} queries: give one per query"
                 )
         prompts: Sequence[str | None] = request.prompts or [None] * count
         labels: Sequence[Any] = request.labels or [None] * count
         rows = enumerate(zip(request.query, prompts, labels, strict=True))
-        items = [self._reward_item(i, query, prompt, label) for i, (query, prompt, label) in rows]
+        return [self._reward_item(i, query, prompt, label) for i, (query, prompt, label) in rows]
+
+    async def reward(
+        self, request: RewardRequest | bytes, gone: Callable[[], Awaitable[None]] | None = None
+    ) -> RewardResponse:
+        """``POST /get_reward`` (OpenRLHF's protocol; ``request`` typed, or the raw JSON body)."""
+        deadline = self._deadline()
+        typed: RewardRequest = (
+            await self._offload(deadline, self._read, request, RewardRequest) if isinstance(request, bytes) else request
+        )
+        items = await self._offload(deadline, self._reward_items, typed)
         judged = [item for item in items if item is not None]
-        results = iter(await self._judge(judged, gone) if judged else [])
+        results = iter(await self._judge(judged, gone, deadline) if judged else [])
         lo, hi = self.scale
         rewards, scores, malformed, fallback, split_failed = [], [], [], [], []
         for item in items:
@@ -234,12 +344,18 @@ class JudgeService:
 
     # -- status ----------------------------------------------------------------------------
 
-    def health(self) -> tuple[int, dict[str, Any]]:
-        """``GET /health``: 200 "ok", or 503 "stalled" when a backend call has run past ``stall_after_s``."""
+    def health(self, *, detailed: bool = True) -> tuple[int, dict[str, Any]]:
+        """``GET /health``: 200 "ok", or 503 "stalled" when work waits or runs and the backend has
+        finished nothing for ``stall_timeout_s``; without ``detailed`` only that status."""
+        stalled_s = self.batcher.stalled_s()
+        stalled = stalled_s > self.settings.stall_timeout_s
+        status = "stalled" if stalled else "ok"
+        if not detailed:
+            return 503 if stalled else 200, {"status": status}
         oldest = self.batcher.oldest_running_s()
-        stalled = oldest > self.settings.stall_after_s
         return 503 if stalled else 200, {
-            "status": "stalled" if stalled else "ok",
+            "status": status,
+            "no_progress_s": round(stalled_s, 3),
             "model": self.model_name,
             "queued_items": self.batcher.queued,
             "running_batches": self.batcher.running,

@@ -20,7 +20,13 @@ class ServeSettings(BaseModel):
     Bounds: at most ``max_queue`` items wait (more: 429); each request is answered within
     ``request_timeout_s`` (else 504; OpenRLHF's client gives up after 180 s); bodies over
     ``max_body_bytes``, more than ``max_items_per_request`` items, or a text over ``max_text_chars``
-    characters: 413. With ``api_key`` set every endpoint but ``/health`` needs it (401).
+    characters: 413; JSON nested deeper than ``max_json_depth`` levels, or text holding a lone
+    surrogate: 422 naming the field. Decoding, checking and splitting a request run in worker
+    threads under the request's deadline, never on the event loop. With ``api_key`` set every
+    endpoint needs it (401) but ``/health``, which then says only whether the server is up.
+
+    Health: ``/health`` turns 503 "stalled" when work is waiting or running and the backend has
+    finished no batch for ``stall_timeout_s`` seconds.
 
     Rewards (``/get_reward``): the judge's score (its expected score with ``use_expected_score``),
     or ``fallback_reward`` (default: the low end of the judge's scale) when no sample parsed or the
@@ -56,7 +62,8 @@ class ServeSettings(BaseModel):
     chat_template: str = "chatml"
     split: SplitMode = "auto"
     strip_thinking: bool = True
-    stall_after_s: float = Field(600.0, gt=0)
+    max_json_depth: int = Field(32, ge=2)
+    stall_timeout_s: float = Field(600.0, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> ServeSettings:

@@ -1,0 +1,40 @@
+"""The one Jinja environment every rubric and prompt template renders in: Jinja's immutable sandbox.
+
+Rubric folders and template folders come from users, so a template is untrusted code: it sees
+only the variables the caller passes (Jinja's default globals such as ``cycler``, ``joiner``,
+``namespace``, ``lipsum``, ``range`` and ``dict`` are removed), cannot reach attributes that
+start with ``_`` (no ``__globals__``, ``__class__``, ``__import__``), cannot call methods that
+change data, and reads no file but the templates its loader was given. Anything else raises a
+:class:`jinja2.exceptions.SecurityError` or an undefined-variable error at render time, which
+the callers report with the file name.
+
+>>> env = sandboxed_environment()
+>>> env.from_string("{{ low }}-{{ high }}").render(low=1, high=10)
+'1-10'
+>>> env.from_string("{{ cycler }}").render()
+Traceback (most recent call last):
+...
+jinja2.exceptions.UndefinedError: 'cycler' is undefined
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = ["sandboxed_environment"]
+
+
+def sandboxed_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> ImmutableSandboxedEnvironment:
+    """An immutable sandboxed environment with no globals, strict undefined and no autoescape.
+
+    Without ``loader`` a template can include nothing (an empty loader, so ``{% include %}`` is a
+    clean "template not found", not a crash).
+    """
+    env = ImmutableSandboxedEnvironment(
+        loader=loader or jinja2.DictLoader({}), undefined=jinja2.StrictUndefined, autoescape=False, **options
+    )
+    env.globals.clear()
+    return env
