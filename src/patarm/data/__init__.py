@@ -5,12 +5,14 @@
   rows; malformed rows raise or are counted), :func:`derived_pair_id`;
 - :class:`DomainLabeler`: given domain, else a router, with the label's source;
 - :func:`add_noise`: seeded label flips for the robustness study;
+- :func:`judge_rows`: one judge-prompt row per (pair, side), the rows every RL stack trains on;
 - :func:`rl_rows` with :class:`RejectSampling`: the RL corpus; :class:`SFTFilter`,
   :func:`sft_pair_rows`: the SFT corpus from a teacher judge; :class:`PairStats`.
 """
 
 from patarm.data._domains import DomainLabeler, DomainSource
 from patarm.data._files import JsonlWriter, read_jsonl_ids, read_rows
+from patarm.data._judge_rows import judge_rows
 from patarm.data._loaders import (
     MALFORMED_REASONS,
     LoadedPair,
@@ -51,6 +53,7 @@ __all__ = [
     "flip_count",
     "flip_indices",
     "iter_loaded",
+    "judge_rows",
     "iter_rows",
     "load_pairs",
     "margin_histogram",

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterator, Sequence
 
 from torch.utils.data import Sampler
 
-from patarm.sampling._order import epoch_pairs, pair_rows
+from patarm.sampling._pairs import epoch_pairs, pair_rows
 
 __all__ = ["PairSampler"]
 
@@ -26,7 +26,7 @@ class PairSampler(Sampler[int]):
     def __init__(
         self,
         pair_ids: Sequence[Hashable],
-        roles: Sequence[str] | Sequence[bool] | None = None,
+        roles: Sequence[object] | None = None,
         *,
         shuffle: bool = True,
         seed: int = 0,
@@ -34,6 +34,8 @@ class PairSampler(Sampler[int]):
         rank: int = 0,
         drop_last: bool = False,
     ) -> None:
+        if not pair_ids:
+            raise ValueError("pair_ids is empty: a pair sampler needs at least one pair")
         self.pair_ids, self.rows = pair_rows(pair_ids, roles)
         self.shuffle = shuffle
         self.seed = seed
