@@ -107,7 +107,7 @@ def _sides(pid: Hashable, found: list[int], roles: Sequence[object] | None) -> t
         slot = 0 if normalize_role(roles[row], f"roles[{row}]") == "chosen" else 1
         if slots[slot] is not None:
             raise ValueError(
-                f"pair id {pid!r}: rows {slots[slot]} and {row} are both {ROLES[slot]}; "
+                f"pair id {pid!r}: both rows ({slots[slot]}, {row}) are {ROLES[slot]}; "
                 "each pair needs exactly one row per side"
             )
         slots[slot] = row
