@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -82,10 +85,6 @@ def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_m_patarm_and_the_console_script_agree_on_the_version() -> None:
-    import importlib.metadata
-    import shutil
-    from pathlib import Path
-
     want = f"patarm {patarm.__version__}"
     as_module = subprocess.run([sys.executable, "-m", "patarm", "--version"], capture_output=True, text=True)
     assert as_module.returncode == 0 and as_module.stdout.strip() == want

@@ -148,7 +148,8 @@ def _delta(raw: Any, where: str) -> Delta:
         try:
             return delta_from_spec(raw)
         except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
+            message = str(exc)
+            raise ValueError(f"{where}: {message.removeprefix('delta ')}") from None
     return _checked(raw, repr(raw))
 
 

@@ -28,7 +28,7 @@ def test_settings_reject_unknown_options() -> None:
     with pytest.raises(PairConfigError, match=r"unknown option\(s\) \['timeout'\]"):
         VerlSettings.from_mapping({"timeout": 3}, 8)
     with pytest.raises(
-        PairConfigError, match=r"reward\.patarm\.delta: delta 'linear': expected one of \['constant', 'graded'\]"
+        PairConfigError, match=r"reward\.patarm\.delta: 'linear': expected one of \['constant', 'graded'\]"
     ):
         VerlSettings.from_mapping({"delta": "linear"}, 8)
     with pytest.raises(PairConfigError, match=r"delta: graded\(threshold=1\.5\)"):
