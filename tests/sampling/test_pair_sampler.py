@@ -88,7 +88,7 @@ def test_roles_from_row_order_and_unshuffled_order() -> None:
         (["a", "a"], ["chosen", "chosen"], r"pair id 'a': both rows \(0, 1\) are chosen"),
         (["a", "a"], ["chosen", "best"], r"roles\[1\]: expected 'chosen' or 'rejected'"),
         (["a", "a"], ["chosen"], r"roles: expected 2 entries"),
-        ([], None, "pair_ids is empty"),
+        ([], None, "pair_ids is empty: there are no pairs"),
         ([["x"], ["x"]], None, r"pair_ids\[0\]: expected a hashable id"),
     ],
 )

@@ -64,11 +64,13 @@ def pair_rows(
     paper's PairRewardManager keys them). Without ``roles`` the first row of a pair is its
     chosen row. A pair needs exactly one row of each side; more is an error naming the id,
     and so is a pair with one side only, unless ``drop_incomplete`` leaves it out (the
-    caller counts it: pairs seen minus pairs returned).
+    caller counts it: pairs seen minus pairs returned). No rows at all is an error.
     """
     for name, column in (("roles", roles), ("sources", sources)):
         if column is not None and len(column) != len(pair_ids):
             raise ValueError(f"{name}: expected {len(pair_ids)} entries (one per row), got {len(column)}")
+    if not len(pair_ids):
+        raise ValueError("pair_ids is empty: there are no pairs to group")
     members: dict[Hashable, list[int]] = {}
     for row, pid in enumerate(pair_ids):
         key = pid if sources is None else (sources[row], pid)

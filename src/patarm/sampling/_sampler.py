@@ -34,8 +34,6 @@ class PairSampler(Sampler[int]):
         rank: int = 0,
         drop_last: bool = False,
     ) -> None:
-        if not pair_ids:
-            raise ValueError("pair_ids is empty: a pair sampler needs at least one pair")
         self.pair_ids, self.rows = pair_rows(pair_ids, roles)
         self.shuffle = shuffle
         self.seed = seed
