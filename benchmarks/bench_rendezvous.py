@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from patarm.rendezvous import PairRendezvous
-from patarm.rewards import par_batch
+from patarm.rewards import PARSettings, par_batch
 
 
 def make_batch(pairs: int, n: int, seed: int) -> list[tuple[str, str, float | None]]:
@@ -38,7 +38,7 @@ def make_batch(pairs: int, n: int, seed: int) -> list[tuple[str, str, float | No
 
 
 def run_async(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
-    rv = PairRendezvous(n, timeout_s=600)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=n, timeout_s=600))
 
     async def main() -> list[float]:
         return [r.reward for r in await asyncio.gather(*(rv.asubmit(p, role, s) for p, role, s in rows))]
@@ -47,7 +47,7 @@ def run_async(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
 
 
 def run_threads(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
-    rv = PairRendezvous(n, timeout_s=600)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=n, timeout_s=600))
     with ThreadPoolExecutor(max_workers=len(rows)) as pool:
         futures = [pool.submit(rv.submit, p, role, s) for p, role, s in rows]
         return [f.result().reward for f in futures]

@@ -53,7 +53,8 @@ def test_verl_recipe_passes_verl_and_patarm_checks(script: Path, tmp_path: Path)
     from verl.utils.config import validate_config
     from verl.utils.dataset.rl_dataset import get_dataset_class
 
-    from patarm.adapters.verl import PairShuffledDataset, PARRewardLoopManager, PARSettings, check_verl_config
+    from patarm.adapters.verl import PairShuffledDataset, PARRewardLoopManager, VerlSettings, check_verl_config
+    from patarm.rewards import GradedDelta
 
     commands = dry_run(script, tmp_path, TRAIN_FILE=str(tmp_path / "train.parquet"))
     assert any(c[:3] == ["patarm", "data", "build-verl"] for c in commands)
@@ -68,8 +69,9 @@ def test_verl_recipe_passes_verl_and_patarm_checks(script: Path, tmp_path: Path)
     assert check_verl_config(cfg) == []
     assert resolve_reward_manager_cls(cfg) is PARRewardLoopManager
     assert get_dataset_class(cfg.data) is PairShuffledDataset
-    settings = PARSettings.from_verl_config(cfg)
+    settings = VerlSettings.from_verl_config(cfg).par
     assert settings.rollouts_per_side == cfg.actor_rollout_ref.rollout.n == 8
+    assert settings.delta == GradedDelta(threshold=2.0, low=0.5, high=1.0)
     assert cfg.actor_rollout_ref.rollout.response_length in (2048, 4096)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +82,20 @@ def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"patarm {patarm.__version__}"
     assert main([]) == 0
     assert "selfcheck" in capsys.readouterr().out
+
+
+def test_python_m_patarm_and_the_console_script_agree_on_the_version() -> None:
+    want = f"patarm {patarm.__version__}"
+    as_module = subprocess.run([sys.executable, "-m", "patarm", "--version"], capture_output=True, text=True)
+    assert as_module.returncode == 0 and as_module.stdout.strip() == want
+    script = shutil.which("patarm", path=str(Path(sys.executable).parent)) or shutil.which("patarm")
+    if script is not None:  # installed (pip install -e .): the console script runs the same main()
+        as_script = subprocess.run([script, "--version"], capture_output=True, text=True)
+        assert as_script.returncode == 0 and as_script.stdout.strip() == want
+        assert importlib.metadata.version("patarm") == patarm.__version__  # the wheel's metadata, too
+    assert subprocess.run([sys.executable, "-m", "patarm"], capture_output=True, text=True).stdout.startswith(
+        "usage: patarm "
+    )
 
 
 def test_console_script_runs() -> None:

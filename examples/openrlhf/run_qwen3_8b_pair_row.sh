@@ -64,10 +64,9 @@ TRAIN_BATCH_SIZE=$((PAIRS_PER_STEP * N_SAMPLES_PER_PROMPT))  # [default] one opt
 MAX_LEN=$((MAX_PROMPT_LENGTH + MAX_NEW_TOKENS))              # OpenRLHF's max_len = prompt + response
 
 # ---- PAR (patarm, PATARM_* variables reach the vLLM engines through the job's runtime env) ------
-PAR_DELTA=${PAR_DELTA:-graded}                   # graded (paper's stable choice) or constant
-PAR_THRESHOLD=${PAR_THRESHOLD:-2}                # [default] paper ties it to its SFT filter: margin 2 on 1-10
-PAR_LOW=${PAR_LOW:-0.5}                          # [default]
-PAR_HIGH=${PAR_HIGH:-1.0}                        # [default]
+# The paper's graded delta (stable); its threshold is tied to the SFT filter's margin (2 on 1-10).
+# Or constant, or your own: PAR_DELTA='my_pkg.deltas:capped(max=2)'.
+PAR_DELTA=${PAR_DELTA:-graded(threshold=2,low=0.5,high=1.0)}  # [default]
 PAR_TIMEOUT_S=${PAR_TIMEOUT_S:-900}              # [default] longest wait for the partner side
 PAR_CENTER_BY_SIDE=${PAR_CENTER_BY_SIDE:-1}      # [default] subtract each side's mean reward (see README)
 
@@ -99,8 +98,8 @@ fi
 # ---- 2. the pair agent (imports OpenRLHF and patarm: fails here if either is missing) -----------
 PAIR_AGENT=$(python3 -c 'import patarm.adapters.openrlhf.pair_agent as m; print(m.__file__)')
 
-RUNTIME_ENV=$(printf '{"env_vars": {"PATARM_ROLLOUTS_PER_SIDE": "%s", "PATARM_DELTA": "%s", "PATARM_THRESHOLD": "%s", "PATARM_LOW": "%s", "PATARM_HIGH": "%s", "PATARM_TIMEOUT_S": "%s", "PATARM_CENTER_BY_SIDE": "%s"}}' \
-    "$ROLLOUTS_PER_SIDE" "$PAR_DELTA" "$PAR_THRESHOLD" "$PAR_LOW" "$PAR_HIGH" "$PAR_TIMEOUT_S" "$PAR_CENTER_BY_SIDE")
+RUNTIME_ENV=$(printf '{"env_vars": {"PATARM_ROLLOUTS_PER_SIDE": "%s", "PATARM_DELTA": "%s", "PATARM_TIMEOUT_S": "%s", "PATARM_CENTER_BY_SIDE": "%s"}}' \
+    "$ROLLOUTS_PER_SIDE" "$PAR_DELTA" "$PAR_TIMEOUT_S" "$PAR_CENTER_BY_SIDE")
 
 LOGGING=(--logger.tensorboard_dir "$TENSORBOARD_DIR")
 if [[ -n "$WANDB_API_KEY" ]]; then

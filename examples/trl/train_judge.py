@@ -41,7 +41,7 @@ import yaml
 from patarm.adapters.trl import PARReward, grpo_rows
 from patarm.data import read_rows
 from patarm.prompts import JudgePrompts
-from patarm.rewards import FormatReward, delta_by_name
+from patarm.rewards import PARSettings
 from patarm.types import PreferencePair
 
 HERE = Path(__file__).parent
@@ -84,9 +84,8 @@ def load_pairs(path: str) -> list[PreferencePair]:
 
 
 def make_reward(judge: dict[str, Any], reward: dict[str, Any]) -> PARReward:
-    """PAR + format reward with the config's delta; scores read on the judge's scale."""
-    delta = delta_by_name(reward["delta"], reward["threshold"], reward["low"], reward["high"])
-    return PARReward(delta=delta, format_reward=FormatReward(reward["malformed"]), scale=tuple(judge["scale"]))
+    """PAR + format reward with the config's PAR settings; scores read on the judge's scale."""
+    return PARReward(settings=PARSettings.from_mapping(reward, "reward"), scale=tuple(judge["scale"]))
 
 
 def main(argv: list[str] | None = None) -> int:

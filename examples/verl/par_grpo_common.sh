@@ -14,7 +14,7 @@
 #   training : LR TRAIN_BATCH_SIZE ROLLOUT_N MAX_RESPONSE_LENGTH PAIR_EPOCHS PPO_MINI_BATCH_SIZE
 #              MAX_PROMPT_LENGTH KL_LOSS_COEF TEMPERATURE ROLLOUT_TP GPU_MEMORY_UTILIZATION SEED
 #              MAX_TOKENS_PER_GPU LOGPROB_TOKENS_PER_GPU
-#   PAR      : PAR_DELTA PAR_THRESHOLD PAR_LOW PAR_HIGH PAR_TIMEOUT_S PAR_RENDEZVOUS
+#   PAR      : PAR_DELTA (a delta spec, e.g. graded(threshold=2)) PAR_TIMEOUT_S PAR_RENDEZVOUS
 #   logging  : PROJECT_NAME EXPERIMENT_NAME LOGGER SAVE_FREQ TEST_FREQ
 # Optional in the environment: DRY_RUN (1 = print the commands), RAY_ADDRESS (exported by the
 # multi-node scripts). It exports HYDRA_FULL_ERROR=1.
@@ -27,7 +27,7 @@ for _var in MODEL_PATH PAIRS DOMAIN_COL DATA_DIR TRAIN_FILE VAL_PAIRS VAL_FILE C
     NNODES GPUS_PER_NODE LR TRAIN_BATCH_SIZE ROLLOUT_N MAX_RESPONSE_LENGTH PAIR_EPOCHS \
     PPO_MINI_BATCH_SIZE MAX_PROMPT_LENGTH KL_LOSS_COEF TEMPERATURE ROLLOUT_TP \
     GPU_MEMORY_UTILIZATION SEED MAX_TOKENS_PER_GPU LOGPROB_TOKENS_PER_GPU PAR_DELTA \
-    PAR_THRESHOLD PAR_LOW PAR_HIGH PAR_TIMEOUT_S PAR_RENDEZVOUS PROJECT_NAME EXPERIMENT_NAME \
+    PAR_TIMEOUT_S PAR_RENDEZVOUS PROJECT_NAME EXPERIMENT_NAME \
     LOGGER SAVE_FREQ TEST_FREQ; do
     if [[ ! -v $_var ]]; then
         echo "error: $_var is not set; set it in the script that sources ${BASH_SOURCE[0]}" >&2
@@ -120,10 +120,7 @@ run python3 -m verl.trainer.main_ppo \
     reward.reward_manager.source=importlib \
     reward.reward_manager.module.path=pkg://patarm.adapters.verl \
     reward.reward_manager.name=PARRewardLoopManager \
-    +reward.patarm.delta="$PAR_DELTA" \
-    +reward.patarm.threshold="$PAR_THRESHOLD" \
-    +reward.patarm.low="$PAR_LOW" \
-    +reward.patarm.high="$PAR_HIGH" \
+    +reward.patarm.delta="'$PAR_DELTA'" \
     +reward.patarm.timeout_s="$PAR_TIMEOUT_S" \
     +reward.patarm.rendezvous="$PAR_RENDEZVOUS" \
     trainer.v1.trainer_mode=sync \

@@ -58,10 +58,9 @@ MAX_TOKENS_PER_GPU=$((2 * (MAX_PROMPT_LENGTH + MAX_RESPONSE_LENGTH)))  # [defaul
 LOGPROB_TOKENS_PER_GPU=$((2 * MAX_TOKENS_PER_GPU))                     # [default] forward-only log-prob passes
 
 # ---- PAR (patarm); the exact delta values are not published ------------------------------------
-PAR_DELTA=${PAR_DELTA:-graded}                   # graded (paper's stable choice) or constant
-PAR_THRESHOLD=${PAR_THRESHOLD:-2}                # [default] paper ties it to its SFT filter: margin 2 on 1-10
-PAR_LOW=${PAR_LOW:-0.5}                          # [default]
-PAR_HIGH=${PAR_HIGH:-1.0}                        # [default]
+# The paper's graded delta (stable); its threshold is tied to the SFT filter's margin (2 on 1-10).
+# Or constant, or your own: PAR_DELTA='my_pkg.deltas:capped(max=2)'.
+PAR_DELTA=${PAR_DELTA:-graded(threshold=2,low=0.5,high=1.0)}  # [default]
 PAR_TIMEOUT_S=${PAR_TIMEOUT_S:-900}              # [default] longest wait for a pair's partner side
 # Each trajectory is scored by a randomly chosen reward worker (reward.num_workers Ray actors), so
 # the two sides of a pair meet at one named Ray actor.

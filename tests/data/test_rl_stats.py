@@ -4,8 +4,16 @@ from typing import Any
 
 import pytest
 
-from patarm.adapters.trl import grpo_rows
-from patarm.data import DomainLabeler, PairStats, RejectSampling, RLReport, correct_fraction, iter_loaded, rl_rows
+from patarm.data import (
+    DomainLabeler,
+    PairStats,
+    RejectSampling,
+    RLReport,
+    correct_fraction,
+    iter_loaded,
+    judge_rows,
+    rl_rows,
+)
 
 ROWS: list[dict[str, Any]] = [
     {"pair_id": "a", "prompt": "Solve x^2 = 9.", "chosen": "x = 3 or -3", "rejected": "x = 3", "correct": [True] * 8},
@@ -16,12 +24,18 @@ ROWS: list[dict[str, Any]] = [
 ]
 
 
-def test_rows_match_grpo_rows_with_domain_source() -> None:
+def test_rows_are_the_judge_rows_with_domain_source() -> None:
     loaded = list(iter_loaded(ROWS))
     rows = list(rl_rows(loaded))
-    expected = grpo_rows([item.pair for item in loaded])
-    assert [{k: v for k, v in r.items() if k != "domain_source"} for r in rows] == expected
+    assert rows == list(judge_rows([item.pair for item in loaded]))
     assert [r["domain_source"] for r in rows[::2]] == ["heuristic", "given", "heuristic", "heuristic", "heuristic"]
+    assert [(r["pair_id"], r["role"]) for r in rows[:2]] == [("a", "chosen"), ("a", "rejected")]
+
+
+def test_judge_rows_refuse_a_repeated_pair_id() -> None:
+    pairs = [item.pair for item in iter_loaded(ROWS[:1])] * 2
+    with pytest.raises(ValueError, match=r"pair 1: pair_id 'a' appears twice"):
+        list(judge_rows(pairs))
 
 
 def test_reject_sampling_keeps_one_to_six_eighths() -> None:

@@ -183,3 +183,24 @@ def test_subsets_and_limit_are_noted(tmp_path: Path) -> None:
     assert main([*args, "-o", str(out)]) == 0
     result = report(out)
     assert result["counts"]["rows"] == 12 and result["missing_domains"] == ["chat", "code", "math"]
+
+
+def test_failure_policy_defaults_to_wrong_and_every_report_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [json.loads(line) for line in Path(RB).read_text().splitlines()]
+    lines = [{"id": r["id"], "scores_chosen": [2.0], "scores_rejected": [1.0]} for r in rows]
+    lines[0]["scores_rejected"] = [None]  # the REJECTED side's judgment failed
+    scores = write_jsonl(tmp_path / "scores.jsonl", lines)
+    base = ["eval", "--benchmark", "rewardbench", "--data", RB, "--scores", str(scores)]
+    wrong, loses = tmp_path / "wrong.json", tmp_path / "loses.json"
+    assert main([*base, "-o", str(wrong)]) == 0
+    assert "failed judgments scored as `wrong`" in capsys.readouterr().out  # markdown, printed
+    assert main([*base, "--failures", "loses", "-o", str(loses)]) == 0
+    assert "failed judgments scored as `loses`" in capsys.readouterr().out
+    a, b = report(wrong), report(loses)
+    assert (a["failures"], b["failures"]) == ("wrong", "loses")  # JSON
+    assert a["subsets"]["alpacaeval-easy"] < b["subsets"]["alpacaeval-easy"]  # only "loses" credits the failure
+    assert main(["eval", "--compare", str(wrong), str(loses)]) == 0
+    out = capsys.readouterr().out
+    assert "failed judgments scored as: wrong `wrong`, loses `loses`" in out and "do not compare" in out

@@ -174,19 +174,22 @@ def failed(draw: st.DrawFn) -> tuple[str, list[RowScores], list[RowScores], list
 
 
 @given(failed())
-def test_a_failure_counts_as_a_loss_and_stays_in_the_denominator(
+def test_a_failure_never_raises_a_score_by_default_and_stays_in_the_denominator(
     case: tuple[str, list[RowScores], list[RowScores], list[RowScores]],
 ) -> None:
     name, rows, with_none, with_low = case
-    clean, report, low = (SCORERS[name](r) for r in (rows, with_none, with_low))
-    assert report.counts.rows == clean.counts.rows == len(rows)
-    assert report.counts.comparisons == clean.counts.comparisons
-    assert report.counts.failed_judgments == 1 and clean.counts.failed_judgments == 0
-    assert accuracies(report) == accuracies(low)  # the failed response loses every comparison it is in
-    strict = SCORERS[name](with_none, failures="wrong")
-    for key, value in accuracies(strict).items():  # stricter: its comparisons are all wrong
-        assert value <= accuracies(report)[key] + 1e-12
-    assert strict.counts.rows == len(rows)
+    clean, strict = SCORERS[name](rows), SCORERS[name](with_none)  # the default policy: "wrong"
+    assert strict.failures == "wrong"
+    assert strict.counts.rows == clean.counts.rows == len(rows)
+    assert strict.counts.comparisons == clean.counts.comparisons
+    assert strict.counts.failed_judgments == 1 and clean.counts.failed_judgments == 0
+    for key, value in accuracies(strict).items():  # a failed judgment can only lower a score
+        assert value <= accuracies(clean)[key] + 1e-12
+    loses, low = SCORERS[name](with_none, failures="loses"), SCORERS[name](with_low, failures="loses")
+    assert loses.failures == "loses"
+    assert accuracies(loses) == accuracies(low)  # "loses": the failed response loses every comparison it is in
+    for key, value in accuracies(strict).items():  # "wrong" is the stricter: its comparisons are all wrong
+        assert value <= accuracies(loses)[key] + 1e-12
 
 
 def test_row_counts_are_exact_fractions() -> None:

@@ -31,7 +31,8 @@ def rb(row_id: str, subset: str, chosen: float | None, rejected: float | None) -
 def test_compare_ties_and_failures() -> None:
     assert compare(2, 1) == "win" and compare(1, 2) == "loss" and compare(3, 3) == "tie"
     assert compare(None, 1) == "loss" and compare(None, None) == "loss"
-    assert compare(1, None) == "win" and compare(1, None, "wrong") == "loss"
+    assert compare(1, None) == "loss" and compare(1, None, "wrong") == "loss"  # the default: "wrong"
+    assert compare(1, None, "loses") == "win"  # the failed rejected side ranks last
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, "7"])
@@ -67,8 +68,10 @@ def test_rewardbench_overall_is_the_plain_mean_of_the_four_sections() -> None:
 
 def test_rewardbench_failures_stay_in_the_denominator() -> None:
     rows = [rb("1", "hep-go", None, 1), rb("2", "hep-go", 1, None), rb("3", "hep-go", None, None)]
-    assert score_rewardbench(rows).subsets["hep-go"] == pytest.approx(1 / 3)  # only row 2: the failure loses
-    strict = score_rewardbench(rows, failures="wrong")
+    loses = score_rewardbench(rows, failures="loses")
+    assert loses.subsets["hep-go"] == pytest.approx(1 / 3)  # only row 2: the failure loses
+    strict = score_rewardbench(rows)  # the default: every comparison with a failure is wrong
+    assert strict.failures == "wrong" and loses.failures == "loses"
     assert strict.subsets["hep-go"] == 0.0
     assert strict.counts.rows == 3 and strict.counts.failed_judgments == 4 and strict.counts.failed_comparisons == 3
 
@@ -112,11 +115,11 @@ def test_rewardbench2_subsets_and_overall() -> None:
         RowScores("3", (None,), (1.0, 2.0, 3.0), subset="Math"),  # 0: the failure loses
         RowScores("4", (4.0,), (None, 2.0, 3.0), subset="Math"),  # 1
     ]
-    report = score_rewardbench2(rows)
+    report = score_rewardbench2(rows, failures="loses")
     assert report.subsets == {"Factuality": pytest.approx(2 / 3), "Math": 0.5}
     assert report.overall == pytest.approx((2 / 3 + 0.5) / 2)
     assert report.missing_subsets == ["Precise IF", "Safety", "Focus", "Ties"]
-    assert score_rewardbench2(rows, failures="wrong").subsets["Math"] == 0.0
+    assert score_rewardbench2(rows).subsets["Math"] == 0.0  # the default, "wrong"
 
 
 def test_ties_score_by_hand() -> None:
@@ -190,11 +193,11 @@ def test_rmbench_safety_parts_merge_and_four_domain_means() -> None:
 
 def test_rmbench_failures_lose_and_are_counted() -> None:
     rows = [RowScores("1", (None, 2.0, 2.0), (1.0, None, 1.0), domain="code")]
-    code = score_rmbench(rows).domains["code"]
+    code = score_rmbench(rows, failures="loses").domains["code"]
     assert code is not None
     assert code.matrix == [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
     assert code.counts.failed_judgments == 2 and code.counts.failed_comparisons == 5
-    strict = score_rmbench(rows, failures="wrong").domains["code"]
+    strict = score_rmbench(rows).domains["code"]  # the default, "wrong"
     assert strict is not None and strict.matrix == [[0.0, 0.0, 0.0], [1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]
 
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.rendezvous import PairBook, normalize_role
-from patarm.rewards import ConstantDelta, GradedDelta, total_rewards
+from patarm.rendezvous import PairBook
+from patarm.rewards import ConstantDelta, GradedDelta, PARSettings, total_rewards
+from patarm.sampling import normalize_role
 
 score = st.one_of(st.none(), st.integers(1, 10).map(float), st.floats(1, 10, allow_nan=False))
 
@@ -39,7 +40,7 @@ def _arrivals(pairs: dict[str, tuple[list[float | None], list[float | None]]], s
 @given(pair_batches(), st.sampled_from([GradedDelta(), ConstantDelta(), GradedDelta(1.0, 0.25, 2.0)]), st.booleans())
 def test_rewards_equal_core_in_any_arrival_order(batch, delta, use_groups) -> None:
     n, pairs, seed = batch
-    book = PairBook(n, delta)
+    book = PairBook(PARSettings(rollouts_per_side=n, delta=delta))
     tickets = {}
     for pid, role, i in _arrivals(pairs, seed):
         side = pairs[pid][0 if role == "chosen" else 1]
@@ -60,7 +61,7 @@ def test_rewards_equal_core_in_any_arrival_order(batch, delta, use_groups) -> No
 def test_extras_move_no_mean_and_are_counted(batch, extra_scores, late) -> None:
     n, pairs, _ = batch
     pid, (chosen, rejected) = next(iter(pairs.items()))
-    book = PairBook(n)
+    book = PairBook(PARSettings(rollouts_per_side=n))
     tickets = [book.add(pid, "chosen", s, "u-c") for s in chosen]
     extras = []
     if not late:  # extras arrive before the partner side
@@ -82,7 +83,7 @@ def test_extras_move_no_mean_and_are_counted(batch, extra_scores, late) -> None:
 
 @given(st.integers(1, 4), st.lists(score, min_size=1, max_size=4))
 def test_give_up_gets_fallback_and_is_counted(n, scores) -> None:
-    book = PairBook(n, fallback_par=0.0)
+    book = PairBook(PARSettings(rollouts_per_side=n, fallback_par=0.0))
     scores = scores[:n]
     tickets = [book.add("lonely", "chosen", s) for s in scores]
     assert all(book.result(t) is None for t in tickets)
@@ -97,14 +98,14 @@ def test_give_up_gets_fallback_and_is_counted(n, scores) -> None:
 
 
 def test_give_up_after_resolution_returns_the_real_reward() -> None:
-    book = PairBook(1)
+    book = PairBook(PARSettings(rollouts_per_side=1))
     c = book.add("p", "chosen", 9.0)
     book.add("p", "rejected", 2.0)
     assert book.give_up(c).reward == 1.0 and book.stats().timeouts == 0
 
 
 def test_same_pair_twice_with_new_groups_makes_two_entries() -> None:
-    book = PairBook(1)
+    book = PairBook(PARSettings(rollouts_per_side=1))
     a = book.add("p", "chosen", 9.0, "step1-c")
     b = book.add("p", "chosen", 1.0, "step2-c")  # the pair again, another step: not an extra
     book.add("p", "rejected", 5.0, "step1-r")
@@ -122,6 +123,8 @@ def test_role_spellings(value, expected) -> None:
 
 def test_bad_role_names_the_pair() -> None:
     with pytest.raises(ValueError, match=r"pair 'x'.*expected 'chosen' or 'rejected'"):
-        PairBook(1).add("x", "winner", 3.0)
+        PairBook(PARSettings(rollouts_per_side=1)).add("x", "winner", 3.0)
     with pytest.raises(ValueError, match="expected 'chosen' or 'rejected'"):
-        PairBook(1).add("x", 1, 3.0)  # an int is not a role (par_batch reads bools and the two names)
+        PairBook(PARSettings(rollouts_per_side=1)).add(
+            "x", 1, 3.0
+        )  # an int is not a role (par_batch reads bools and the two names)

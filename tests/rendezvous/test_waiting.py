@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from patarm.rendezvous import PairRendezvous
-from patarm.rewards import total_rewards
+from patarm.rewards import PARSettings, total_rewards
 
 score = st.one_of(st.none(), st.integers(1, 10).map(float))
 
@@ -50,7 +50,7 @@ def _expected(pairs: dict[str, tuple[list, list]]) -> dict[tuple[str, str, int],
 @given(batches())
 def test_threads_all_resolve_to_core_rewards(batch) -> None:
     n, pairs, seed = batch
-    rv = PairRendezvous(n, timeout_s=30)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=n, timeout_s=30))
     jobs = _jobs(pairs, seed)
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = {(pid, role, i): pool.submit(rv.submit, pid, role, s) for pid, role, i, s in jobs}
@@ -64,7 +64,7 @@ def test_threads_all_resolve_to_core_rewards(batch) -> None:
 @given(batches())
 def test_coroutines_all_resolve_to_core_rewards(batch) -> None:
     n, pairs, seed = batch
-    rv = PairRendezvous(n, timeout_s=30)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=n, timeout_s=30))
     jobs = _jobs(pairs, seed)
 
     async def main() -> list[float]:
@@ -76,7 +76,7 @@ def test_coroutines_all_resolve_to_core_rewards(batch) -> None:
 
 
 def test_two_event_loops_in_two_threads_meet() -> None:
-    rv = PairRendezvous(2, timeout_s=30)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=2, timeout_s=30))
     results: dict[str, list[float]] = {}
 
     def side(role: str, scores: list[float]) -> None:
@@ -95,7 +95,7 @@ def test_two_event_loops_in_two_threads_meet() -> None:
 
 
 def test_missing_partner_times_out_with_fallback_and_count() -> None:
-    rv = PairRendezvous(2, timeout_s=0.2)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=2, timeout_s=0.2))
 
     async def main() -> list:
         return list(await asyncio.gather(rv.asubmit("alone", "chosen", 8.0), rv.asubmit("alone", "chosen", None)))
@@ -111,7 +111,7 @@ def test_missing_partner_times_out_with_fallback_and_count() -> None:
 
 
 def test_info_keys_are_the_same_for_every_outcome() -> None:
-    rv = PairRendezvous(1, timeout_s=0.1)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=1, timeout_s=0.1))
     timed_out = rv.submit("x", "chosen", 3.0)
 
     async def pair() -> list:
@@ -122,7 +122,7 @@ def test_info_keys_are_the_same_for_every_outcome() -> None:
 
 
 def test_timeouts_and_progress_are_logged(caplog) -> None:
-    rv = PairRendezvous(1, timeout_s=0.05, log_every=2)
+    rv = PairRendezvous(PARSettings(rollouts_per_side=1, timeout_s=0.05), log_every=2)
     with caplog.at_level("INFO", logger="patarm.rendezvous"):
         rv.submit("lost", "chosen", 4.0)
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
-from patarm.sampling import PairSampler, epoch_pairs, pair_rows
+from patarm.sampling import PairSampler, chosen_mask, epoch_pairs, normalize_role, pair_rows
 
 
 @st.composite
@@ -88,7 +88,7 @@ def test_roles_from_row_order_and_unshuffled_order() -> None:
         (["a", "a"], ["chosen", "chosen"], r"pair id 'a': both rows \(0, 1\) are chosen"),
         (["a", "a"], ["chosen", "best"], r"roles\[1\]: expected 'chosen' or 'rejected'"),
         (["a", "a"], ["chosen"], r"roles: expected 2 entries"),
-        ([], None, "pair_ids is empty"),
+        ([], None, "pair_ids is empty: there are no pairs"),
         ([["x"], ["x"]], None, r"pair_ids\[0\]: expected a hashable id"),
     ],
 )
@@ -128,3 +128,48 @@ def test_pickles_with_its_state() -> None:
 
 def test_pair_rows_is_torch_free() -> None:
     assert pair_rows(["x", "y", "y", "x"]) == (["x", "y"], [(0, 3), (1, 2)])
+
+
+@given(paired_rows(), st.integers(0, 2**31))
+def test_pair_rows_find_both_rows_in_any_order_and_case(rows: tuple[list[str], list[str]], seed: int) -> None:
+    ids, roles = rows
+    spelled = [r.upper() if (seed >> (i % 31)) & 1 else f" {r}" for i, r in enumerate(roles)]
+    keys, groups = pair_rows(ids, spelled)
+    assert sorted(keys) == sorted(set(ids)) and len(groups) == len(keys)  # type: ignore[type-var]
+    for key, (chosen, rejected) in zip(keys, groups, strict=True):
+        assert ids[chosen] == ids[rejected] == key
+        assert (roles[chosen], roles[rejected]) == ("chosen", "rejected")
+
+
+def test_pair_rows_key_by_source_and_drop_incomplete_pairs() -> None:
+    # the same id under two data sources is two pairs, as in the paper's (source, id) key
+    assert pair_rows(["x"] * 4, ["chosen", "rejected"] * 2, ["a", "a", "b", "b"])[1] == [(0, 1), (2, 3)]
+    keys, groups = pair_rows(["x", "y", "y"], ["chosen", "rejected", "chosen"], drop_incomplete=True)
+    assert (keys, groups) == (["y"], [(2, 1)])
+    with pytest.raises(ValueError, match=r"pair id 'x' names 1 row\(s\) \(0\)"):
+        pair_rows(["x"], ["chosen"])
+
+
+@given(st.integers(0, 50), st.integers(0, 5), st.integers(0, 2**31))
+def test_epoch_order_is_a_seeded_permutation(num_pairs: int, epoch: int, seed: int) -> None:
+    order = epoch_pairs(num_pairs, epoch=epoch, seed=seed)
+    assert sorted(order) == list(range(num_pairs))
+    assert order == epoch_pairs(num_pairs, epoch=epoch, seed=seed)
+
+
+def test_epochs_and_seeds_change_the_order() -> None:
+    assert len({tuple(epoch_pairs(30, epoch=e, seed=s)) for e in range(3) for s in range(3)}) == 9
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [(["chosen", "rejected"], [True, False]), ([" Chosen", "REJECTED"], [True, False]), ([False, True], [False, True])],
+)
+def test_chosen_mask_reads_roles_as_normalize_role_does(roles: list[object], expected: list[bool]) -> None:
+    assert chosen_mask(roles, 2).tolist() == expected
+    assert [normalize_role(r) == "chosen" for r in roles] == expected
+
+
+def test_chosen_mask_names_a_bad_role() -> None:
+    with pytest.raises(ValueError, match=r"roles\[1\]: expected 'chosen' or 'rejected'"):
+        chosen_mask(["chosen", "winner"], 2)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.eval import DEFAULT_FAILURES, FAILURE_POLICIES
 from patarm.store import atomic_write, check_distinct
 
 __all__ = ["add_parser"]
@@ -191,9 +192,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--failures",
-        choices=["loses", "wrong"],
-        default="loses",
-        help="a failed judgment: loses every comparison it is in (default), or makes each of them wrong",
+        choices=FAILURE_POLICIES,
+        default=DEFAULT_FAILURES,
+        help="a failed judgment: wrong (default) makes every comparison it is in wrong, so a failure never raises "
+        "a score; loses ranks the failed response below every scored one, as the benchmarks' rating scripts "
+        "do, which credits the judge when the REJECTED side's judgment fails. Every report names the policy",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the JSON report here")
     parser.add_argument(

@@ -12,10 +12,15 @@ __all__ = ["add_parser"]
 
 def run(args: argparse.Namespace) -> int:
     from patarm._selfcheck import EXAMPLE_PAIR, run_selfcheck
+    from patarm.rewards import PARSettings
     from patarm.voting import mean_vote
 
     result = run_selfcheck()
-    print(f"patarm {__version__} self-check: one pair, 4 judge rollouts per side, graded delta, format -1/0")
+    s = PARSettings()
+    print(
+        f"patarm {__version__} self-check: one pair, 4 judge rollouts per side, "
+        f"{PARSettings.default_text('delta')} delta, format {s.malformed:g}/{s.well_formed:g}"
+    )
     print(f"prompt: {EXAMPLE_PAIR.prompt}")
     print()
     print(f"{'side':<9}{'#':>2}  {'score':>6}  {'malformed reason':<18}{'reward':>7}")

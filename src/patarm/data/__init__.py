@@ -6,6 +6,7 @@
   rows; malformed rows raise or are counted), :func:`derived_pair_id`;
 - :class:`DomainLabeler`: given domain, else a router, with the label's source;
 - :func:`add_noise`: seeded label flips for the robustness study;
+- :func:`judge_rows`: one judge-prompt row per (pair, side), the rows every RL stack trains on;
 - :func:`rl_rows` with :class:`RejectSampling`: the RL corpus; :class:`SFTFilter`,
   :func:`sft_pair_rows`: the SFT corpus from a teacher judge; :class:`PairStats`;
 - whole commands as calls: :func:`convert_pairs`, :func:`noise_pairs`, :func:`build_rl`
@@ -16,6 +17,7 @@
 from patarm.data._convert import NoiseResult, convert_pairs, jsonl_output, noise_pairs, pair_record
 from patarm.data._domains import DomainLabeler, DomainSource
 from patarm.data._files import read_rows
+from patarm.data._judge_rows import judge_rows
 from patarm.data._loaders import (
     MALFORMED_REASONS,
     LoadedPair,
@@ -67,6 +69,7 @@ __all__ = [
     "flip_count",
     "flip_indices",
     "iter_loaded",
+    "judge_rows",
     "iter_rows",
     "jsonl_output",
     "load_pairs",

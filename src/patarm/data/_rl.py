@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
-from patarm.backends import prompt_text
 from patarm.data._domains import DomainLabeler
+from patarm.data._judge_rows import judge_rows
 from patarm.data._loaders import LoadedPair
 from patarm.prompts import JudgePrompts
+from patarm.types import ROLES, PreferencePair
 
 __all__ = ["RLReport", "RejectSampling", "correct_fraction", "rl_rows"]
 
@@ -78,18 +79,25 @@ def rl_rows(
     report: RLReport | None = None,
     conversational: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """RL rows ``{prompt, pair_id, role, domain, domain_source}`` (chosen, then rejected), lazily.
-
-    The rows are those of :func:`patarm.adapters.trl.grpo_rows` (same prompt rendering, same
-    order; a test holds them equal) plus ``domain_source``; they are built here because the
-    data layer sits below the adapters.
+    """RL rows: the :func:`judge_rows` of the pairs that pass ``reject_sampling``, lazily.
 
     With ``reject_sampling``, a pair without a readable correctness in its row is an error
     naming the row; pairs outside the range are dropped (``report.dropped['out_of_range']``).
     """
-    builder = prompts or JudgePrompts()
-    label = labeler or DomainLabeler(rubrics=builder.rubrics)
     tally = report if report is not None else RLReport()
+    for row in judge_rows(
+        _kept(loaded, reject_sampling, tally), prompts, labeler=labeler, conversational=conversational
+    ):
+        tally.rows += 1
+        if row["role"] == ROLES[-1]:
+            tally.kept += 1
+        yield row
+
+
+def _kept(
+    loaded: Iterable[LoadedPair], reject_sampling: RejectSampling | None, tally: RLReport
+) -> Iterator[PreferencePair]:
+    """The pairs whose correct fraction lies in the range (all of them without reject sampling)."""
     for item in loaded:
         tally.pairs += 1
         if reject_sampling is not None:
@@ -103,11 +111,4 @@ def rl_rows(
             if not reject_sampling.keeps(fraction):
                 tally.drop("out_of_range")
                 continue
-        domain, source = label.label(item.pair)
-        pair = item.pair
-        for role in ("chosen", "rejected"):
-            messages = builder.pointwise(pair.prompt, pair.response(role), domain)
-            prompt: Any = messages if conversational else prompt_text(messages)
-            tally.rows += 1
-            yield {"prompt": prompt, "pair_id": pair.pair_id, "role": role, "domain": domain, "domain_source": source}
-        tally.kept += 1
+        yield item.pair

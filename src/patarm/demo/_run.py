@@ -17,7 +17,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from patarm.demo._model import demo_model_and_tokenizer
 from patarm.demo._task import DEMO_DOMAIN, DEMO_RUBRIC, DemoTask, flip_labels
@@ -34,7 +34,11 @@ class DemoConfig:
 
     steps: int = 1000
     seed: int = 0
-    delta: Literal["graded", "constant"] = "constant"
+    # The demo trains with the constant delta, not the paper's graded default: its tiny judge
+    # starts from random scores and has 1,000 CPU steps, and full reward for every correct
+    # ordering is the stronger signal there. The late collapse the paper reports for the
+    # constant delta concerns long runs of large models, which the demo is not.
+    delta: str = "constant"
     label_noise: float = 0.0
     output: str = "patarm-demo"
     train_pairs: int = 2000
@@ -204,7 +208,7 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
     from trl import GRPOConfig
 
     from patarm.adapters.trl import PARGRPOTrainer, PARReward, grpo_rows
-    from patarm.rewards import delta_by_name
+    from patarm.rewards import PARSettings
 
     rows = grpo_rows(pairs, _judge_prompts())
     history: list[dict[str, float]] = []
@@ -227,7 +231,7 @@ def _grpo(model_dir: str, tokenizer: Any, pairs: list[Any], cfg: DemoConfig) -> 
         logging_steps=cfg.log_every,
         **_cpu_training(cfg.seed),
     )
-    reward = PARReward(delta=delta_by_name(cfg.delta))
+    reward = PARReward(settings=PARSettings(delta=cfg.delta))
     trainer = PARGRPOTrainer(
         model=model_dir,  # a path: TRL loads the policy and the KL reference model from it
         reward_funcs=reward,

@@ -55,6 +55,8 @@ from patarm.eval._rmbench import (
 )
 from patarm.eval._rows import (
     BENCHMARKS,
+    DEFAULT_FAILURES,
+    FAILURE_POLICIES,
     Benchmark,
     BenchmarkData,
     BenchmarkRow,
@@ -95,6 +97,8 @@ __all__ = [
     "BenchmarkRow",
     "CompareBy",
     "Counts",
+    "DEFAULT_FAILURES",
+    "FAILURE_POLICIES",
     "FailurePolicy",
     "JudgeMode",
     "JudgeRun",

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from patarm.eval._rows import FailurePolicy, RowScores, compare
+from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, compare
 
 __all__ = ["Counts", "ReportBase", "tally"]
 
@@ -59,7 +59,7 @@ class Counts(BaseModel):
         return Counts(**{name: getattr(self, name) + getattr(other, name) for name in Counts.model_fields})
 
 
-def tally(rows: Iterable[RowScores], failures: FailurePolicy = "loses", *, skipped_rows: int = 0) -> Counts:
+def tally(rows: Iterable[RowScores], failures: FailurePolicy = DEFAULT_FAILURES, *, skipped_rows: int = 0) -> Counts:
     """Count the rows, judgments and chosen-vs-rejected comparisons of ``rows``."""
     n = judgments = failed = comparisons = correct = ties = failed_comparisons = 0
     for row in rows:
@@ -99,7 +99,7 @@ class ReportBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     counts: Counts
-    failures: FailurePolicy = "loses"
+    failures: FailurePolicy = DEFAULT_FAILURES
     notes: list[str] = Field(default_factory=list)
     skipped: list[dict[str, Any]] = Field(default_factory=list)
     run: dict[str, Any] = Field(default_factory=dict)

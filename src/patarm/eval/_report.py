@@ -4,7 +4,9 @@ Numbers in reports are fractions in [0, 1]; tables show them as percentages, as 
 
 >>> from patarm.eval._rows import RowScores
 >>> report = score_benchmark("rewardbench", [RowScores("1", (2.0,), (1.0,), subset="donotanswer")])
->>> print(render_markdown(report).splitlines()[6])
+>>> print(render_markdown(report).splitlines()[2])
+failed judgments scored as `wrong`
+>>> print(render_markdown(report).splitlines()[8])
 | Safety | 1 | 100.0 | 0.0 | 0 |
 """
 
@@ -19,7 +21,7 @@ from patarm.eval._counts import Counts
 from patarm.eval._rewardbench import SECTIONS, RewardBenchReport, score_rewardbench
 from patarm.eval._rewardbench2 import RewardBench2Report, score_rewardbench2
 from patarm.eval._rmbench import RMBENCH_DOMAINS, RMBenchReport, score_rmbench
-from patarm.eval._rows import FailurePolicy, RowScores
+from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores
 
 __all__ = ["Report", "compare_reports", "flatten_report", "load_report", "render_markdown", "score_benchmark"]
 
@@ -31,7 +33,7 @@ def score_benchmark(
     benchmark: str,
     scores: Iterable[RowScores],
     *,
-    failures: FailurePolicy = "loses",
+    failures: FailurePolicy = DEFAULT_FAILURES,
     skipped_rows: int = 0,
     notes: Sequence[str] = (),
 ) -> Report:
@@ -77,7 +79,7 @@ def _run_line(run: Mapping[str, Any]) -> str | None:
 def render_markdown(report: Report) -> str:
     """The report as markdown: a title, one or two tables (percentages), the counts and notes."""
     title = f"## {_TITLES[report.benchmark]}"
-    lines = [title, ""]
+    lines = [title, "", f"failed judgments scored as `{report.failures}`", ""]
     if isinstance(report, RMBenchReport):
         body = []
         for name in RMBENCH_DOMAINS:
@@ -206,6 +208,10 @@ def compare_reports(a: Mapping[str, Any], b: Mapping[str, Any], *, names: tuple[
         diff = "—" if va is None or vb is None else f"{100 * (vb - va):+.1f}"
         rows.append([key, _pct(va), _pct(vb), diff])
     lines = [f"## {_TITLES[str(a['benchmark'])]}: {names[0]} vs {names[1]}", ""]
+    policies = [str(r.get("failures", "unrecorded")) for r in (a, b)]
+    lines += [f"failed judgments scored as: {names[0]} `{policies[0]}`, {names[1]} `{policies[1]}`", ""]
+    if policies[0] != policies[1]:
+        lines += ["warning: the two reports score failed judgments differently; their numbers do not compare", ""]
     lines += _table(["metric", names[0], names[1], f"{names[1]} - {names[0]}"], rows)
     for label, report in zip(names, (a, b), strict=True):
         lines += [f"note ({label}): {n}" for n in report.get("notes") or []]

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from patarm.eval._counts import Counts, ReportBase, tally
-from patarm.eval._rows import FailurePolicy, RowScores, compare
+from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, compare
 
 __all__ = [
     "EXAMPLE_COUNTS",
@@ -140,7 +140,7 @@ def _check_row(row: RowScores) -> None:
 def score_rewardbench(
     rows: Iterable[RowScores],
     *,
-    failures: FailurePolicy = "loses",
+    failures: FailurePolicy = DEFAULT_FAILURES,
     skipped_rows: int = 0,
     notes: Sequence[str] = (),
 ) -> RewardBenchReport:

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from patarm.eval._counts import Counts, ReportBase, tally
-from patarm.eval._rows import FailurePolicy, RowScores, Score, compare
+from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, Score, compare
 
 __all__ = [
     "REWARDBENCH2_SUBSETS",
@@ -90,7 +90,7 @@ def _stats(correct: Sequence[Score], incorrect: Sequence[Score], failures: Failu
     defined = len(correct) > 1 and len(incorrect) > 0
     if not correct or not incorrect:
         return _Stats(False, None, 0.0, failed, defined)
-    # "loses": a failed response ranks below every scored one (-inf); "wrong": any failure is wrong.
+    # "wrong": any failure is wrong; "loses": a failed response ranks below every scored one (-inf).
     low = [-math.inf if s is None else s for s in correct]
     high = [-math.inf if s is None else s for s in incorrect]
     accurate = min(low) > max(high) and not (failed and failures == "wrong")
@@ -120,7 +120,7 @@ def _mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values) if values else 0.0  # fsum: the same for any row order
 
 
-def ties_score(rows: Iterable[RowScores], failures: FailurePolicy = "loses") -> TiesDetail:
+def ties_score(rows: Iterable[RowScores], failures: FailurePolicy = DEFAULT_FAILURES) -> TiesDetail:
     """The Ties subset's composite score, as the benchmark defines it.
 
     Each prompt appears as a ``ref:N`` row (its correct answers against incorrect ones) and a
@@ -203,7 +203,7 @@ class RewardBench2Report(ReportBase):
 def score_rewardbench2(
     rows: Iterable[RowScores],
     *,
-    failures: FailurePolicy = "loses",
+    failures: FailurePolicy = DEFAULT_FAILURES,
     skipped_rows: int = 0,
     notes: Sequence[str] = (),
 ) -> RewardBench2Report:

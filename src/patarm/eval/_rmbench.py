@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from patarm.eval._counts import Counts, ReportBase, tally
-from patarm.eval._rows import FailurePolicy, RowScores, compare
+from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, compare
 
 __all__ = [
     "RMBENCH_DOMAINS",
@@ -49,7 +49,7 @@ def rmbench_domain(name: str) -> str | None:
     return next((d for d in RMBENCH_DOMAINS if lowered.startswith(d)), None)
 
 
-def style_matrix(rows: Sequence[RowScores], failures: FailurePolicy = "loses") -> list[list[float]]:
+def style_matrix(rows: Sequence[RowScores], failures: FailurePolicy = DEFAULT_FAILURES) -> list[list[float]]:
     """``matrix[i][j]``: the fraction of ``rows`` whose chosen i beats rejected j (3 x 3)."""
     if not rows:
         raise ValueError("style_matrix needs at least one row")
@@ -105,7 +105,7 @@ class RMBenchReport(ReportBase):
 def score_rmbench(
     rows: Iterable[RowScores],
     *,
-    failures: FailurePolicy = "loses",
+    failures: FailurePolicy = DEFAULT_FAILURES,
     skipped_rows: int = 0,
     notes: Sequence[str] = (),
 ) -> RMBenchReport:

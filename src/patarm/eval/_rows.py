@@ -8,8 +8,8 @@ all the official scoring formulas look at.
 >>> row = RowScores("7", chosen=(8.0,), rejected=(None,), subset="hep-go")
 >>> row.grid()                      # the comparisons the formulas look at
 [[(8.0, None)]]
->>> compare(8.0, None), compare(8.0, None, failures="wrong"), compare(5, 5)
-('win', 'loss', 'tie')
+>>> compare(8.0, None), compare(8.0, None, failures="loses"), compare(5, 5)
+('loss', 'win', 'tie')
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ __all__ = [
     "Benchmark",
     "BenchmarkData",
     "BenchmarkRow",
+    "DEFAULT_FAILURES",
+    "FAILURE_POLICIES",
     "FailurePolicy",
     "Outcome",
     "RowScores",
@@ -39,15 +41,19 @@ BENCHMARKS: tuple[Benchmark, ...] = ("rewardbench", "rewardbench2", "rmbench")
 Score = float | None
 """A response's score; None when its judgment failed (it is counted, never dropped)."""
 
-FailurePolicy = Literal["loses", "wrong"]
+FailurePolicy = Literal["wrong", "loses"]
 """How a failed score (None) is compared.
 
-- ``"loses"`` (the default, as the benchmarks' own rating scripts do): the failed response
-  ranks below every scored response, so it loses every comparison it is in; two failures
-  tie, and a tie is wrong.
-- ``"wrong"`` (stricter): every comparison with a failure on either side counts as wrong, so
-  a judge that fails on a rejected response earns nothing for it.
+- ``"wrong"`` (the default): every comparison with a failure on either side counts as
+  wrong, so a failed judgment can never raise a score.
+- ``"loses"`` (as the benchmarks' own rating scripts rank a missing score): the failed
+  response ranks below every scored response, so it loses every comparison it is in; two
+  failures tie, and a tie is wrong. A judge that fails on a REJECTED response is then
+  credited with a win it did not earn.
 """
+
+FAILURE_POLICIES: tuple[FailurePolicy, ...] = ("wrong", "loses")
+DEFAULT_FAILURES: FailurePolicy = "wrong"
 
 Outcome = Literal["win", "tie", "loss"]
 
@@ -61,7 +67,7 @@ def check_score(value: object, where: str) -> Score:
     return float(value)
 
 
-def compare(chosen: Score, rejected: Score, failures: FailurePolicy = "loses") -> Outcome:
+def compare(chosen: Score, rejected: Score, failures: FailurePolicy = DEFAULT_FAILURES) -> Outcome:
     """The chosen response's outcome against the rejected one. Only ``"win"`` is correct:
     a tie is wrong on every benchmark, and failures follow ``failures``."""
     if chosen is None or (rejected is None and failures == "wrong"):

@@ -3,7 +3,7 @@
 :class:`PairRendezvous` works across threads and event loops of one process;
 :func:`patarm.rendezvous.ray_actor.get_or_create` wraps it in a named Ray actor shared by
 every worker of a cluster; :func:`shared_rendezvous` picks one of the two, once per
-process. Pure Python: no framework is imported here.
+process. Each takes its settings as one :class:`patarm.rewards.PARSettings`. Pure Python: no framework is imported here.
 """
 
 from patarm.rendezvous._book import (
@@ -13,13 +13,11 @@ from patarm.rendezvous._book import (
     Role,
     RolloutReward,
     fallback_reward,
-    normalize_role,
 )
 from patarm.rendezvous._shared import RENDEZVOUS_MODES, clear_shared, shared_rendezvous
-from patarm.rendezvous._waiting import DEFAULT_TIMEOUT_S, PairRendezvous
+from patarm.rendezvous._waiting import PairRendezvous
 
 __all__ = [
-    "DEFAULT_TIMEOUT_S",
     "RENDEZVOUS_MODES",
     "Arrival",
     "PairBook",
@@ -29,6 +27,5 @@ __all__ = [
     "RolloutReward",
     "clear_shared",
     "fallback_reward",
-    "normalize_role",
     "shared_rendezvous",
 ]

@@ -23,8 +23,9 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field, replace
 
-from patarm.rewards import Delta, FormatReward, GradedDelta, par_rewards
+from patarm.rewards import Delta, FormatReward, PARSettings, par_rewards
 from patarm.rewards._scores import sorted_mean
+from patarm.sampling import normalize_role
 from patarm.types import ROLES, Role
 
 __all__ = [
@@ -34,18 +35,7 @@ __all__ = [
     "Role",
     "RolloutReward",
     "fallback_reward",
-    "normalize_role",
 ]
-
-
-def normalize_role(role: object, where: str = "") -> Role:
-    """``'chosen'`` or ``'rejected'`` (any case), or a bool (True = chosen), as ``par_batch`` reads roles."""
-    if isinstance(role, bool) or type(role).__name__ == "bool_":
-        return "chosen" if role else "rejected"
-    if isinstance(role, str) and role.strip().lower() in ROLES:
-        return role.strip().lower()  # type: ignore[return-value]
-    at = f" ({where})" if where else ""
-    raise ValueError(f"role{at}: expected 'chosen' or 'rejected' (or a bool, True = chosen), got {role!r}")
 
 
 @dataclass(frozen=True)
@@ -128,20 +118,12 @@ class Arrival:
 class PairBook:
     """Not thread-safe: the waiting layer (:class:`patarm.rendezvous.PairRendezvous`) locks it."""
 
-    def __init__(
-        self,
-        rollouts_per_side: int,
-        delta: Delta | None = None,
-        format_reward: FormatReward | None = None,
-        fallback_par: float = 0.0,
-        keep_resolved: int = 4096,
-    ) -> None:
-        if rollouts_per_side < 1:
-            raise ValueError(f"rollouts_per_side must be >= 1, got {rollouts_per_side}")
-        self.rollouts_per_side = int(rollouts_per_side)
-        self.delta: Delta = delta if delta is not None else GradedDelta()
-        self.format_reward = format_reward if format_reward is not None else FormatReward()
-        self.fallback_par = float(fallback_par)
+    def __init__(self, settings: PARSettings, keep_resolved: int = 4096) -> None:
+        self.settings = settings
+        self.rollouts_per_side = settings.require_rollouts("the rendezvous waits for that many rollouts per side")
+        self.delta: Delta = settings.delta
+        self.format_reward: FormatReward = settings.format_reward
+        self.fallback_par = settings.fallback_par
         self.keep_resolved = int(keep_resolved)
         self._counts = RendezvousStats()
         self._open: dict[Hashable, list[_Entry]] = {}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from patarm.rendezvous._waiting import DEFAULT_TIMEOUT_S, PairRendezvous
-from patarm.rewards import Delta, FormatReward, GradedDelta
+from patarm.rendezvous._waiting import PairRendezvous
+from patarm.rewards import PARSettings
 
 __all__ = ["RENDEZVOUS_MODES", "clear_shared", "shared_rendezvous"]
 
@@ -30,41 +30,23 @@ def _use_ray(mode: str) -> bool:
     return bool(ray.is_initialized())
 
 
-def shared_rendezvous(
-    rollouts_per_side: int,
-    delta: Delta | None = None,
-    format_reward: FormatReward | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    fallback_par: float = 0.0,
-    *,
-    mode: str = "auto",
-    actor_name: str | None = None,
-) -> Any:
-    """The process-wide :class:`PairRendezvous`, or the named Ray actor's handle.
+def shared_rendezvous(settings: PARSettings, *, mode: str = "auto", actor_name: str | None = None) -> Any:
+    """The process-wide :class:`PairRendezvous` for these settings, or the named Ray actor's handle.
 
     ``mode``: ``local`` (this process), ``ray`` (a named actor shared by every process of
     the Ray job), or ``auto`` (the actor when running inside Ray, else local).
     """
-    delta = delta if delta is not None else GradedDelta()
-    format_reward = format_reward if format_reward is not None else FormatReward()
     use_ray = _use_ray(mode)
-    key = (use_ray, actor_name, rollouts_per_side, delta, format_reward, timeout_s, fallback_par)
+    key = (use_ray, actor_name, settings)
     with _LOCK:
         rv = _SHARED.get(key)
         if rv is None:
             if use_ray:
                 from patarm.rendezvous.ray_actor import DEFAULT_ACTOR_NAME, get_or_create
 
-                rv = get_or_create(
-                    rollouts_per_side,
-                    delta,
-                    format_reward,
-                    timeout_s,
-                    fallback_par,
-                    name=actor_name or DEFAULT_ACTOR_NAME,
-                )
+                rv = get_or_create(settings, name=actor_name or DEFAULT_ACTOR_NAME)
             else:
-                rv = PairRendezvous(rollouts_per_side, delta, format_reward, timeout_s, fallback_par)
+                rv = PairRendezvous(settings)
             _SHARED[key] = rv
         return rv
 

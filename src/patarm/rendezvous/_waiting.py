@@ -16,19 +16,17 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from patarm.rendezvous._book import Arrival, PairBook, RendezvousStats, RolloutReward
-from patarm.rewards import Delta, FormatReward
+from patarm.rewards import PARSettings
 
 __all__ = ["PairRendezvous"]
 
 logger = logging.getLogger("patarm.rendezvous")
 
-DEFAULT_TIMEOUT_S = 900.0
-
 
 class PairRendezvous:
-    """Meet the two sides of each pair; never hangs past ``timeout_s``.
+    """Meet the two sides of each pair; never hangs past ``settings.timeout_s``.
 
-    >>> rv = PairRendezvous(rollouts_per_side=1, timeout_s=5)
+    >>> rv = PairRendezvous(PARSettings(rollouts_per_side=1, timeout_s=5))
     >>> import threading
     >>> out = {}
     >>> t = threading.Thread(target=lambda: out.update(c=rv.submit("p1", "chosen", 8.0)))
@@ -37,19 +35,10 @@ class PairRendezvous:
     (1.0, 1.0)
     """
 
-    def __init__(
-        self,
-        rollouts_per_side: int,
-        delta: Delta | None = None,
-        format_reward: FormatReward | None = None,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
-        fallback_par: float = 0.0,
-        log_every: int = 1000,
-    ) -> None:
-        if not timeout_s > 0:
-            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
-        self.timeout_s = float(timeout_s)
-        self._book = PairBook(rollouts_per_side, delta, format_reward, fallback_par)
+    def __init__(self, settings: PARSettings, log_every: int = 1000) -> None:
+        self.settings = settings
+        self.timeout_s = settings.timeout_s
+        self._book = PairBook(settings)
         self._lock = threading.Lock()
         self._futures: dict[int, dict[Arrival, Future[RolloutReward]]] = {}  # by entry serial
         self.log_every = int(log_every)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm._extras import require
-from patarm.rendezvous._book import RendezvousStats, RolloutReward, fallback_reward, normalize_role
-from patarm.rendezvous._waiting import DEFAULT_TIMEOUT_S, PairRendezvous
-from patarm.rewards import Delta, FormatReward
+from patarm.rendezvous._book import RendezvousStats, RolloutReward, fallback_reward
+from patarm.rendezvous._waiting import PairRendezvous
+from patarm.rewards import PARSettings
+from patarm.sampling import normalize_role
 
 __all__ = ["DEFAULT_ACTOR_NAME", "RayRendezvous", "get_or_create"]
 
@@ -28,11 +29,11 @@ DEFAULT_ACTOR_NAME = "patarm_pair_rendezvous"
 class _Host:
     """The actor body: one PairRendezvous, served to many concurrent async calls."""
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: PARSettings) -> None:
         self.settings = settings
-        self.rv = PairRendezvous(**settings)
+        self.rv = PairRendezvous(settings)
 
-    def get_settings(self) -> dict[str, Any]:
+    def get_settings(self) -> PARSettings:
         return self.settings
 
     async def submit(self, pair_id: Hashable, role: str, score: float | None, group: Hashable | None) -> RolloutReward:
@@ -47,20 +48,19 @@ class RayRendezvous:
     """The caller's handle on the actor: the same ``submit`` / ``asubmit`` as PairRendezvous."""
 
     actor: Any
-    settings: dict[str, Any]
+    settings: PARSettings
     grace_s: float = 60.0
     unreachable: int = 0  # calls that fell back because the actor did not answer
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def timeout_s(self) -> float:
-        return float(self.settings["timeout_s"])
+        return self.settings.timeout_s
 
     def _fallback(self, score: float | None) -> RolloutReward:
         with self._lock:
             self.unreachable += 1
-        fmt = self.settings.get("format_reward") or FormatReward()
-        return fallback_reward(score, fmt, float(self.settings.get("fallback_par", 0.0)))
+        return fallback_reward(score, self.settings.format_reward, self.settings.fallback_par)
 
     def submit(
         self, pair_id: Hashable, role: object, score: float | None, group: Hashable | None = None
@@ -92,11 +92,7 @@ class RayRendezvous:
 
 
 def get_or_create(
-    rollouts_per_side: int,
-    delta: Delta | None = None,
-    format_reward: FormatReward | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    fallback_par: float = 0.0,
+    settings: PARSettings,
     name: str = DEFAULT_ACTOR_NAME,
     namespace: str | None = None,
     max_concurrency: int = 100_000,
@@ -109,13 +105,7 @@ def get_or_create(
     ray = require("ray", "verl")
     if not ray.is_initialized():
         raise RuntimeError("the Ray rendezvous needs a running Ray (call ray.init() or run inside a Ray job)")
-    settings: dict[str, Any] = {
-        "rollouts_per_side": int(rollouts_per_side),
-        "delta": delta,
-        "format_reward": format_reward,
-        "timeout_s": float(timeout_s),
-        "fallback_par": float(fallback_par),
-    }
+    settings.require_rollouts("the rendezvous waits for that many rollouts per side")
     actor_cls = ray.remote(num_cpus=0, max_concurrency=max_concurrency)(_Host)
     actor = actor_cls.options(name=name, namespace=namespace, get_if_exists=True).remote(settings)
     existing = ray.get(actor.get_settings.remote())

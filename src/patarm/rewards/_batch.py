@@ -20,18 +20,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from patarm.rewards._delta import Delta, GradedDelta, apply_delta
+from patarm.rewards._delta import Delta, apply_delta
 from patarm.rewards._format import FormatReward
 from patarm.rewards._scores import ScoreInput, as_score_array
+from patarm.rewards._settings import PARSettings
+from patarm.sampling._pairs import chosen_mask
 
 __all__ = ["PARBatch", "PARStats", "par_batch", "par_rewards_batch", "pair_index"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-RoleInput = Sequence[str] | Sequence[bool] | npt.NDArray[Any]
+RoleInput = Sequence[object] | npt.NDArray[Any]
 
-_DEFAULT_DELTA = GradedDelta()
-_DEFAULT_FORMAT = FormatReward()
+_DEFAULTS = PARSettings()  # the defaults live on the settings fields
+_DEFAULT_DELTA = _DEFAULTS.delta
+_DEFAULT_FORMAT = _DEFAULTS.format_reward
 
 
 @dataclass(frozen=True)
@@ -90,20 +93,6 @@ def pair_index(pair_ids: Sequence[Hashable] | npt.NDArray[Any]) -> tuple[IntArra
     return index, list(seen)
 
 
-def _is_chosen(roles: RoleInput, n: int) -> npt.NDArray[np.bool_]:
-    array = np.asarray(roles)
-    if array.shape != (n,):
-        raise ValueError(f"roles: expected {n} entries (one per score), got shape {array.shape}")
-    if array.dtype == np.bool_:
-        return array
-    chosen = array == "chosen"
-    bad = ~(chosen | (array == "rejected"))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"roles[{i}]: expected 'chosen' or 'rejected' (or a bool, True = chosen), got {array[i]!r}")
-    return np.asarray(chosen, dtype=np.bool_)
-
-
 def _side_sums(values: FloatArray, valid: npt.NDArray[np.bool_], key: IntArray, num_sides: int) -> FloatArray:
     """Sum of each side's well-formed scores, added in ascending order from 0.0, exactly as
     the per-pair form adds them (so results are bit-identical and order-independent)."""
@@ -154,7 +143,7 @@ def par_batch(
     n = values.size
     if len(pair_ids) != n:
         raise ValueError(f"pair_ids: expected {n} entries (one per score), got {len(pair_ids)}")
-    chosen = _is_chosen(roles, n)
+    chosen = chosen_mask(roles, n)
     group, ids = pair_index(pair_ids)
     num_pairs = len(ids)
 

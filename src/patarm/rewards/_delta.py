@@ -18,13 +18,11 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "DELTA_NAMES",
     "ConstantDelta",
     "Delta",
     "GradedDelta",
     "apply_delta",
     "constant_delta",
-    "delta_by_name",
     "graded_delta",
 ]
 
@@ -84,12 +82,14 @@ class ConstantDelta:
         return np.array([0.0, self.value])[level]
 
 
-def graded_delta(threshold: float = 2.0, low: float = 0.5, high: float = 1.0) -> GradedDelta:
+def graded_delta(
+    threshold: float = GradedDelta.threshold, low: float = GradedDelta.low, high: float = GradedDelta.high
+) -> GradedDelta:
     """The paper's graded delta with this project's defaults (method.md)."""
     return GradedDelta(threshold=threshold, low=low, high=high)
 
 
-def constant_delta(value: float = 1.0) -> ConstantDelta:
+def constant_delta(value: float = ConstantDelta.value) -> ConstantDelta:
     """A delta that ignores the margin size."""
     return ConstantDelta(value=value)
 
@@ -122,19 +122,3 @@ def apply_delta(delta: Delta, margins: FloatArray) -> FloatArray:
     if not np.isfinite(out).all():
         raise ValueError(f"delta {delta!r} returned a non-finite reward")
     return out
-
-
-DELTA_NAMES = ("graded", "constant")
-
-
-def delta_by_name(name: str, threshold: float = 2.0, low: float = 0.5, high: float = 1.0) -> Delta:
-    """A built-in delta from its name (config files, environment variables, command lines).
-
-    >>> delta_by_name("constant")(0.1), delta_by_name("graded", threshold=1.0)(1.5)
-    (1.0, 1.0)
-    """
-    if name == "graded":
-        return GradedDelta(threshold=threshold, low=low, high=high)
-    if name == "constant":
-        return ConstantDelta()
-    raise ValueError(f"delta: expected one of {DELTA_NAMES}, got {name!r}")

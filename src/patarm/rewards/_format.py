@@ -39,6 +39,8 @@ class FormatReward:
         return out
 
 
-def format_reward(score: float | None, malformed: float = -1.0, well_formed: float = 0.0) -> float:
+def format_reward(
+    score: float | None, malformed: float = FormatReward.malformed, well_formed: float = FormatReward.well_formed
+) -> float:
     """Format reward of one rollout (see :class:`FormatReward`)."""
     return FormatReward(malformed, well_formed)(score)

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import math
 
-from patarm.rewards._delta import Delta, GradedDelta
+from patarm.rewards._delta import Delta
 from patarm.rewards._format import FormatReward
 from patarm.rewards._scores import ScoreInput, as_score_list, sorted_mean
+from patarm.rewards._settings import PARSettings
 
 __all__ = ["par_rewards", "total_rewards"]
 
-_DEFAULT_DELTA = GradedDelta()
-_DEFAULT_FORMAT = FormatReward()
+_DEFAULTS = PARSettings()  # the defaults live on the settings fields
+_DEFAULT_DELTA = _DEFAULTS.delta
+_DEFAULT_FORMAT = _DEFAULTS.format_reward
 
 
 def _reward(delta: Delta, margin: float) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterator, Sequence
 
 from torch.utils.data import Sampler
 
-from patarm.sampling._order import epoch_pairs, pair_rows
+from patarm.sampling._pairs import epoch_pairs, pair_rows
 
 __all__ = ["PairSampler"]
 
@@ -26,7 +26,7 @@ class PairSampler(Sampler[int]):
     def __init__(
         self,
         pair_ids: Sequence[Hashable],
-        roles: Sequence[str] | Sequence[bool] | None = None,
+        roles: Sequence[object] | None = None,
         *,
         shuffle: bool = True,
         seed: int = 0,

@@ -26,7 +26,7 @@ from patarm.demo._model import demo_model_and_tokenizer
 from patarm.demo._run import _judge_prompts, _random_score_records
 from patarm.demo._task import DemoTask
 from patarm.parsing import parse_judgment
-from patarm.rewards import FormatReward, constant_delta, graded_delta, par_rewards
+from patarm.rewards import FormatReward, PARSettings, graded_delta, par_rewards
 
 pytestmark = pytest.mark.slow
 
@@ -129,7 +129,7 @@ def test_real_run_scores_whole_pairs_with_the_core_reward(
     judge_dir: Path, tmp_path: Path, per_device: int, steps_per_generation: int
 ) -> None:
     delta = graded_delta(1.0, 0.5, 1.0)
-    reward = PARReward(delta=delta, record=True)
+    reward = PARReward(settings=PARSettings(delta=delta), record=True)
     seen: list[tuple[list[str], list[str]]] = []  # (pair ids, completion texts) of each call
 
     def completions_seen(completions: list[Any], pair_id: list[str], **_: Any) -> list[float]:
@@ -257,7 +257,7 @@ def test_two_processes_never_split_a_pair(judge_dir: Path, tmp_path: Path) -> No
         per_step.append([check_whole_pairs(call, GENERATIONS) for call in calls])
         for call in calls:
             assert len(set(call.pair_ids)) == 2
-            check_core_rewards(call, constant_delta(), FormatReward())
+            check_core_rewards(call, graded_delta(), FormatReward())  # PARReward()'s default delta
     for step in range(2):
         assert not per_step[0][step] & per_step[1][step], "a pair was on both ranks in one step"
     visited = [p for rank in per_step for pairs in rank for p in pairs]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from patarm.adapters.trl import PARReward, completion_text
 from patarm.parsing import format_judgment
-from patarm.rewards import FormatReward, constant_delta, graded_delta, par_batch, par_rewards
+from patarm.rewards import FormatReward, PARSettings, constant_delta, graded_delta, par_batch, par_rewards
 
 from strategies import linear
 
@@ -103,7 +103,8 @@ def test_equals_core_par_plus_format_on_parsed_scores(
     rows, where = layout(pairs, data.draw(st.permutations(range(n))))
     texts = [r[3] for r in rows]
     completions: list[Any] = [[{"role": "assistant", "content": t}] for t in texts] if conversational else texts
-    reward = PARReward(delta=delta, format_reward=fmt, record=True)
+    settings = PARSettings(delta=delta, malformed=fmt.malformed, well_formed=fmt.well_formed)
+    reward = PARReward(settings=settings, record=True)
     got = reward(
         prompts=["judge prompt"] * n,
         completions=completions,
@@ -123,7 +124,7 @@ def test_equals_core_par_plus_format_on_parsed_scores(
 def test_conversational_and_text_completions_agree() -> None:
     texts = ["<answer>9</answer>", "<answer>8</answer>", "<answer>3</answer>", "oops"]
     columns = {"pair_id": ["a"] * 4, "role": ["chosen", "chosen", "rejected", "rejected"]}
-    reward = PARReward(delta=graded_delta())
+    reward = PARReward(settings=PARSettings(delta=graded_delta()))
     as_text = reward(completions=texts, **columns)
     as_chat = reward(completions=[[{"role": "assistant", "content": t}] for t in texts], **columns)
     assert as_text == as_chat == [1.0, 1.0, 1.0, -1.0]  # m_r = 3: margins 6, 5; m_c = 8.5: margin 5.5
@@ -190,7 +191,7 @@ def test_log_metric_receives_the_batch_statistics(pairs: list[tuple[list[Rollout
         role=[r[1] for r in rows],
         log_metric=lambda name, value: logged[name].append(value),
     )
-    stats = par_batch([r[2] for r in rows], [r[0] for r in rows], [r[1] for r in rows], constant_delta()).stats
+    stats = par_batch([r[2] for r in rows], [r[0] for r in rows], [r[1] for r in rows]).stats  # the same default delta
     assert {k: v[0] for k, v in logged.items()} == stats.to_metrics("par/")
     assert all(len(v) == 1 for v in logged.values())
     assert logged["par/num_pairs"] == [len(pairs)] and logged["par/num_rollouts"] == [n]
@@ -198,12 +199,12 @@ def test_log_metric_receives_the_batch_statistics(pairs: list[tuple[list[Rollout
 
 
 def test_pickles_with_its_settings_and_calls() -> None:
-    reward = PARReward(delta=graded_delta(1.0, 0.25, 0.75), format_reward=FormatReward(-2.0), record=True)
+    reward = PARReward(settings=PARSettings(delta=graded_delta(1.0, 0.25, 0.75), malformed=-2.0), record=True)
     columns = {"pair_id": ["a", "a", "a"], "role": ["chosen", "rejected", "rejected"]}
     completions = ["<answer>6</answer>", "<answer>5.5</answer>", "bad"]
     first = reward(completions=completions, **columns)
     clone = pickle.loads(pickle.dumps(reward))
-    assert clone.delta == reward.delta and clone.format_reward == reward.format_reward
+    assert clone.settings == reward.settings and clone.settings.format_reward == FormatReward(-2.0)
     assert clone.calls == reward.calls
     assert clone(completions=completions, **columns) == first == [0.25, 0.25, -2.0]
     assert len(clone.calls) == 2 and len(reward.calls) == 1

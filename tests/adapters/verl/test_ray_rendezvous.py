@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from patarm.rewards import PARSettings
 from patarm.testing.tiny import build_tiny_tokenizer
 
 from verl_batches import PAIRS, data_proto, expected, make_config, rows_for, valid_lengths
@@ -36,7 +37,7 @@ def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_actor_rendezvous_across_processes(local_ray: None) -> None:
     from patarm.rendezvous.ray_actor import get_or_create
 
-    rv = get_or_create(2, timeout_s=60, name="t-across")
+    rv = get_or_create(PARSettings(rollouts_per_side=2, timeout_s=60), name="t-across")
 
     @ray.remote
     def side(role: str, scores: list[float | None]) -> list[float]:
@@ -44,7 +45,9 @@ def test_actor_rendezvous_across_processes(local_ray: None) -> None:
 
         from patarm.rendezvous.ray_actor import get_or_create
 
-        handle = get_or_create(2, timeout_s=60, name="t-across")  # found by name in this worker
+        handle = get_or_create(
+            PARSettings(rollouts_per_side=2, timeout_s=60), name="t-across"
+        )  # found by name in this worker
 
         async def main() -> list[float]:
             return [r.reward for r in await asyncio.gather(*(handle.asubmit("p", role, s) for s in scores))]
@@ -61,12 +64,12 @@ def test_actor_rendezvous_across_processes(local_ray: None) -> None:
 def test_actor_timeout_and_settings_mismatch(local_ray: None) -> None:
     from patarm.rendezvous.ray_actor import get_or_create
 
-    rv = get_or_create(2, timeout_s=0.3, name="t-timeout")
+    rv = get_or_create(PARSettings(rollouts_per_side=2, timeout_s=0.3), name="t-timeout")
     out = rv.submit("alone", "chosen", 6.0)
     assert out.timed_out and out.reward == 0.0
     assert rv.stats().timeouts == 1
     with pytest.raises(ValueError, match="already runs with settings"):
-        get_or_create(4, timeout_s=0.3, name="t-timeout")
+        get_or_create(PARSettings(rollouts_per_side=4, timeout_s=0.3), name="t-timeout")
 
 
 def test_verl_reward_loop_manager_two_workers(local_ray: None, tokenizer_dir: Path) -> None:

@@ -1,51 +1,47 @@
-"""Pure pieces of the verl adapter: pair grouping of rows and the per-epoch pair order."""
+"""Pure pieces of the verl adapter: the rows it writes and the ``reward.patarm`` options."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from patarm.adapters.verl import PairConfigError, PARSettings, pair_epoch_order, pair_row_groups
+from patarm.adapters.verl import PairConfigError, VerlSettings, verl_rows
+from patarm.data import judge_rows
+from patarm.rewards import ConstantDelta, GradedDelta
+from patarm.types import PreferencePair
 
-
-@given(st.integers(0, 50), st.integers(0, 5), st.integers(0, 2**31))
-def test_epoch_order_is_a_seeded_permutation(num_pairs: int, epoch: int, seed: int) -> None:
-    order = pair_epoch_order(num_pairs, epoch, seed)
-    assert sorted(order.tolist()) == list(range(num_pairs))
-    assert order.tolist() == pair_epoch_order(num_pairs, epoch, seed).tolist()
-
-
-def test_epochs_and_seeds_change_the_order() -> None:
-    orders = {tuple(pair_epoch_order(30, e, s).tolist()) for e in range(3) for s in range(3)}
-    assert len(orders) == 9
+PAIRS = [
+    PreferencePair(pair_id="a", prompt="Solve x^2 = 9.", chosen="x = 3 or -3", rejected="x = 3"),
+    PreferencePair(pair_id="b", prompt="Say hi.", chosen="Hello!", rejected="no", domain="chat"),
+]
 
 
-@given(st.integers(1, 20), st.integers(0, 2**31))
-def test_groups_find_both_rows_of_every_pair_in_any_row_order(num_pairs: int, seed: int) -> None:
-    rows = [(f"p{i}", role) for i in range(num_pairs) for role in ("chosen", "rejected")]
-    random.Random(seed).shuffle(rows)
-    groups = pair_row_groups([p for p, _ in rows], [r for _, r in rows])
-    assert len(groups) == num_pairs
-    for chosen, rejected in groups:
-        assert rows[chosen][0] == rows[rejected][0]
-        assert (rows[chosen][1], rows[rejected][1]) == ("chosen", "rejected")
-
-
-def test_groups_name_a_bad_pair() -> None:
-    with pytest.raises(ValueError, match=r"pair 'x': only a chosen row \(row 0\)"):
-        pair_row_groups(["x"], ["chosen"])
-    with pytest.raises(ValueError, match=r"row 1: pair 'x' has a second chosen row"):
-        pair_row_groups(["x", "x"], ["chosen", "chosen"])
-    # the same id under two data sources is two pairs, as in the paper's (source, id) key
-    assert len(pair_row_groups(["x"] * 4, ["chosen", "rejected"] * 2, ["a", "a", "b", "b"])) == 2
+def test_rows_carry_the_judge_rows() -> None:
+    rows = verl_rows(PAIRS)
+    for index, (row, judged) in enumerate(zip(rows, judge_rows(PAIRS), strict=True)):
+        assert row["prompt"] == judged["prompt"] and row["ability"] == judged["domain"]
+        assert row["extra_info"] == {
+            "pair_id": judged["pair_id"], "role": judged["role"], "domain": judged["domain"], "index": index
+        }  # fmt: skip
 
 
 def test_settings_reject_unknown_options() -> None:
     with pytest.raises(PairConfigError, match=r"unknown option\(s\) \['timeout'\]"):
-        PARSettings.from_mapping({"timeout": 3}, 8)
-    with pytest.raises(PairConfigError, match=r"delta: expected one of \('graded', 'constant'\)"):
-        PARSettings.from_mapping({"delta": "linear"}, 8)
-    assert PARSettings.from_mapping({"rollouts_per_side": 4, "delta": "constant"}, 8).rollouts_per_side == 4
+        VerlSettings.from_mapping({"timeout": 3}, 8)
+    with pytest.raises(
+        PairConfigError, match=r"reward\.patarm\.delta: 'linear': expected one of \['constant', 'graded'\]"
+    ):
+        VerlSettings.from_mapping({"delta": "linear"}, 8)
+    with pytest.raises(PairConfigError, match=r"delta: graded\(threshold=1\.5\)"):
+        VerlSettings.from_mapping({"delta": "graded", "threshold": 1.5}, 8)
+    with pytest.raises(PairConfigError, match=r"reward\.patarm\.fallback_par: expected a number"):
+        VerlSettings.from_mapping({"fallback_par": "much"}, 8)
+
+
+def test_settings_read_every_par_option() -> None:
+    options = {"rollouts_per_side": 4, "delta": "constant(value=0.5)", "malformed": -2, "well_formed": 0.25,
+               "fallback_par": 0.1, "timeout_s": 30}  # fmt: skip
+    par = VerlSettings.from_mapping(options, 8).par
+    assert par.rollouts_per_side == 4 and par.delta == ConstantDelta(0.5)
+    assert (par.malformed, par.well_formed, par.fallback_par, par.timeout_s) == (-2.0, 0.25, 0.1, 30.0)
+    assert VerlSettings.from_mapping({"delta": "graded(threshold=1)"}, 8).par.delta == GradedDelta(threshold=1.0)
+    assert VerlSettings.from_mapping({}, 8).par.rollouts_per_side == 8  # rollout.n when not given

@@ -7,10 +7,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from patarm.adapters.trl._dataset import grpo_rows
+from patarm.data import judge_rows
 from patarm.prompts import JudgePrompts
-from patarm.rendezvous import normalize_role
 from patarm.rubrics import Router
+from patarm.sampling import normalize_role
 from patarm.types import PreferencePair
 
 __all__ = ["openrlhf_rows", "pack_label", "unpack_label"]
@@ -71,7 +71,7 @@ def openrlhf_rows(
     """
     if mode not in MODES:
         raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
-    sides = grpo_rows(pairs, prompts, router=router, conversational=True)
+    sides = list(judge_rows(pairs, prompts, router=router))
     out: list[dict[str, Any]] = []
     if mode == "side-row":
         for row in sides:

@@ -27,14 +27,11 @@ class PairAgentCore:
 
     def __init__(self, settings: OpenRLHFSettings | None = None) -> None:
         self.settings = settings or OpenRLHFSettings.from_env()
-        if self.settings.rollouts_per_side is None:
-            raise ValueError(
-                "set PATARM_ROLLOUTS_PER_SIDE to half of --rollout.n_samples_per_prompt "
-                "(pair rows: the first n samples judge the chosen side, the last n the rejected side)"
-            )
-        self.n = self.settings.rollouts_per_side
-        s = self.settings
-        self.rendezvous = PairRendezvous(self.n, s.delta, s.format_reward, s.timeout_s)
+        self.n = self.settings.par.require_rollouts(
+            "set PATARM_ROLLOUTS_PER_SIDE to half of --rollout.n_samples_per_prompt "
+            "(pair rows: the first n samples judge the chosen side, the last n the rejected side)"
+        )
+        self.rendezvous = PairRendezvous(self.settings.par)
         self._claims: dict[str, int] = {}  # samples claimed so far, per pair (one event loop: no lock)
 
     def claim(self, label: Any) -> tuple[dict[str, Any], str, int]:

@@ -65,11 +65,8 @@ class PARRewardFunc:
 
     def _rendezvous(self) -> Any:
         s = self.settings
-        if s.rollouts_per_side is None:
-            raise ValueError(
-                "set PATARM_ROLLOUTS_PER_SIDE to --rollout.n_samples_per_prompt (the rollouts per side of a pair)"
-            )
-        return shared_rendezvous(s.rollouts_per_side, s.delta, s.format_reward, s.timeout_s, mode=s.rendezvous)
+        s.par.require_rollouts("set PATARM_ROLLOUTS_PER_SIDE to --rollout.n_samples_per_prompt")
+        return shared_rendezvous(s.par, mode=s.rendezvous)
 
     def score_one(self, query: str, prompt: str, label: Any) -> tuple[RolloutReward, bool]:
         info = unpack_label(label)

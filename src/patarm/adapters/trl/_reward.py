@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, parse_judgment
-from patarm.rewards import Delta, FormatReward, constant_delta, par_batch
+from patarm.rewards import PARSettings, par_batch
 
 __all__ = ["PARReward", "RewardCall", "completion_text"]
 
@@ -43,11 +43,15 @@ class PARReward:
     Both sides of every pair must be in the same call (use :class:`PairRepeatSampler` /
     :class:`PARGRPOTrainer`); a pair missing a side is an error naming it, never a silent 0.
     Batch statistics (malformed rate, incomplete pairs, pair accuracy, mean margin) are
-    logged through TRL's ``log_metric`` as ``par/...``.
+    logged through TRL's ``log_metric`` as ``par/...``. ``settings`` holds the delta and
+    format reward values (the paper's graded delta by default); ``rollouts_per_side``,
+    ``timeout_s`` and ``fallback_par`` are unused here, since the whole batch is seen at once.
+
+    >>> PARReward(settings=PARSettings(delta="constant")).settings.delta
+    ConstantDelta(value=1.0)
     """
 
-    delta: Delta = field(default_factory=constant_delta)
-    format_reward: FormatReward = field(default_factory=FormatReward)
+    settings: PARSettings = field(default_factory=PARSettings)
     scale: Scale = DEFAULT_SCALE
     integer_scores: bool = False
     pair_id_key: str = "pair_id"
@@ -76,7 +80,7 @@ class PARReward:
         roles = list(columns[self.role_key])
         texts = [completion_text(c) for c in completions]
         scores = [parse_judgment(t, self.scale, integer=self.integer_scores).score for t in texts]
-        out = par_batch(scores, pair_ids, roles, self.delta, self.format_reward)
+        out = par_batch(scores, pair_ids, roles, self.settings.delta, self.settings.format_reward)
         rewards: list[float] = out.total.tolist()
         if log_metric is not None:
             for name, value in out.stats.to_metrics("par/").items():

@@ -5,7 +5,8 @@
   named Ray actor across reward workers) with a timeout that falls back and counts;
 - :class:`PairShuffledDataset`: ``data.custom_cls`` keeping pairs in one batch, shuffled by pair;
 - :class:`PairRewardManager` (``patarm_pair``): the legacy batch manager (older verl);
-- :func:`verl_rows`, :func:`check_verl_config`, :class:`PARSettings`: rows, config check, options.
+- :func:`verl_rows`, :func:`check_verl_config`, :class:`VerlSettings`: rows, config check, options
+  (the PAR settings in it are :class:`patarm.rewards.PARSettings`).
 
 verl is imported only when one of the three classes is first used.
 """
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from patarm.adapters.verl._rows import pair_epoch_order, pair_row_groups, verl_rows
-from patarm.adapters.verl._settings import PairConfigError, PARSettings, check_verl_config, config_get
+from patarm.adapters.verl._rows import verl_rows
+from patarm.adapters.verl._settings import PairConfigError, VerlSettings, check_verl_config, config_get
 
 if TYPE_CHECKING:
     from patarm.adapters.verl._dataset import PairShuffledDataset
@@ -24,14 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARRewardLoopManager",
-    "PARSettings",
     "PairConfigError",
     "PairRewardManager",
     "PairShuffledDataset",
+    "VerlSettings",
     "check_verl_config",
     "config_get",
-    "pair_epoch_order",
-    "pair_row_groups",
     "verl_rows",
 ]
 

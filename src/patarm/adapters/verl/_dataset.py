@@ -16,8 +16,8 @@ from typing import Any
 
 from verl.utils.dataset.rl_dataset import RLHFDataset
 
-from patarm.adapters.verl._rows import pair_epoch_order, pair_row_groups
 from patarm.adapters.verl._settings import PairConfigError, config_get, data_problems
+from patarm.sampling import epoch_pairs, pair_rows
 
 __all__ = ["PairShuffledDataset"]
 
@@ -34,7 +34,7 @@ class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
         self.pair_epochs = int(config_get(config, "pair_epochs", 1))
         if self.pair_epochs < 1:
             raise PairConfigError(f"data.pair_epochs: expected >= 1, got {self.pair_epochs}")
-        self.pair_seed = config_get(config, "seed", 0)
+        self.pair_seed = int(config_get(config, "seed", 0))
         super().__init__(data_files, tokenizer, config, processor, max_samples)
 
     def _read_files_and_tokenize(self) -> None:
@@ -51,7 +51,7 @@ class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
             if not info or "pair_id" not in info or "role" not in info:
                 raise KeyError(f"row {row}: extra_info needs 'pair_id' and 'role' (got {info!r:.120})")
         pair_ids = [info["pair_id"] for info in infos]
-        self.pairs = pair_row_groups(pair_ids, [info["role"] for info in infos], sources, drop_incomplete=True)
+        _, self.pairs = pair_rows(pair_ids, [info["role"] for info in infos], sources, drop_incomplete=True)
         self.dropped_pairs = len(set(zip(sources, pair_ids, strict=True))) - len(self.pairs)
         if self.dropped_pairs:
             logger.warning("PairShuffledDataset: dropped %d pair(s) that lost a side to filtering", self.dropped_pairs)
@@ -71,7 +71,7 @@ class PairShuffledDataset(RLHFDataset):  # type: ignore[misc]
     def _order(self, epoch: int) -> Any:
         cache = getattr(self, "_order_cache", None)
         if cache is None or cache[0] != epoch:
-            cache = (epoch, pair_epoch_order(len(self.pairs), epoch, self.pair_seed))
+            cache = (epoch, epoch_pairs(len(self.pairs), epoch=epoch, seed=int(self.pair_seed)))
             self._order_cache = cache
         return cache[1]
 

@@ -17,10 +17,10 @@ from verl import DataProto
 from verl.workers.reward_manager import register
 from verl.workers.reward_manager.abstract import AbstractRewardManager
 
-from patarm.adapters.verl._settings import PARSettings
+from patarm.adapters.verl._settings import VerlSettings
 from patarm.adapters.verl._trajectory import judged_score, pair_key
-from patarm.rendezvous import normalize_role
 from patarm.rewards import pair_index, par_batch
+from patarm.sampling import chosen_mask
 
 __all__ = ["PairRewardManager"]
 
@@ -41,7 +41,7 @@ class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
     ) -> None:
         self.tokenizer = tokenizer
         self.reward_fn_key = reward_fn_key
-        self.settings = PARSettings.from_mapping(options, rollouts_per_side=1)  # n is read off the batch
+        self.settings = VerlSettings.from_mapping(options)  # n is read off the batch
         self.last_stats: dict[str, float] = {}
 
     def __call__(self, data: DataProto, return_dict: bool = False) -> torch.Tensor | dict[str, Any]:
@@ -62,7 +62,9 @@ class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
             keys.append(key)
             roles.append(role)
             scores.append(judged_score(self.tokenizer, responses[i], int(valid[i]), self.settings))
-        out = par_batch(scores, keys, roles, self.settings.delta, self.settings.format_reward, allow_missing_side=True)
+        out = par_batch(
+            scores, keys, roles, self.settings.par.delta, self.settings.par.format_reward, allow_missing_side=True
+        )
         reward_tensor = torch.zeros_like(responses, dtype=torch.float32)
         rows = torch.arange(len(data))
         reward_tensor[rows, (valid - 1).clamp(min=0)] = torch.as_tensor(out.total, dtype=torch.float32)
@@ -82,7 +84,7 @@ class PairRewardManager(AbstractRewardManager):  # type: ignore[misc]
 def _incomplete_rows(keys: list[Any], num_pairs: int, roles: list[Any]) -> np.ndarray:
     """1.0 for each row whose pair lacks a side in this batch."""
     group, _ = pair_index(keys)
-    chosen = np.array([normalize_role(r) == "chosen" for r in roles], dtype=bool)
+    chosen = chosen_mask(roles, len(roles))
     has_chosen = np.bincount(group, weights=chosen, minlength=num_pairs) > 0
     has_rejected = np.bincount(group, weights=~chosen, minlength=num_pairs) > 0
     return (~(has_chosen & has_rejected)[group]).astype(np.float64)

@@ -18,7 +18,7 @@ from verl import DataProto
 from verl.experimental.reward_loop.reward_manager import register
 from verl.experimental.reward_loop.reward_manager.base import RewardManagerBase
 
-from patarm.adapters.verl._settings import PARSettings, check_verl_config
+from patarm.adapters.verl._settings import VerlSettings, check_verl_config
 from patarm.adapters.verl._trajectory import judged_score, pair_key
 from patarm.rendezvous import RolloutReward, shared_rendezvous
 
@@ -41,11 +41,8 @@ class PARRewardLoopManager(RewardManagerBase):  # type: ignore[misc]
         **_: Any,
     ) -> None:
         super().__init__(config, tokenizer, compute_score)
-        s = self.settings = PARSettings.from_verl_config(config)
-        self.rendezvous = shared_rendezvous(
-            s.rollouts_per_side, s.delta, s.format_reward, s.timeout_s, s.fallback_par,
-            mode=s.rendezvous, actor_name=s.actor_name,
-        )  # fmt: skip
+        s = self.settings = VerlSettings.from_verl_config(config)
+        self.rendezvous = shared_rendezvous(s.par, mode=s.rendezvous, actor_name=s.actor_name)
 
     @classmethod
     def init_class(cls, config: Any, tokenizer: Any) -> None:

@@ -7,15 +7,15 @@ Pure Python over mappings: works on a plain dict or an OmegaConf ``DictConfig``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
-from patarm.rendezvous import DEFAULT_TIMEOUT_S, RENDEZVOUS_MODES
+from patarm.rendezvous import RENDEZVOUS_MODES
 from patarm.rendezvous.ray_actor import DEFAULT_ACTOR_NAME
-from patarm.rewards import DELTA_NAMES, Delta, FormatReward, GradedDelta, delta_by_name
+from patarm.rewards import PARSettings
 
-__all__ = ["PARSettings", "PairConfigError", "check_verl_config", "config_get", "data_problems"]
+__all__ = ["PairConfigError", "VerlSettings", "check_verl_config", "config_get", "data_problems"]
 
 
 class PairConfigError(ValueError):
@@ -42,59 +42,49 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class PARSettings:
-    """What the verl reward managers need: n per side, delta, format reward, scale, timeout."""
+class VerlSettings:
+    """What the verl reward managers need: the PAR settings, plus the score scale, the
+    rendezvous placement and the names of the pair fields in ``extra_info``."""
 
-    rollouts_per_side: int
-    delta: Delta = field(default_factory=GradedDelta)
-    format_reward: FormatReward = field(default_factory=FormatReward)
+    par: PARSettings = field(default_factory=PARSettings)
     scale: Scale = DEFAULT_SCALE
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    fallback_par: float = 0.0
     rendezvous: str = "auto"
     actor_name: str = DEFAULT_ACTOR_NAME
     pair_id_key: str = "pair_id"
     role_key: str = "role"
 
     @classmethod
-    def from_mapping(cls, options: Mapping[str, Any], rollouts_per_side: int) -> PARSettings:
-        """From ``reward.patarm`` options (unknown keys are an error naming them)."""
+    def from_mapping(cls, options: Mapping[str, Any], rollouts_per_side: int | None = None) -> VerlSettings:
+        """From ``reward.patarm`` options: the PAR settings' fields (``delta``, ``malformed``,
+        ``well_formed``, ``fallback_par``, ``timeout_s``, ``rollouts_per_side``, which
+        defaults to ``rollouts_per_side`` here) and this class's. A missing key takes its
+        field's default; an unknown key or a bad value is an error naming it."""
         opts = dict(_plain(options) or {})
-        known = {
-            "rollouts_per_side", "delta", "threshold", "low", "high", "malformed", "well_formed", "scale",
-            "timeout_s", "fallback_par", "rendezvous", "actor_name", "pair_id_key", "role_key",
-        }  # fmt: skip
-        unknown = sorted(set(opts) - known)
+        own = {f.name for f in fields(cls) if f.name != "par"}
+        unknown = sorted(set(opts) - own - set(PARSettings.names()))
         if unknown:
-            raise PairConfigError(f"reward.patarm: unknown option(s) {unknown}; known: {sorted(known)}")
-        kind = str(opts.get("delta", "graded"))
-        if kind not in DELTA_NAMES:
-            raise PairConfigError(f"reward.patarm.delta: expected one of {DELTA_NAMES}, got {kind!r}")
-        delta = delta_by_name(
-            kind, float(opts.get("threshold", 2.0)), float(opts.get("low", 0.5)), float(opts.get("high", 1.0))
-        )
-        mode = str(opts.get("rendezvous", "auto"))
+            hint = " (write the delta's arguments in it, e.g. delta: graded(threshold=1.5))" if set(unknown) & {
+                "threshold", "low", "high"} else ""  # fmt: skip
+            raise PairConfigError(
+                f"reward.patarm: unknown option(s) {unknown}{hint}; known: {sorted(own | set(PARSettings.names()))}"
+            )
+        try:
+            par = PARSettings.from_mapping({k: v for k, v in opts.items() if k in PARSettings.names()}, "reward.patarm")
+        except ValueError as exc:
+            raise PairConfigError(str(exc)) from None
+        mode = str(opts.get("rendezvous", cls.rendezvous))
         if mode not in RENDEZVOUS_MODES:
             raise PairConfigError(f"reward.patarm.rendezvous: expected one of {RENDEZVOUS_MODES}, got {mode!r}")
-        n = int(opts.get("rollouts_per_side", rollouts_per_side))
-        if n < 1:
-            raise PairConfigError(f"reward.patarm.rollouts_per_side: expected >= 1, got {n}")
-        scale = opts.get("scale", DEFAULT_SCALE)
+        values = {k: str(opts[k]) for k in ("actor_name", "pair_id_key", "role_key") if k in opts}
         return cls(
-            rollouts_per_side=n,
-            delta=delta,
-            format_reward=FormatReward(float(opts.get("malformed", -1.0)), float(opts.get("well_formed", 0.0))),
-            scale=check_scale(tuple(scale)),
-            timeout_s=float(opts.get("timeout_s", DEFAULT_TIMEOUT_S)),
-            fallback_par=float(opts.get("fallback_par", 0.0)),
+            par=par.with_rollouts(rollouts_per_side),
+            scale=check_scale(tuple(opts.get("scale", cls.scale))),
             rendezvous=mode,
-            actor_name=str(opts.get("actor_name", DEFAULT_ACTOR_NAME)),
-            pair_id_key=str(opts.get("pair_id_key", "pair_id")),
-            role_key=str(opts.get("role_key", "role")),
+            **values,
         )
 
     @classmethod
-    def from_verl_config(cls, config: Any) -> PARSettings:
+    def from_verl_config(cls, config: Any) -> VerlSettings:
         """From a whole verl trainer config: ``reward.patarm`` plus ``rollout.n``."""
         n = int(config_get(config, "actor_rollout_ref.rollout.n", 1))
         return cls.from_mapping(config_get(config, "reward.patarm", {}), n)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from patarm.adapters.verl._settings import PARSettings
+from patarm.adapters.verl._settings import VerlSettings
 from patarm.parsing import parse_judgment
 
 __all__ = ["judged_score", "pair_key"]
 
 
-def pair_key(fields: Mapping[str, Any], settings: PARSettings, where: str = "this row") -> tuple[tuple[Any, Any], Any]:
+def pair_key(fields: Mapping[str, Any], settings: VerlSettings, where: str = "this row") -> tuple[tuple[Any, Any], Any]:
     """``((data_source, pair_id), role)`` from a row's non-tensor fields (``extra_info`` first).
 
     Pairs are keyed by source and id, as in the paper's PairRewardManager.
@@ -29,7 +29,7 @@ def pair_key(fields: Mapping[str, Any], settings: PARSettings, where: str = "thi
     return (None if source is None else str(source), pair_id), role
 
 
-def judged_score(tokenizer: Any, response_ids: Any, valid_length: int, settings: PARSettings) -> float | None:
+def judged_score(tokenizer: Any, response_ids: Any, valid_length: int, settings: VerlSettings) -> float | None:
     """The score of the judgment in the first ``valid_length`` response tokens (None: malformed)."""
     text = tokenizer.decode(response_ids[:valid_length], skip_special_tokens=True)
     return parse_judgment(text, settings.scale).score

@@ -1,0 +1,298 @@
+"""The PAR settings: one typed object behind every entry point (Python, TRL, verl YAML,
+OpenRLHF environment variables, the command line).
+
+Each setting is one dataclass field whose ``metadata["help"]`` documents it; the readers
+(:meth:`PARSettings.from_mapping` for verl YAML, :meth:`PARSettings.from_env` for
+OpenRLHF's environment) and the command line take their defaults and help from the fields,
+so a default is written once, here.
+
+A delta is named by a spec string: a built-in (``graded``, ``constant``), or a dotted
+path to the user's own (``my_pkg.deltas:capped`` or ``my_pkg.deltas.capped``), each
+optionally called with literal arguments (``graded(threshold=1.5)``,
+``my_pkg.deltas:capped(max=2)``). A built-in name is always called (``graded`` is
+``GradedDelta()``); a dotted path without parentheses names the delta itself, with
+parentheses a factory that returns it.
+
+>>> PARSettings().delta
+GradedDelta(threshold=2.0, low=0.5, high=1.0)
+>>> PARSettings.from_mapping({"delta": "constant(value=0.5)", "fallback_par": 0.1}).delta
+ConstantDelta(value=0.5)
+>>> PARSettings.from_env("PATARM_", {"PATARM_MALFORMED": "-2"}).format_reward
+FormatReward(malformed=-2.0, well_formed=0.0)
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from patarm.rewards._delta import ConstantDelta, Delta, GradedDelta
+from patarm.rewards._format import FormatReward
+
+__all__ = ["BUILTIN_DELTAS", "PARSettings", "delta_from_spec"]
+
+BUILTIN_DELTAS: dict[str, Callable[..., Delta]] = {"graded": GradedDelta, "constant": ConstantDelta}
+
+# name, then optional "(arguments)"; names are identifiers joined by "." with at most one ":".
+_SPEC = re.compile(r"\s*([A-Za-z_][\w.]*(?::[A-Za-z_][\w.]*)?)\s*(?:\((.*)\))?\s*", re.DOTALL)
+
+
+def _spec_arguments(text: str, spec: str) -> tuple[list[Any], dict[str, Any]]:
+    """Literal positional and keyword arguments (``ast.literal_eval``: no code runs)."""
+    try:
+        call = ast.parse(f"_({text})", mode="eval").body
+        assert isinstance(call, ast.Call)
+        args = [ast.literal_eval(a) for a in call.args]
+        kwargs = {str(k.arg): ast.literal_eval(k.value) for k in call.keywords if k.arg is not None}
+        if len(kwargs) != len(call.keywords):
+            raise ValueError("**kwargs")
+    except (SyntaxError, ValueError, TypeError, AssertionError) as exc:
+        raise ValueError(f"delta {spec!r}: arguments must be literals such as (max=2, low=0.5) ({exc})") from None
+    return args, kwargs
+
+
+def _import_path(path: str, spec: str) -> Any:
+    """The object at ``pkg.module:attr`` or ``pkg.module.attr``."""
+    if ":" in path:
+        module_name, attr = path.split(":", 1)
+    else:
+        module_name, _, attr = path.rpartition(".")
+    if not module_name or not attr:
+        raise ValueError(
+            f"delta {spec!r}: expected one of {sorted(BUILTIN_DELTAS)} or a dotted path such as my_pkg.deltas:capped"
+        )
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"delta {spec!r}: cannot import module {module_name!r} ({exc})") from None
+    for name in attr.split("."):
+        if not hasattr(obj, name):
+            raise ValueError(f"delta {spec!r}: module {module_name!r} has no attribute {attr!r}")
+        obj = getattr(obj, name)
+    return obj
+
+
+def delta_from_spec(spec: str) -> Delta:
+    """The delta a spec string names (see the module docstring for the forms).
+
+    >>> delta_from_spec("graded(threshold=1.0)")(1.5), delta_from_spec("constant")(0.1)
+    (1.0, 1.0)
+    """
+    match = _SPEC.fullmatch(spec)
+    if match is None:
+        raise ValueError(
+            f"delta {spec!r}: expected a name or dotted path with optional literal arguments, "
+            "such as graded, graded(threshold=1.5) or my_pkg.deltas:capped(max=2)"
+        )
+    name, arguments = match.group(1), match.group(2)
+    args, kwargs = _spec_arguments(arguments, spec) if arguments is not None else ([], {})
+    builtin = BUILTIN_DELTAS.get(name)
+    target = builtin if builtin is not None else _import_path(name, spec)
+    if builtin is None and arguments is None:
+        return _checked(target, spec)
+    if not callable(target):
+        raise ValueError(f"delta {spec!r}: {name} is not callable")
+    try:
+        made = target(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"delta {spec!r}: {exc}") from None
+    return _checked(made, spec)
+
+
+def _checked(delta: Any, spec: str) -> Delta:
+    """A delta must map a positive margin to a finite number; try it once on 1.0."""
+    if not callable(delta):
+        raise ValueError(f"delta {spec!r}: names {delta!r}, which is not callable (margin -> reward)")
+    try:
+        value = float(delta(1.0))
+    except Exception as exc:
+        raise ValueError(
+            f"delta {spec!r}: calling it on the margin 1.0 failed ({type(exc).__name__}: {exc}); "
+            "to call a factory that returns the delta, write its arguments: name() or name(k=v)"
+        ) from None
+    if not math.isfinite(value):
+        raise ValueError(f"delta {spec!r}: returned {value!r} for the margin 1.0 (a reward must be finite)")
+    return delta  # type: ignore[no-any-return]
+
+
+def _number(raw: Any, where: str) -> float:
+    if isinstance(raw, bool):
+        raise ValueError(f"{where}: expected a number, got {raw!r}")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: expected a finite number, got {raw!r}")
+    return value
+
+
+def _count(raw: Any, where: str) -> int | None:
+    if raw is None or raw == "":
+        return None
+    number = _number(raw, where)
+    if number != int(number) or number < 1:
+        raise ValueError(f"{where}: expected an integer >= 1, got {raw!r}")
+    return int(number)
+
+
+def _delta(raw: Any, where: str) -> Delta:
+    if isinstance(raw, str):
+        try:
+            return delta_from_spec(raw)
+        except ValueError as exc:
+            message = str(exc)
+            raise ValueError(f"{where}: {message.removeprefix('delta ')}") from None
+    return _checked(raw, repr(raw))
+
+
+# How a raw value (YAML scalar, environment string) becomes each field's type.
+_READERS: dict[str, Callable[[Any, str], Any]] = {
+    "delta": _delta,
+    "malformed": _number,
+    "well_formed": _number,
+    "fallback_par": _number,
+    "timeout_s": _number,
+    "rollouts_per_side": _count,
+}
+
+
+@dataclass(frozen=True)
+class PARSettings:
+    """How the Preference-Aware Reward turns a pair's judged scores into rewards.
+
+    Frozen, hashable and picklable (Ray and multiprocessing pickle it; the delta must be
+    picklable too: the built-ins and module-level functions are).
+    """
+
+    delta: Delta = field(
+        default_factory=GradedDelta,
+        metadata={
+            "help": "margin -> reward magnitude: graded (the paper's choice: 0.5 up to a margin of 2, 1.0 above), "
+            "constant (1.0 for every positive margin; the paper reports it collapses late in training for "
+            "large models), graded(threshold=1.5, low=0.5, high=1.0), or your own as a dotted path with "
+            "literal arguments, e.g. my_pkg.deltas:capped(max=2)"
+        },
+    )
+    malformed: float = field(
+        default=FormatReward.malformed,
+        metadata={"help": "format reward of a rollout with no parsable score on the scale"},
+    )
+    well_formed: float = field(
+        default=FormatReward.well_formed,
+        metadata={"help": "format reward of a rollout with a parsable score"},
+    )
+    fallback_par: float = field(
+        default=0.0,
+        metadata={
+            "help": "PAR given to a well-formed rollout whose partner side never arrived within timeout_s "
+            "(added to its format reward; the rollout is counted as a timeout)"
+        },
+    )
+    timeout_s: float = field(
+        default=900.0,
+        metadata={"help": "seconds a rollout waits at the rendezvous for its pair's other side (verl, OpenRLHF)"},
+    )
+    rollouts_per_side: int | None = field(
+        default=None,
+        metadata={
+            "help": "rollouts of each side of a pair that the rendezvous waits for (verl: rollout.n; OpenRLHF "
+            "side rows: n_samples_per_prompt); unset where the whole batch is seen at once (TRL)"
+        },
+    )
+    format_reward: FormatReward = field(init=False, repr=False, compare=False)
+
+    if TYPE_CHECKING:  # the constructor also takes a delta spec string, resolved on creation
+
+        def __init__(
+            self,
+            delta: Delta | str = ...,
+            malformed: float = ...,
+            well_formed: float = ...,
+            fallback_par: float = ...,
+            timeout_s: float = ...,
+            rollouts_per_side: int | None = ...,
+        ) -> None: ...
+
+    def __post_init__(self) -> None:
+        for name in ("delta", "malformed", "well_formed", "fallback_par", "timeout_s", "rollouts_per_side"):
+            value = getattr(self, name)
+            if name != "delta" or isinstance(value, str):
+                object.__setattr__(self, name, _READERS[name](value, name))
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout_s: expected > 0, got {self.timeout_s}")
+        object.__setattr__(self, "format_reward", FormatReward(self.malformed, self.well_formed))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The settings' names, in declaration order (the keys of YAML and, upper-cased, of env)."""
+        return SETTING_NAMES
+
+    @classmethod
+    def help(cls, name: str) -> str:
+        """The documentation of one setting (drives the command line's ``--help``)."""
+        return str(_FIELDS[name].metadata["help"])
+
+    @classmethod
+    def default(cls, name: str) -> Any:
+        """The default of one setting, as the field declares it."""
+        f = _FIELDS[name]
+        if f.default is dataclasses.MISSING:
+            return f.default_factory()  # type: ignore[operator]
+        return f.default
+
+    @classmethod
+    def default_text(cls, name: str) -> str:
+        """The default of one setting as a user would write it (``graded``, ``-1.0``, ``unset``)."""
+        value = cls.default(name)
+        for spec, factory in BUILTIN_DELTAS.items():
+            if isinstance(factory, type) and type(value) is factory and value == factory():
+                return spec
+        return "unset" if value is None else str(value)
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any], where: str = "") -> PARSettings:
+        """From a mapping of field names (verl's ``reward.patarm`` YAML); a missing key takes
+        the field's default, an unknown key or a bad value is an error naming it."""
+        prefix = f"{where}." if where else ""
+        unknown = sorted(set(options) - set(SETTING_NAMES))
+        if unknown:
+            raise ValueError(f"{prefix}{unknown[0]}: unknown PAR setting; known: {list(SETTING_NAMES)}")
+        values = {k: _READERS[k](v, prefix + k) for k, v in options.items()}
+        return cls(**values)
+
+    @classmethod
+    def from_env(cls, prefix: str = "PATARM_", env: Mapping[str, str] | None = None) -> PARSettings:
+        """From ``{prefix}{FIELD}`` environment variables (OpenRLHF), e.g. ``PATARM_DELTA``,
+        ``PATARM_FALLBACK_PAR``; an unset or empty variable takes the field's default."""
+        source = os.environ if env is None else env
+        values = {}
+        for name in SETTING_NAMES:
+            key = prefix + name.upper()
+            raw = source.get(key)
+            if raw is not None and raw != "":
+                values[name] = _READERS[name](raw, key)
+        return cls(**values)
+
+    def with_rollouts(self, rollouts_per_side: int | None) -> PARSettings:
+        """The same settings with ``rollouts_per_side`` filled in where it is unset."""
+        if self.rollouts_per_side is not None or rollouts_per_side is None:
+            return self
+        return dataclasses.replace(self, rollouts_per_side=rollouts_per_side)
+
+    def require_rollouts(self, hint: str) -> int:
+        """``rollouts_per_side``, or an error saying how to set it."""
+        if self.rollouts_per_side is None:
+            raise ValueError(f"rollouts_per_side is not set: {hint}")
+        return self.rollouts_per_side
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(PARSettings) if f.init}
+SETTING_NAMES: tuple[str, ...] = tuple(_FIELDS)
