@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from patarm.serve import LoadResult, run_load
+from patarm.testing.load import LoadResult, run_load
 from patarm.testing.servers import stop_process, wait_for_health
 
 TASKS = [

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_call
 from patarm.backends import OpenAIBackend, SamplingParams
 from patarm.backends._openai import BackendError
-from patarm.policy import JudgeClient, JudgeServerError
+from patarm.policy_rewards import JudgeClient, JudgeServerError
 
 
 @given(

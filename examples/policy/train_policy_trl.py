@@ -79,8 +79,8 @@ def instruction_rows(dataset: str | None) -> list[dict[str, Any]]:
 
 def judge_reward(args: argparse.Namespace) -> Any:
     """The reward function: the same pointwise judge core, in-process or through `patarm serve`."""
+    from patarm.adapters.trl import JudgeReward
     from patarm.judges import JudgeConfig, PointwiseJudge
-    from patarm.policy import JudgeReward
 
     if args.judge_url:
         return JudgeReward(url=args.judge_url)

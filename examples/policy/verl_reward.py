@@ -6,6 +6,6 @@ from ``reward_kwargs.url`` or the ``PATARM_JUDGE_URL`` environment variable of t
 Each parquet row must carry the prompt text in ``extra_info.prompt`` (verl passes only the response).
 """
 
-from patarm.policy import compute_score, compute_score_async
+from patarm.adapters.verl import compute_score, compute_score_async
 
 __all__ = ["compute_score", "compute_score_async"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from patarm.errors import PatarmError
+
 __all__ = ["MissingExtraError", "require"]
 
 
-class MissingExtraError(ImportError):
+class MissingExtraError(PatarmError, ImportError):
     """An optional package is missing; the message names the extra to install."""
 
 

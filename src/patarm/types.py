@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from patarm.errors import PatarmError
+
 __all__ = [
     "ChatMessage",
     "Judgment",
@@ -31,7 +33,7 @@ Role = Literal["chosen", "rejected"]
 ROLES: tuple[Role, Role] = ("chosen", "rejected")
 
 
-class RowError(ValueError):
+class RowError(PatarmError, ValueError):
     """Bad input row: names the row, the field and the expected form."""
 
     def __init__(self, row: int | str | None, field: str, expected: str, got: object) -> None:

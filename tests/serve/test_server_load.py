@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from patarm.serve import run_load
+from patarm.testing.load import run_load
 
 pytestmark = pytest.mark.slow
 

@@ -137,7 +137,7 @@ def test_settings_are_checked() -> None:
 
 def test_serve_imports_no_web_framework_until_an_app_is_built() -> None:
     code = (
-        "import sys, patarm, patarm.serve, patarm.policy\n"
+        "import sys, patarm, patarm.serve, patarm.policy_rewards\n"
         "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'torch') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -30,6 +30,7 @@ import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after
 from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.errors import PatarmError
 
 __all__ = ["BackendError", "OpenAIBackend"]
 
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class BackendError(RuntimeError):
+class BackendError(PatarmError, RuntimeError):
     """A request to the server failed for good: a non-retryable status, retries used up, or a malformed reply."""
 
 

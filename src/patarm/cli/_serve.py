@@ -1,7 +1,7 @@
 """``patarm serve``: a judge behind an HTTP API (extra ``serve``), for policy training.
 
-OpenRLHF: ``--reward.remote_url http://HOST:PORT/get_reward``; verl: ``patarm.policy.compute_score``
-with ``url``; TRL: ``patarm.policy.JudgeReward(url=...)``; anything else: ``POST /v1/score``.
+OpenRLHF: ``--reward.remote_url http://HOST:PORT/get_reward``; verl: ``patarm.adapters.verl.compute_score``
+with ``url``; TRL: ``patarm.adapters.trl.JudgeReward(url=...)``; anything else: ``POST /v1/score``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ def run(args: argparse.Namespace) -> int:
     require("fastapi", "serve")
     require("uvicorn", "serve")
     from patarm.judges import PointwiseJudge
-    from patarm.policy import detect_chat_template
+    from patarm.policy_rewards import detect_chat_template
     from patarm.rubrics import CriteriaCache, RubricSet
-    from patarm.serve import ServeSettings, create_app, exposure_warning, serve
+    from patarm.serve import ServeSettings, create_app, serve
+    from patarm.serve._run import exposure_warning
 
     key = os.environ.get(args.api_key_env) if args.api_key_env else None
     template_name = args.chat_template
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from typing import get_args
 
-    from patarm.policy import CHAT_TEMPLATES, SplitMode
+    from patarm.policy_rewards import CHAT_TEMPLATES, SplitMode
 
     parser = commands.add_parser(
         "serve",

@@ -1,62 +1,40 @@
-"""A trained judge as the reward for POLICY training, through the same pointwise judge core.
+"""Deprecated alias of :mod:`patarm.policy_rewards` (and of the stack pieces that moved into the
+adapters); kept for one release. Importing a name from here warns and returns the new object.
 
-- TRL: :class:`JudgeReward`, a picklable reward function (in-process judge, or ``url=`` of a
-  ``patarm serve``), one score per completion, None where the judge's output did not parse;
-- verl: :func:`compute_score` / :func:`compute_score_async`, calling a ``patarm serve``;
-- OpenRLHF: ``--reward.remote_url http://host:port/get_reward`` on ``patarm serve``, which reads
-  the policy's decoded text back with :func:`split_query` and a :class:`ChatTemplate`;
-- :class:`JudgeClient`: the HTTP client of ``POST /v1/score`` the first two use.
-
-Only httpx (a core dependency) is imported here; no RL stack.
-
->>> split_query("<|im_start|>user\\nHi<|im_end|>\\n<|im_start|>assistant\\nHello<|im_end|>").response
-'Hello'
+- ``JudgeReward``, ``completion_text``, ``prompt_messages`` -> :mod:`patarm.adapters.trl`;
+- ``compute_score``, ``compute_score_async``, ``PROMPT_KEYS``, ``URL_ENV`` -> :mod:`patarm.adapters.verl`;
+- ``ScoreInput`` -> :data:`patarm.policy_rewards.ScoreItemInput`;
+- everything else -> :mod:`patarm.policy_rewards`.
 """
 
-from patarm.policy._client import API_KEY_ENV, JudgeClient, JudgeServerError, RemoteScore, ScoreInput
-from patarm.policy._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, label_fields, reward_value
-from patarm.policy._query import QuerySplit, QuerySplitError, SplitMode, split_query
-from patarm.policy._template import (
-    CHAT_TEMPLATES,
-    CHATML,
-    GEMMA,
-    LLAMA3,
-    PLAIN,
-    ChatTemplate,
-    Turn,
-    detect_chat_template,
-)
-from patarm.policy._trl import JudgeReward, completion_text, prompt_messages
-from patarm.policy._verl import PROMPT_KEYS, URL_ENV, compute_score, compute_score_async
+from __future__ import annotations
 
-__all__ = [
-    "API_KEY_ENV",
-    "CHATML",
-    "CHAT_TEMPLATES",
-    "GEMMA",
-    "INSTRUCTION_DOMAIN",
-    "INSTRUCTION_FIELDS",
-    "LLAMA3",
-    "PLAIN",
-    "PROMPT_KEYS",
-    "URL_ENV",
-    "ChatTemplate",
-    "JudgeClient",
-    "JudgeReward",
-    "JudgeServerError",
-    "QuerySplit",
-    "QuerySplitError",
-    "RemoteScore",
-    "ScoreInput",
-    "SplitMode",
-    "Turn",
-    "completion_text",
-    "compute_score",
-    "compute_score_async",
-    "data_domain",
-    "detect_chat_template",
-    "label_fields",
-    "prompt_messages",
-    "reward_value",
-    "split_query",
-]
+import importlib
+import warnings
+from typing import Any
+
+__all__: list[str] = []
+
+_MOVED = {
+    "JudgeReward": ("patarm.adapters.trl", "JudgeReward"),
+    "completion_text": ("patarm.adapters.trl", "completion_text"),
+    "prompt_messages": ("patarm.adapters.trl", "prompt_messages"),
+    "compute_score": ("patarm.adapters.verl", "compute_score"),
+    "compute_score_async": ("patarm.adapters.verl", "compute_score_async"),
+    "PROMPT_KEYS": ("patarm.adapters.verl", "PROMPT_KEYS"),
+    "URL_ENV": ("patarm.adapters.verl", "URL_ENV"),
+    "ScoreInput": ("patarm.policy_rewards", "ScoreItemInput"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module, new_name = _MOVED.get(name, ("patarm.policy_rewards", name))
+    target = importlib.import_module(module)
+    if not hasattr(target, new_name):
+        raise AttributeError(f"module 'patarm.policy' has no attribute {name!r}")
+    warnings.warn(
+        f"patarm.policy is deprecated and goes away in the next release: use {module}.{new_name}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(target, new_name)

@@ -21,7 +21,7 @@ import jinja2
 
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, escape_tags
 from patarm.rubrics._rubric import RubricSet, _num
-from patarm.rubrics._sandbox import sandboxed_environment
+from patarm.rubrics._sandbox import TemplateError, sandboxed_environment
 from patarm.types import ChatMessage
 
 __all__ = ["PROMPT_TAGS", "TEMPLATE_DIR", "JudgePrompts", "PromptInput", "Tiers", "as_messages", "prompt_as_text"]
@@ -133,7 +133,7 @@ class JudgePrompts:
             text = loaded.render(**context)
         except jinja2.TemplateError as exc:
             where = (loaded.filename if loaded else None) or getattr(exc, "filename", None) or template
-            raise ValueError(f"{where}: the judge template does not render: {type(exc).__name__}: {exc}") from exc
+            raise TemplateError(f"{where}: the judge template does not render: {type(exc).__name__}: {exc}") from exc
         return text.strip() + "\n"
 
     def _messages(self, content: str) -> list[dict[str, str]]:

@@ -6,7 +6,7 @@ every worker of a cluster; :func:`shared_rendezvous` picks one of the two, once 
 process. Each takes its settings as one :class:`patarm.rewards.PARSettings`. Pure Python: no framework is imported here.
 """
 
-from patarm.rendezvous._book import (
+from patarm.rendezvous._pair_book import (
     Arrival,
     PairBook,
     RendezvousStats,
@@ -14,8 +14,8 @@ from patarm.rendezvous._book import (
     RolloutReward,
     fallback_reward,
 )
+from patarm.rendezvous._pair_rendezvous import PairRendezvous
 from patarm.rendezvous._shared import RENDEZVOUS_MODES, clear_shared, shared_rendezvous
-from patarm.rendezvous._waiting import PairRendezvous
 
 __all__ = [
     "RENDEZVOUS_MODES",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from patarm.rendezvous._waiting import PairRendezvous
+from patarm.rendezvous._pair_rendezvous import PairRendezvous
 from patarm.rewards import PARSettings
 
 __all__ = ["RENDEZVOUS_MODES", "clear_shared", "shared_rendezvous"]

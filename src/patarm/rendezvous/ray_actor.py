@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm._extras import require
-from patarm.rendezvous._book import RendezvousStats, RolloutReward, fallback_reward
-from patarm.rendezvous._waiting import PairRendezvous
+from patarm.rendezvous._pair_book import RendezvousStats, RolloutReward, fallback_reward
+from patarm.rendezvous._pair_rendezvous import PairRendezvous
 from patarm.rewards import PARSettings
 from patarm.sampling import normalize_role
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import jinja2
 
+from patarm.errors import PatarmError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
-from patarm.rubrics._sandbox import sandboxed_environment
+from patarm.rubrics._sandbox import TemplateError, sandboxed_environment
 
 __all__ = ["BUILTIN_DIR", "Rubric", "RubricSet", "UnknownDomainError"]
 
@@ -34,7 +35,7 @@ _DOMAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.DOTALL)
 
 
-class UnknownDomainError(ValueError):
+class UnknownDomainError(PatarmError, ValueError):
     """A domain name with no rubric; the message lists the known ones."""
 
     def __init__(self, domain: str, known: Sequence[str]) -> None:
@@ -109,7 +110,8 @@ class RubricSet:
             try:
                 text = self._env.from_string(source).render(scale_low=_num(lo), scale_high=_num(hi))
             except jinja2.TemplateError as exc:
-                raise ValueError(f"{file}: the rubric template does not render: {type(exc).__name__}: {exc}") from exc
+                reason = f"{type(exc).__name__}: {exc}"
+                raise TemplateError(f"{file}: the rubric template does not render: {reason}") from exc
             found = _DESCRIPTION.search(source)
             self._rendered[key] = Rubric(domain, text.strip(), found.group(1) if found else "", str(file))
         return self._rendered[key]

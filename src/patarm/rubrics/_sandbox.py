@@ -24,7 +24,13 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ["sandboxed_environment"]
+from patarm.errors import PatarmError
+
+__all__ = ["TemplateError", "sandboxed_environment"]
+
+
+class TemplateError(PatarmError, ValueError):
+    """A rubric or prompt template that does not render in the sandbox; the message names its file."""
 
 
 def sandboxed_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> ImmutableSandboxedEnvironment:

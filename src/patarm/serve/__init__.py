@@ -6,7 +6,7 @@
 - :class:`MicroBatcher`: joins concurrent requests into backend batches, off the event loop;
 - :func:`serve`, :class:`ServerThread`: run it in the foreground or a background thread;
 - :class:`JudgeService`: the same logic without the web framework;
-- :func:`run_load`: many concurrent clients against a server, every answer timed (tests, benchmarks).
+- load clients for tests and benchmarks live in :mod:`patarm.testing.load`.
 
 FastAPI and uvicorn are imported only when an app is built or run; without them that raises
 :class:`patarm.MissingExtraError` naming ``patarm[serve]``.
@@ -27,9 +27,7 @@ from patarm.serve._batcher import (
     MicroBatcher,
     QueueFullError,
 )
-from patarm.serve._body import validation_message
-from patarm.serve._load import LoadResult, load, run_load
-from patarm.serve._metrics import ServerMetrics, percentile
+from patarm.serve._metrics import ServerMetrics
 from patarm.serve._models import (
     ErrorBody,
     RewardRequest,
@@ -38,21 +36,18 @@ from patarm.serve._models import (
     ScoreRequest,
     ScoreResponse,
     ScoreResult,
-    score_result,
 )
-from patarm.serve._run import ServerThread, bind, exposure_warning, serve
-from patarm.serve._service import ClientGone, JudgeService, ServeError
+from patarm.serve._run import ServerThread, serve
+from patarm.serve._service import JudgeService, ServeError
 from patarm.serve._settings import ServeSettings
 
 __all__ = [
     "BatchFailedError",
     "BatchReport",
     "BatcherClosedError",
-    "ClientGone",
     "ErrorBody",
     "JudgeService",
     "JudgeTimeoutError",
-    "LoadResult",
     "MicroBatcher",
     "QueueFullError",
     "RewardRequest",
@@ -65,13 +60,6 @@ __all__ = [
     "ServeSettings",
     "ServerMetrics",
     "ServerThread",
-    "bind",
     "create_app",
-    "exposure_warning",
-    "load",
-    "percentile",
-    "run_load",
-    "score_result",
     "serve",
-    "validation_message",
 ]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from patarm._extras import require
 from patarm._version import __version__
 from patarm.judges import PointwiseJudge
-from patarm.policy import ChatTemplate
+from patarm.policy_rewards import ChatTemplate
 from patarm.serve._body import validation_message
 from patarm.serve._guard import Guard
 from patarm.serve._models import ErrorBody, RewardRequest, RewardResponse, ScoreRequest, ScoreResponse

@@ -34,6 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 
+from patarm.errors import PatarmError
+
 __all__ = [
     "BatchFailedError",
     "BatchReport",
@@ -47,15 +49,15 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class QueueFullError(RuntimeError):
+class QueueFullError(PatarmError, RuntimeError):
     """The queue cannot take the request's items now; try again later."""
 
 
-class BatcherClosedError(RuntimeError):
+class BatcherClosedError(PatarmError, RuntimeError):
     """The batcher is shut down (or not started)."""
 
 
-class JudgeTimeoutError(TimeoutError):
+class JudgeTimeoutError(PatarmError, TimeoutError):
     """The request was not answered in time; ``started`` says whether its batch had begun."""
 
     def __init__(self, message: str, started: bool) -> None:
@@ -63,7 +65,7 @@ class JudgeTimeoutError(TimeoutError):
         self.started = started
 
 
-class BatchFailedError(RuntimeError):
+class BatchFailedError(PatarmError, RuntimeError):
     """The backend call for the request's items raised; the message carries the original error,
     ``__cause__`` the exception itself (for the log: it may hold secrets or paths, so the server
     never sends it to a client)."""

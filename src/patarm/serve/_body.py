@@ -29,6 +29,8 @@ import json
 import re
 from typing import Any
 
+from patarm.errors import PatarmError
+
 __all__ = ["BadBody", "check_value", "decode_body", "field_path", "replace_surrogates", "validation_message"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -48,7 +50,7 @@ def validation_message(errors: list[dict[str, Any]], shown: int = 5) -> str:
     return "invalid request: " + "; ".join(parts) + more
 
 
-class BadBody(ValueError):
+class BadBody(PatarmError, ValueError):
     """A body that cannot be read as the API's JSON; the message names the field."""
 
 

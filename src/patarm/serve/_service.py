@@ -28,8 +28,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from patarm.errors import PatarmError
 from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
-from patarm.policy import (
+from patarm.policy_rewards import (
     CHAT_TEMPLATES,
     ChatTemplate,
     QuerySplitError,
@@ -61,7 +62,7 @@ T = TypeVar("T")
 PREP_WORKERS = 4
 
 
-class ServeError(Exception):
+class ServeError(PatarmError):
     """An error answer: HTTP status, stable code, message (and extra headers, field details, error id)."""
 
     def __init__(
@@ -92,7 +93,7 @@ class ServeError(Exception):
         return out
 
 
-class ClientGone(Exception):
+class ClientGone(PatarmError):
     """The client disconnected before its answer was ready; its work was dropped."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from patarm.policy import CHAT_TEMPLATES, INSTRUCTION_DOMAIN, SplitMode
+from patarm.policy_rewards import CHAT_TEMPLATES, INSTRUCTION_DOMAIN, SplitMode
 
 __all__ = ["ServeSettings"]
 
@@ -34,7 +34,7 @@ class ServeSettings(BaseModel):
     maps rewards onto [0, 1] over the scale (``scores`` always are).
 
     Reading OpenRLHF's query: ``chat_template`` names the policy's template preset (``chatml``,
-    ``llama3``, ``gemma``, ``none``), ``split`` the method (see :func:`patarm.policy.split_query`).
+    ``llama3``, ``gemma``, ``none``), ``split`` the method (see :func:`patarm.policy_rewards.split_query`).
     Domains: ``default_domain`` for items the data does not place, ``instruction_domain`` for
     IFEval-style rows (None: route them like any other).
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from patarm.errors import PatarmError
 from patarm.store._atomic import atomic_write
 
 __all__ = ["JsonlStore", "StoreSettingsError"]
@@ -48,7 +49,7 @@ __all__ = ["JsonlStore", "StoreSettingsError"]
 HEADER = "patarm_store"
 
 
-class StoreSettingsError(ValueError):
+class StoreSettingsError(PatarmError, ValueError):
     """A store was written with other settings; ``changed`` lists (name, then, now)."""
 
     def __init__(self, path: Path, changed: list[tuple[str, Any, Any]]) -> None:

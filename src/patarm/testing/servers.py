@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from patarm.errors import PatarmError
+
 __all__ = ["ServerUnavailable", "free_port", "stop_process", "transformers_serve", "wait_for_health"]
 
 
-class ServerUnavailable(RuntimeError):
+class ServerUnavailable(PatarmError, RuntimeError):
     """A local server could not be started here; the message says why (skip or exit on it)."""
 
 

@@ -11,19 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm.adapters.trl._completions import completion_text
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, parse_judgment
 from patarm.rewards import PARSettings, par_batch
 
-__all__ = ["PARReward", "RewardCall", "completion_text"]
-
-
-def completion_text(completion: Any) -> str:
-    """A TRL completion as text: a string, or the content of conversational messages."""
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, Sequence) and completion and isinstance(completion[-1], dict):
-        return "".join(str(m.get("content", "")) for m in completion)
-    raise ValueError(f"cannot read a completion of type {type(completion).__name__}: {completion!r:.80}")
+__all__ = ["PARReward", "RewardCall"]
 
 
 @dataclass

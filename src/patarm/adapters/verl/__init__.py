@@ -6,7 +6,9 @@
 - :class:`PairShuffledDataset`: ``data.custom_cls`` keeping pairs in one batch, shuffled by pair;
 - :class:`PairRewardManager` (``patarm_pair``): the legacy batch manager (older verl);
 - :func:`verl_rows`, :func:`check_verl_config`, :class:`VerlSettings`: rows, config check, options
-  (the PAR settings in it are :class:`patarm.rewards.PARSettings`).
+  (the PAR settings in it are :class:`patarm.rewards.PARSettings`);
+- :func:`compute_score` / :func:`compute_score_async`: a trained judge (a running ``patarm serve``)
+  as verl's custom reward function for POLICY training.
 
 verl is imported only when one of the three classes is first used.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from patarm.adapters.verl._judge_score import PROMPT_KEYS, URL_ENV, compute_score, compute_score_async
 from patarm.adapters.verl._rows import verl_rows
 from patarm.adapters.verl._settings import PairConfigError, VerlSettings, check_verl_config, config_get
 
@@ -24,12 +27,16 @@ if TYPE_CHECKING:
     from patarm.adapters.verl._reward_loop import PARRewardLoopManager
 
 __all__ = [
+    "PROMPT_KEYS",
+    "URL_ENV",
     "PARRewardLoopManager",
     "PairConfigError",
     "PairRewardManager",
     "PairShuffledDataset",
     "VerlSettings",
     "check_verl_config",
+    "compute_score",
+    "compute_score_async",
     "config_get",
     "verl_rows",
 ]

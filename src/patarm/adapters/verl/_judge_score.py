@@ -17,7 +17,7 @@ averages them in its validation metrics). A judgment with no parsed sample gets 
 
     reward:
       custom_reward_function:
-        path: examples/policy/verl_reward.py   # a file holding `from patarm.policy import compute_score`
+        path: examples/policy/verl_reward.py   # a file holding `from patarm.adapters.verl import compute_score`
         name: compute_score
         reward_kwargs: {url: "http://judge-host:8000"}
 """
@@ -29,8 +29,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from patarm.policy._client import JudgeClient, RemoteScore
-from patarm.policy._domain import INSTRUCTION_DOMAIN, data_domain, reward_value
+from patarm.policy_rewards._client import JudgeClient, RemoteScore
+from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, data_domain, reward_value
 
 __all__ = ["PROMPT_KEYS", "URL_ENV", "compute_score", "compute_score_async"]
 

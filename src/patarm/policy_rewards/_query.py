@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from patarm.policy._template import CHATML, ChatTemplate, Turn
+from patarm.errors import PatarmError
+from patarm.policy_rewards._template import CHATML, ChatTemplate, Turn
 
 __all__ = ["QuerySplit", "QuerySplitError", "SplitMode", "split_query"]
 
@@ -33,7 +34,7 @@ SplitMode = Literal["auto", "prefix", "marker"]
 _THINK = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
 
 
-class QuerySplitError(ValueError):
+class QuerySplitError(PatarmError, ValueError):
     """The query could not be split into a prompt and a response; the message says why."""
 
 

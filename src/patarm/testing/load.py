@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from patarm.serve._metrics import percentile
 
-__all__ = ["LoadResult", "load", "run_load"]
+__all__ = ["LoadResult", "load", "percentile", "run_load"]
 
 
 @dataclass(frozen=True)

@@ -20,29 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm.adapters.trl._completions import completion_text, prompt_messages
 from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
-from patarm.policy._client import JudgeClient, RemoteScore
-from patarm.policy._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, reward_value
+from patarm.policy_rewards._client import JudgeClient, RemoteScore
+from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, reward_value
 
-__all__ = ["JudgeReward", "completion_text", "prompt_messages"]
-
-
-def completion_text(completion: Any) -> str:
-    """A TRL completion as text: a string, or the contents of its assistant messages."""
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, Sequence) and all(isinstance(m, Mapping) for m in completion):
-        return "".join(str(m.get("content", "")) for m in completion if m.get("role", "assistant") == "assistant")
-    raise ValueError(f"cannot read a completion of type {type(completion).__name__}: {completion!r:.80}")
-
-
-def prompt_messages(prompt: Any) -> str | list[dict[str, str]]:
-    """A TRL prompt for the judge: text as is, conversational prompts as plain {role, content} messages."""
-    if isinstance(prompt, str):
-        return prompt
-    if isinstance(prompt, Sequence) and all(isinstance(m, Mapping) for m in prompt):
-        return [{"role": str(m["role"]), "content": str(m.get("content", ""))} for m in prompt]
-    raise ValueError(f"cannot read a prompt of type {type(prompt).__name__}: {prompt!r:.80}")
+__all__ = ["JudgeReward"]
 
 
 @dataclass

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from patarm.adapters.trl import JudgeReward
+from patarm.adapters.verl import compute_score, compute_score_async
 from patarm.backends import FunctionBackend
 from patarm.judges import JudgeConfig, PointwiseJudge
-from patarm.policy import JudgeClient, JudgeReward, JudgeServerError, compute_score, compute_score_async
+from patarm.policy_rewards import JudgeClient, JudgeServerError
 
 _RESPONSE = re.compile(r"<response>\s*(.*?)\s*</response>", re.DOTALL)
 _TASK = re.compile(r"<task>(\w+)</task>")

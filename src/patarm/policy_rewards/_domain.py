@@ -23,7 +23,7 @@ from collections.abc import Container, Mapping
 from typing import Any
 
 from patarm.judges import PointwiseResult
-from patarm.policy._client import RemoteScore
+from patarm.policy_rewards._client import RemoteScore
 
 __all__ = ["INSTRUCTION_DOMAIN", "INSTRUCTION_FIELDS", "data_domain", "label_fields", "reward_value"]
 

@@ -31,6 +31,6 @@ def test_verl_reward_file_exposes_compute_score() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # what verl does with custom_reward_function.path
-    from patarm.policy import compute_score, compute_score_async
+    from patarm.adapters.verl import compute_score, compute_score_async
 
     assert module.compute_score is compute_score and module.compute_score_async is compute_score_async

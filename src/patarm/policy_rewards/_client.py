@@ -29,17 +29,18 @@ from typing import Any
 import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after, retry_call
+from patarm.errors import PatarmError
 
-__all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreInput"]
+__all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreItemInput"]
 
 API_KEY_ENV = "PATARM_JUDGE_API_KEY"
-ScoreInput = Mapping[str, Any]
+ScoreItemInput = Mapping[str, Any]
 # The judge server answers 500 only after isolating the failing request, and 504 after its own
 # deadline: sending either again would only repeat the failure, so they are not retried here.
 RETRY_STATUSES = frozenset({408, 429, 502, 503})
 
 
-class JudgeServerError(RuntimeError):
+class JudgeServerError(PatarmError, RuntimeError):
     """The judge server refused or failed a request; the message carries its status and reason."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
@@ -136,10 +137,10 @@ class JudgeClient:
         key = self.api_key if self.api_key is not None else os.environ.get(API_KEY_ENV)
         return {"Authorization": f"Bearer {key}"} if key else {}
 
-    def _body(self, items: Sequence[ScoreInput]) -> dict[str, Any]:
+    def _body(self, items: Sequence[ScoreItemInput]) -> dict[str, Any]:
         return {"items": [{k: v for k, v in dict(i).items() if k in ("prompt", "response", "domain")} for i in items]}
 
-    def _chunks(self, items: Sequence[ScoreInput]) -> list[Sequence[ScoreInput]]:
+    def _chunks(self, items: Sequence[ScoreItemInput]) -> list[Sequence[ScoreItemInput]]:
         size = self.max_items_per_request
         return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -179,7 +180,7 @@ class JudgeClient:
     def _timeout(self, left: float | None) -> float:
         return self.timeout_s if left is None else max(min(self.timeout_s, left), 0.001)
 
-    def score(self, items: Sequence[ScoreInput]) -> list[RemoteScore]:
+    def score(self, items: Sequence[ScoreItemInput]) -> list[RemoteScore]:
         """One result per item, in order; items are mappings with ``prompt``, ``response``, ``domain``."""
         with self._lock:
             if self._client is None:
@@ -204,7 +205,7 @@ class JudgeClient:
                 raise self._exhausted(exc) from exc
         return out
 
-    async def ascore(self, items: Sequence[ScoreInput]) -> list[RemoteScore]:
+    async def ascore(self, items: Sequence[ScoreItemInput]) -> list[RemoteScore]:
         """:meth:`score` for an event loop (one connection pool per loop)."""
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:

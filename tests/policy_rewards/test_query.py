@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.policy import (
+from patarm.policy_rewards import (
     CHAT_TEMPLATES,
     CHATML,
     GEMMA,

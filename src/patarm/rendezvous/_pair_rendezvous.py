@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from patarm.rendezvous._book import Arrival, PairBook, RendezvousStats, RolloutReward
+from patarm.rendezvous._pair_book import Arrival, PairBook, RendezvousStats, RolloutReward
 from patarm.rewards import PARSettings
 
 __all__ = ["PairRendezvous"]
