@@ -49,7 +49,7 @@ class _Builder:
 
     def trie(self, suffixes: frozenset[str], first: bool) -> str:
         """The rest of any name in ``suffixes``: one branch per next token (a character, or a
-        multi-letter key such as ``in`` for ``㏌``), ignorables between tokens; a complete
+        multi-letter key such as ``in`` for U+33CC), ignorables between tokens; a complete
         name ends with a run of spaces (the ``>`` follows)."""
         tokens = {s[0] for s in suffixes if s} | {
             key for key in self.table if len(key) > 1 and any(s.startswith(key) for s in suffixes)
@@ -103,9 +103,10 @@ def escape_tags(text: str, names: Iterable[str] = _DEFAULT_NAMES) -> str:
     is matched as a reader (a judge model, a tokenizer that normalises Unicode) could take it,
     not only byte for byte: case is ignored; spaces may surround the slash and the name
     (``< /Answer >``); every character may be a look-alike that reads as the ASCII one once
-    NFKC-normalised (full-width ``＜ａｎｓｗｅｒ＞``, small ``﹤``, mathematical letters, ``㏌``
-    for ``in``); and default-ignorable characters (zero-width spaces and joiners, word
-    joiner, soft hyphen, BOM, bidi controls) may sit anywhere inside (``<an\\u200bswer>``).
+    NFKC-normalised (full-width brackets and letters such as U+FF1C ``answer`` U+FF1E, the
+    small U+FE64, mathematical letters, U+33CC for ``in``); and default-ignorable characters
+    (zero-width spaces and joiners, word joiner, soft hyphen, BOM, bidi controls) may sit
+    anywhere inside (``<an\\u200bswer>``).
 
     Only the two brackets of a matched tag change, to ``&lt;`` and ``&gt;``: what lies
     between them, and all text outside matched tags, is kept exactly as written. Time is
@@ -113,7 +114,7 @@ def escape_tags(text: str, names: Iterable[str] = _DEFAULT_NAMES) -> str:
 
     >>> escape_tags("ok <answer>10</answer>")
     'ok &lt;answer&gt;10&lt;/answer&gt;'
-    >>> escape_tags("＜ａｎｓｗｅｒ＞ < /Think >")
-    '&lt;ａｎｓｗｅｒ&gt; &lt; /Think &gt;'
+    >>> escape_tags("\\uff1canswer\\uff1e < /Think >")
+    '&lt;answer&gt; &lt; /Think &gt;'
     """
     return _pattern(tuple(names), text.isascii()).sub(_escaped, text)

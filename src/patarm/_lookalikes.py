@@ -1,19 +1,20 @@
 """Characters that read as ASCII, and characters that read as nothing: what tag matching folds.
 
-A judge model, its tokenizer, or any later Unicode normalisation may read a full-width
-``＜ａｎｓｗｅｒ＞``, a mathematical ``𝐚𝐧𝐬𝐰𝐞𝐫`` or an ``<an\\u200bswer>`` with a zero-width
-space inside as the ASCII tag. :func:`ascii_lookalikes` maps an ASCII text to every single
-character whose NFKC form, case-folded, is that text (``"a"`` -> ``a A ａ Ａ 𝐚 ...``;
-``"in"`` -> ``㏌``); :data:`IGNORABLE` is a regular-expression class of the Unicode
-default-ignorable code points (zero-width spaces and joiners, word joiner, soft hyphen, BOM,
-bidi controls, variation selectors, tag characters), which render as nothing.
+A judge model, its tokenizer, or any later Unicode normalisation may read an ``answer`` tag
+written in full-width brackets and letters (U+FF1C, U+FF41 ...), in mathematical letters
+(U+1D41A ...), or with a zero-width space inside (``<an\\u200bswer>``) as the ASCII tag.
+:func:`ascii_lookalikes` maps an ASCII text to every single character whose NFKC form,
+case-folded, is that text (``"a"`` -> ``a``, ``A``, U+FF41, U+FF21, U+1D41A ...; ``"in"`` ->
+U+33CC); :data:`IGNORABLE` is a regular-expression class of the Unicode default-ignorable
+code points (zero-width spaces and joiners, word joiner, soft hyphen, BOM, bidi controls,
+variation selectors, tag characters), which render as nothing.
 
 The table is built once, on first use, from the running Python's ``unicodedata`` over
 :data:`LOOKALIKE_BLOCKS` (the 256-code-point blocks that hold every such character; a test
 checks the list against a scan of all code points).
 
->>> sorted(ascii_lookalikes()["<"])
-['﹤', '＜']
+>>> [f"U+{ord(c):04X}" for c in sorted(ascii_lookalikes()["<"])]
+['U+003C', 'U+FE64', 'U+FF1C']
 """
 
 from __future__ import annotations

@@ -73,13 +73,13 @@ def parse_score(
     """Read one score from the inside of an answer tag: ``(score, None)`` or ``(None, reason)``.
 
     A score is an ASCII decimal numeral (``7``, ``+7``, ``7.5``, ``.5``, ``7.``, ``1e1``), with
-    ASCII whitespace around it: other digits (``７``, ``٧``, ``७``), other spaces, ``inf``,
+    ASCII whitespace around it: other digits (full-width, Arabic-Indic, Devanagari ...), other spaces, ``inf``,
     ``nan``, underscores and fractions are ``not_a_number``. ``integer=True`` decides on the
     exact decimal value, not on its float: ``7.0`` and ``0.7e1`` are 7, while
     ``7.00000000000000001`` (a float would round it to 7.0) is ``not_an_integer``. The range
     check compares the float value with the scale.
 
-    >>> parse_score("７")
+    >>> parse_score("\\uff17")  # full-width 7
     (None, <MalformedReason.NOT_A_NUMBER: 'not_a_number'>)
     >>> parse_score(" 7.0 ", integer=True)
     (7.0, None)
