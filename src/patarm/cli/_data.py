@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    backend_from_args,
+    config_from_args,
+    int_at_least,
+)
 
 __all__ = ["add_parser"]
 
@@ -40,7 +46,7 @@ def _loaded(args: argparse.Namespace, report: Any) -> Iterator[Any]:
 
     from patarm.data import iter_loaded, iter_rows
 
-    rows = iter_rows(args.input, split=args.split)
+    rows = iter_rows(args.input, split=args.split, skip_unreadable=args.skip_malformed)
     if args.limit is not None:
         rows = islice(rows, args.limit)
     return iter_loaded(rows, _columns(args), skip=args.skip_malformed, report=report)
@@ -401,7 +407,7 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input (JSONL, JSON, CSV, Parquet, or a datasets folder saved to disk)")
     group.add_argument("--input", "-i", required=True, help="pairwise preference rows")
     group.add_argument("--split", help="split of a saved DatasetDict")
-    group.add_argument("--limit", type=int, help="read only the first N rows")
+    group.add_argument("--limit", type=int_at_least(0), help="read only the first N rows")
     group.add_argument("--prompt-col", default="prompt", help="prompt column (text rows; default prompt)")
     group.add_argument("--chosen-col", default="chosen", help="text or chat-message list (default chosen)")
     group.add_argument("--rejected-col", default="rejected", help="text or chat-message list (default rejected)")

@@ -1,6 +1,7 @@
 """Reading and writing rows, and turning pairwise preference data into PaTaRM's corpora.
 
-- files: :func:`read_rows`, :func:`iter_rows` (streaming), :func:`write_rows`, :class:`JsonlWriter`;
+- files: :func:`read_rows`, :func:`iter_rows` (streaming; :func:`located_rows` with each row's
+  line, :func:`row_location` for one row), :func:`write_rows`, :class:`JsonlWriter`;
 - loaders: :func:`load_pairs` / :func:`iter_loaded` (texts, chat-message lists, RewardBench
   rows; malformed rows raise or are counted), :func:`derived_pair_id`;
 - :class:`DomainLabeler`: given domain, else a router, with the label's source;
@@ -27,7 +28,7 @@ from patarm.data._rl import RejectSampling, RLReport, correct_fraction, rl_rows
 from patarm.data._sft import SFT_DROP_REASONS, SFTFilter, SFTReport, margin_histogram, sft_pair_rows, teacher_target
 from patarm.data._sink import write_rows
 from patarm.data._stats import PairStats
-from patarm.data._stream import iter_rows
+from patarm.data._stream import UnreadableLine, iter_rows, located_rows, row_location
 
 __all__ = [
     "DomainLabeler",
@@ -44,6 +45,7 @@ __all__ = [
     "SFTFilter",
     "SFTReport",
     "SFT_DROP_REASONS",
+    "UnreadableLine",
     "add_noise",
     "apply_flips",
     "correct_fraction",
@@ -53,11 +55,13 @@ __all__ = [
     "iter_loaded",
     "iter_rows",
     "load_pairs",
+    "located_rows",
     "margin_histogram",
     "pair_from_row",
     "read_jsonl_ids",
     "read_rows",
     "rl_rows",
+    "row_location",
     "sft_pair_rows",
     "teacher_target",
     "write_rows",
