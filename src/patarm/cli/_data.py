@@ -23,6 +23,7 @@ from patarm.cli._common import (
     config_from_args,
     int_at_least,
 )
+from patarm.types import RowError
 
 __all__ = ["add_parser"]
 
@@ -98,32 +99,54 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def run_add_noise(args: argparse.Namespace) -> int:
-    """Stream the pairs twice: once to count them (the flips depend on n), once to write."""
-    from patarm.data import LoadReport, apply_flips, flip_indices, write_rows
+    """Stream the pairs twice: once to count them (the flips depend on n), once to write.
+
+    Each row keeps its rounds (``flip_rounds``, ``flipped``: see :func:`patarm.data.noise_rounds`):
+    a new round on noised data needs ``--stack``; ``--undo`` peels the last round off."""
+    from patarm.data import LoadReport, apply_flips, flip_indices, noise_rounds, record_rounds, write_rows
 
     _jsonl_output(args.output)
     report = LoadReport()
-    changed = 0
-    if args.undo:
-        flips: set[int] | None = None
-    else:
-        flips = set(flip_indices(sum(1 for _ in _loaded(args, LoadReport())), args.flip, args.seed))
+    changed = rounds_before = 0
+    flips: set[int] = set()
+    if not args.undo:
+        count = 0
+        for item in _loaded(args, LoadReport()):
+            if noise_rounds(item.row, item.index) and not args.stack:
+                raise RowError(item.index, "flip_rounds", _NOISED, item.row.get("flip_rounds", item.row.get("flipped")))
+            count += 1
+        flips = set(flip_indices(count, args.flip, args.seed))
 
     def rows() -> Iterator[dict[str, Any]]:
-        nonlocal changed
+        nonlocal changed, rounds_before
         for position, item in enumerate(_loaded(args, report)):
-            swap = item.row.get("flipped") is True if flips is None else position in flips
+            rounds = noise_rounds(item.row, item.index)
+            rounds_before = max(rounds_before, len(rounds))
+            if args.undo:
+                if not rounds:
+                    raise RowError(item.index, "flip_rounds", _NOT_NOISED, None)
+                swap = rounds.pop()
+            else:
+                swap = position in flips
+                rounds.append(swap)
             pair = apply_flips([item.pair], [item.pair.pair_id])[0] if swap else item.pair
             changed += swap
             row = _pair_row(pair, pair.domain, item.row.get("domain_source"))
-            row["flipped"] = swap and flips is not None
+            record_rounds(row, rounds)
             yield row
 
     total = write_rows(args.output, rows())
     _print(report.lines())
-    print(f"pairs {'restored' if args.undo else 'flipped'}: {changed} of {total}")
+    if args.undo:
+        print(f"pairs restored: {changed} of {total} (round {rounds_before} undone; {rounds_before - 1} left)")
+    else:
+        print(f"pairs flipped: {changed} of {total} (noise round {rounds_before + 1})")
     print(f"output: {args.output}")
     return 0
+
+
+_NOISED = "a pair without label noise: this data is noised already (pass --stack to add a round, --undo to remove one)"
+_NOT_NOISED = "a noised pair (add-noise records 'flip_rounds' on every row): nothing to undo"
 
 
 def _prompts(args: argparse.Namespace, rubrics: Any) -> Any:
@@ -462,12 +485,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     noise = sub.add_parser(
         "add-noise",
         help="swap chosen and rejected on a seeded share of pairs (field 'flipped' records which)",
-        description="Flip exactly round(FRACTION x n) pairs chosen by SEED; --undo swaps back pairs marked flipped.",
+        description=(
+            "Flip exactly round(FRACTION x n) pairs chosen by SEED. Every row records its noise rounds "
+            "('flip_rounds', and 'flipped': whether its labels now differ from the original). Noised data takes "
+            "another round only with --stack; --undo removes the last round."
+        ),
     )
-    _shared_args(noise, "JSONL of pairs with a boolean 'flipped' field", routed=False)
+    _shared_args(noise, "JSONL of pairs with 'flipped' and 'flip_rounds' fields", routed=False)
     noise.add_argument("--flip", type=float, default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1")
     noise.add_argument("--seed", type=int, default=0)
-    noise.add_argument("--undo", action="store_true", help="swap back the pairs whose 'flipped' field is true")
+    noise.add_argument("--undo", action="store_true", help="undo the last noise round (swap back what it swapped)")
+    noise.add_argument("--stack", action="store_true", help="add a round to data noised already (refused without it)")
     noise.set_defaults(func=run_add_noise)
 
     rl = sub.add_parser(

@@ -23,7 +23,15 @@ from patarm.data._loaders import (
     load_pairs,
     pair_from_row,
 )
-from patarm.data._noise import add_noise, apply_flips, flip_count, flip_indices
+from patarm.data._noise import (
+    NOISE_FIELDS,
+    add_noise,
+    apply_flips,
+    flip_count,
+    flip_indices,
+    noise_rounds,
+    record_rounds,
+)
 from patarm.data._rl import RejectSampling, RLReport, correct_fraction, rl_rows
 from patarm.data._sft import SFT_DROP_REASONS, SFTFilter, SFTReport, margin_histogram, sft_pair_rows, teacher_target
 from patarm.data._sink import write_rows
@@ -38,6 +46,7 @@ __all__ = [
     "LoadedPair",
     "MALFORMED_REASONS",
     "MalformedRowError",
+    "NOISE_FIELDS",
     "PairColumns",
     "PairStats",
     "RLReport",
@@ -57,9 +66,11 @@ __all__ = [
     "load_pairs",
     "located_rows",
     "margin_histogram",
+    "noise_rounds",
     "pair_from_row",
     "read_jsonl_ids",
     "read_rows",
+    "record_rounds",
     "rl_rows",
     "row_location",
     "sft_pair_rows",
