@@ -17,6 +17,7 @@ HERE = Path(__file__).parent
 JUDGE = ["--backend", "python", "--model", str(HERE / "length_judge.py") + ":judge"]
 FIXTURES = HERE.parent / "eval" / "fixtures"
 PAIR = {"prompt": "q", "chosen": "a", "rejected": "b"}
+CACHED = ["--criteria-mode", "cached", "--criteria-cache", "cache.jsonl"]
 
 
 def patarm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -186,6 +187,18 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         ["patarm serve: error: --port 70000: expected 0 (any free port) to 65535"],
     ),
     (
+        "judge_scale_reversed",
+        {"in.jsonl": jsonl(PAIR)},
+        ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--scale", "10", "1", *JUDGE],
+        ["patarm judge: error: scale: scale must be finite with low < high, got (10.0, 1.0)"],
+    ),
+    (
+        "criteria_cache_not_utf8",
+        {"in.jsonl": jsonl(PAIR), "cache.jsonl": b'{"key": "\xff", "criteria": "x"}\n'},
+        ["judge", "-i", "in.jsonl", "-o", "out.jsonl", *CACHED, *JUDGE],
+        ["patarm judge: error: cache.jsonl: line 1: expected {'key': str, 'domain': str, 'criteria': str}"],
+    ),
+    (
         "python_backend_missing_file",
         {"in.jsonl": jsonl(PAIR)},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--backend", "python", "--model", "nowhere.py:judge"],
@@ -246,3 +259,13 @@ def test_an_unexpected_error_says_where_to_report_and_debug_shows_the_traceback(
     assert "--debug" in last
     debug = patarm(*argv, "--debug", cwd=tmp_path)
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
+
+
+def test_unreadable_lines_in_an_output_being_resumed_are_redone(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text(jsonl({**PAIR, "id": "a"}, {**PAIR, "id": "b"}))
+    deep = '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (tmp_path / "out.jsonl").write_bytes(b'{"id": "\xff"}\n' + deep.encode() + b"\n")
+    done = patarm("judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "note: 2 unreadable line(s) in out.jsonl" in done.stdout
+    assert "rows judged                       2" in done.stdout

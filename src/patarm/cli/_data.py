@@ -208,12 +208,12 @@ def _read_rollouts(path: Path) -> dict[str, list[bool]]:
     found: dict[str, list[bool]] = {}
     if not path.exists():
         return found
-    with path.open(encoding="utf-8") as f:
+    with path.open("rb") as f:
         for line in f:
             try:
                 record = json.loads(line)
                 found[str(record["id"])] = [bool(v) for v in record["correct"]]
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue  # a line cut short by an interrupted run: that pair is sampled again
     return found
 
@@ -269,7 +269,7 @@ def _cache_offsets(path: Path) -> dict[str, int]:
     with path.open("rb") as f:
         offset = 0
         for line in f:
-            with contextlib.suppress(json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
+            with contextlib.suppress(ValueError, KeyError, TypeError, RecursionError):
                 offsets[str(json.loads(line)["id"])] = offset
             offset += len(line)
     return offsets

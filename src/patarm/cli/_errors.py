@@ -15,6 +15,8 @@ import sys
 import traceback
 from typing import Any
 
+from pydantic import ValidationError
+
 from patarm._extras import MissingExtraError
 from patarm.types import RowError
 
@@ -33,7 +35,13 @@ def describe(exc: BaseException, args: argparse.Namespace) -> str:
         return _located(exc, args.input, getattr(args, "split", None))
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, ValidationError):  # a settings object refused a value: name the setting
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or e['type']}: {_reason(e['msg'])}" for e in exc.errors())
     return str(exc) or type(exc).__name__
+
+
+def _reason(message: str) -> str:
+    return message.removeprefix("Value error, ")
 
 
 def _located(exc: RowError, path: str, split: str | None) -> str:

@@ -37,14 +37,14 @@ def read_jsonl_ids(path: str | Path, key: str = "id") -> tuple[set[str], int]:
     broken = 0
     if not source.exists():
         return done, broken
-    with source.open(encoding="utf-8") as f:
+    with source.open("rb") as f:  # bytes: a line that is not UTF-8 counts as unreadable, like a cut one
         for line in f:
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
                 done.add(str(row[key]))
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 broken += 1
     return done, broken
 

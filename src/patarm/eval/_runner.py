@@ -195,14 +195,14 @@ class _Cache:
         source = Path(path)
         meta = None
         if source.exists():
-            with source.open(encoding="utf-8") as f:
+            with source.open("rb") as f:  # bytes: a line that is not UTF-8 is one more broken line
                 for line in f:
                     if not line.strip():
                         continue
                     try:
                         record = json.loads(line)
                         key = record["id"]
-                    except (json.JSONDecodeError, KeyError, TypeError):
+                    except (ValueError, KeyError, TypeError, RecursionError):
                         self.broken += 1
                         continue
                     if key == META_ID:

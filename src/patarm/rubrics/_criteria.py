@@ -52,7 +52,7 @@ class CriteriaCache:
 
     def load(self, path: str | Path) -> None:
         """Read entries from a JSONL file (later lines win); a bad line is an error naming it."""
-        with Path(path).open(encoding="utf-8") as f:
+        with Path(path).open("rb") as f:  # bytes: a line that is not UTF-8 is named like any other bad line
             for number, line in enumerate(f, 1):
                 if not line.strip():
                     continue
@@ -61,7 +61,7 @@ class CriteriaCache:
                     key, criteria = row["key"], row["criteria"]
                     if not isinstance(key, str) or not isinstance(criteria, str):
                         raise TypeError
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, RecursionError):
                     raise ValueError(
                         f"{path}: line {number}: expected {{'key': str, 'domain': str, 'criteria': str}}"
                     ) from None
