@@ -91,6 +91,12 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         ["patarm judge: error: in.jsonl line 2: field 'domain': expected a known domain (chat, code", "astrology"],
     ),
     (
+        "convert_unknown_domain",
+        {"in.jsonl": jsonl(PAIR, "", {**PAIR, "prompt": "q2", "domain": "astrology"})},
+        ["data", "convert", "-i", "in.jsonl", "-o", "out.jsonl"],
+        ["patarm data convert: error: in.jsonl line 3: field 'domain': expected a known domain (chat, code"],
+    ),
+    (
         "judge_unknown_domain_option",
         {"in.jsonl": jsonl(PAIR)},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--domain", "astrology", *JUDGE],

@@ -31,13 +31,33 @@ _LONGEST = 600  # characters of a message shown (a library's message can quote a
 
 def describe(exc: BaseException, args: argparse.Namespace) -> str:
     """The message for an expected failure, naming the file and line where it can."""
-    if isinstance(exc, RowError) and isinstance(exc.row, int) and isinstance(getattr(args, "input", None), str):
-        return _located(exc, args.input, getattr(args, "split", None))
+    from patarm.rubrics import UnknownDomainError
+
+    source = getattr(args, "input", None)
+    if isinstance(exc, RowError) and isinstance(exc.row, int) and isinstance(source, str):
+        return _located(exc, source, getattr(args, "split", None))
+    if isinstance(exc, UnknownDomainError) and isinstance(source, str):
+        return _domain_row(exc, source, args) or str(exc)
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     if isinstance(exc, ValidationError):  # a settings object refused a value: name the setting
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or e['type']}: {_reason(e['msg'])}" for e in exc.errors())
     return str(exc) or type(exc).__name__
+
+
+def _domain_row(exc: Any, path: str, args: argparse.Namespace) -> str | None:
+    """The first row of ``path`` that names the unknown domain, as ``FILE line N: field F: ...``."""
+    from patarm.data import located_rows
+
+    column = getattr(args, "domain_col", None) or "domain"
+    try:
+        for where, row in located_rows(path, split=getattr(args, "split", None), skip_unreadable=True):
+            if isinstance(row, dict) and row.get(column) == exc.domain:
+                known = ", ".join(exc.known)
+                return f"{path} {where}: field {column!r}: expected a known domain ({known}), got {exc.domain!r}"
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def _reason(message: str) -> str:
