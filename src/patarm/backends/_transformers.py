@@ -192,10 +192,8 @@ class TransformersBackend:
             "do_sample": False,
         }
         if params.temperature > 0:
-            generators = None
-            if all(seed is not None for seed in seeds):
-                generators = [torch.Generator(device=self.device).manual_seed(int(seed or 0)) for seed in seeds]
-            sampler = RowSampler(params.temperature, params.top_p, generators)
+            row_seeds = [seed for seed in seeds if seed is not None]
+            sampler = RowSampler(params.temperature, params.top_p, row_seeds if len(row_seeds) == len(seeds) else None)
             kwargs["logits_processor"] = LogitsProcessorList([sampler])
         if stop:
             kwargs.update(stop_strings=stop, tokenizer=self.tokenizer)
