@@ -50,13 +50,13 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "jsonl_nested_too_deep",
         {"in.jsonl": jsonl(PAIR, '{"prompt": ' + "[" * 100_000 + "]" * 100_000 + "}")},
         ["data", "convert", "-i", "in.jsonl", "-o", "out.jsonl"],
-        ["patarm data convert: error: in.jsonl: line 2: not valid JSON (nested too deeply to read)"],
+        ["patarm data convert: error: in.jsonl line 2: not valid JSON (nested too deeply to read)"],
     ),
     (
         "jsonl_nested_too_deep_judge",
         {"in.jsonl": jsonl(PAIR, '{"prompt": ' + "[" * 100_000 + "]" * 100_000 + "}")},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE],
-        ["patarm judge: error: in.jsonl: line 2: not valid JSON (nested too deeply"],
+        ["patarm judge: error: in.jsonl line 2: not valid JSON (nested too deeply"],
     ),
     (
         "eval_scores_401_digit_integer",
@@ -118,25 +118,25 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "jsonl_invalid_utf8",
         {"in.jsonl": jsonl(PAIR).encode() + b'{"prompt": "q\xff", "chosen": "a", "rejected": "b"}\n'},
         ["data", "convert", "-i", "in.jsonl", "-o", "out.jsonl"],
-        ["patarm data convert: error: in.jsonl: line 2: not valid UTF-8 (invalid start byte at byte 13)"],
+        ["patarm data convert: error: in.jsonl line 2: not valid UTF-8 (invalid start byte at byte 13)"],
     ),
     (
         "jsonl_invalid_utf8_judge",
         {"in.jsonl": jsonl(PAIR, PAIR).encode() + b'{"prompt": "q\xff", "chosen": "a", "rejected": "b"}\n'},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE],
-        ["patarm judge: error: in.jsonl: line 3: not valid UTF-8"],
+        ["patarm judge: error: in.jsonl line 3: not valid UTF-8"],
     ),
     (
         "csv_invalid_utf8",
         {"in.csv": b"prompt,chosen,rejected\n" + b"".join(b"q%d,a,b\n" % i for i in range(3000)) + b"q,\xe9t\xe9,b\n"},
         ["data", "stats", "-i", "in.csv"],
-        ["patarm data stats: error: in.csv: line 3002: not valid UTF-8"],
+        ["patarm data stats: error: in.csv line 3002: not valid UTF-8"],
     ),
     (
         "json_garbage",
         {"in.json": "[\n" + json.dumps(PAIR) + ",\n this is not json\n]"},
         ["data", "convert", "-i", "in.json", "-o", "out.jsonl"],
-        ["patarm data convert: error: in.json: line 3: not valid JSON (Expecting value)"],
+        ["patarm data convert: error: in.json line 3: not valid JSON (Expecting value)"],
     ),
     (
         "json_not_a_list",
@@ -154,7 +154,7 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "jsonl_truncated_line",
         {"in.jsonl": jsonl(PAIR, '{"prompt": "q", "chosen": "a", "rej', PAIR)},
         ["data", "convert", "-i", "in.jsonl", "-o", "out.jsonl"],
-        ["patarm data convert: error: in.jsonl: line 2: not valid JSON ("],
+        ["patarm data convert: error: in.jsonl line 2: not valid JSON ("],
     ),
     (
         "convert_row_missing_field_named_by_line",
@@ -202,7 +202,7 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "criteria_cache_not_utf8",
         {"in.jsonl": jsonl(PAIR), "cache.jsonl": b'{"key": "\xff", "criteria": "x"}\n'},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", *CACHED, *JUDGE],
-        ["patarm judge: error: cache.jsonl: line 1: expected {'key': str, 'domain': str, 'criteria': str}"],
+        ["patarm judge: error: cache.jsonl line 1: expected {'key': str, 'domain': str, 'criteria': str}"],
     ),
     (
         "python_backend_missing_file",

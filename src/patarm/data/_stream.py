@@ -96,9 +96,9 @@ def _csv_rows(source: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield f"line {start}", dict(row)
                 start = reader.line_num + 1
         except UnicodeDecodeError as exc:
-            raise ValueError(f"{source}: line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
+            raise ValueError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
         except csv.Error as exc:
-            raise ValueError(f"{source}: line {reader.line_num}: not valid CSV ({exc})") from None
+            raise ValueError(f"{source} line {reader.line_num}: not valid CSV ({exc})") from None
 
 
 def _parquet_rows(source: Path, batch_rows: int) -> Iterator[dict[str, Any]]:
@@ -117,9 +117,9 @@ def _json_list(source: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{source}: line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
+        raise ValueError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise ValueError(f"{source} line {exc.lineno}: not valid JSON ({exc.msg})") from None
     except RecursionError:
         raise ValueError(f"{source}: JSON nested too deeply to read") from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
@@ -153,8 +153,8 @@ def numbered_jsonl(source: Path, *, skip_unreadable: bool = False) -> Iterator[t
                 row = _json_object(raw, number == 1)
             except ValueError as exc:
                 if not skip_unreadable:
-                    raise ValueError(f"{source}: line {number}: {exc}") from None
-                yield number, UnreadableLine(f"{source}: line {number}", str(exc))
+                    raise ValueError(f"{source} line {number}: {exc}") from None
+                yield number, UnreadableLine(f"{source} line {number}", str(exc))
                 continue
             if row is not None:
                 yield number, row

@@ -63,7 +63,7 @@ class CriteriaCache:
                         raise TypeError
                 except (ValueError, KeyError, TypeError, RecursionError):
                     raise ValueError(
-                        f"{path}: line {number}: expected {{'key': str, 'domain': str, 'criteria': str}}"
+                        f"{path} line {number}: expected {{'key': str, 'domain': str, 'criteria': str}}"
                     ) from None
                 self._entries[key] = criteria
 
