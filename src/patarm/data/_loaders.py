@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm.data._stream import UnreadableLine
 from patarm.types import ChatMessage, PreferencePair, Prompt, RowError
 
 __all__ = [
@@ -54,6 +55,7 @@ MALFORMED_REASONS = (
     "prompt_mismatch",
     "bad_id",
     "duplicate_id",
+    "unreadable",
 )
 
 
@@ -195,6 +197,8 @@ def _optional(row: Mapping[str, Any], names: Iterable[str | None]) -> str | None
 def pair_from_row(row: Mapping[str, Any], index: int, columns: PairColumns | None = None) -> PreferencePair:
     """One row -> a pair, or a :class:`MalformedRowError` naming the row, field and expected form."""
     cols = columns or PairColumns()
+    if isinstance(row, UnreadableLine):
+        raise _bad(index, "<line>", "one JSON object per line", row.problem, "unreadable")
     if not isinstance(row, Mapping):
         raise _bad(index, "<row>", "a mapping of column names to values", row, "missing_field")
     prompt, chosen, rejected = _sides(row, cols, index)
