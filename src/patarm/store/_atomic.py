@@ -61,8 +61,9 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
 
 def check_distinct(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
     """Raise ``ValueError`` when an output resolves to the same file as an input or another
-    output (symbolic links and hard links included), or when an output is a folder. Values are paths, lists of paths or None;
-    keys name them in the message (``"--input"``). Call it before opening anything for writing."""
+    output (symbolic links and hard links included), or is a folder. Values are paths, lists of
+    paths or None; keys name them in the message (``"--input"``). Call it before opening
+    anything for writing."""
 
     def flat(named: Mapping[str, Any]) -> list[tuple[str, Path]]:
         out = []
