@@ -23,6 +23,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
+
 from patarm.rewards import Delta, FormatReward, GradedDelta, par_rewards
 from patarm.rewards._scores import sorted_mean
 from patarm.types import ROLES, Role
@@ -40,7 +42,7 @@ __all__ = [
 
 def normalize_role(role: object, where: str = "") -> Role:
     """``'chosen'`` or ``'rejected'`` (any case), or a bool (True = chosen), as ``par_batch`` reads roles."""
-    if isinstance(role, bool) or type(role).__name__ == "bool_":
+    if isinstance(role, (bool, np.bool_)):
         return "chosen" if role else "rejected"
     if isinstance(role, str) and role.strip().lower() in ROLES:
         return role.strip().lower()  # type: ignore[return-value]
