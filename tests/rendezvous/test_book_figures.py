@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.rendezvous import PairBook, RolloutReward
+from patarm.rendezvous import PairBook, RolloutReward, fallback_reward
 from patarm.rewards import FormatReward, GradedDelta, par_rewards, total_rewards
 
 from strategies import reference_mean
@@ -161,3 +161,31 @@ def test_fallback_par_goes_to_well_formed_rollouts_only() -> None:
         "r/dropped_entries": 2.0,
         "r/open_entries": 0.0,
     }
+
+
+def test_an_extra_that_gives_up_keeps_its_own_score() -> None:
+    book = PairBook(1)
+    book.add("p", "chosen", 9.0, "u")
+    extra = book.add("p", "chosen", None, "u")  # the chosen side is full: an extra, still open
+    out = book.give_up(extra)
+    assert out.extra and out.timed_out and out.score is None and out.reward == -1.0
+
+
+def test_fallback_reward_defaults_and_metric_names() -> None:
+    out = fallback_reward(4.0, FormatReward())
+    assert out == RolloutReward(0.0, 0.0, 0.0, 4.0, None, None, 0.0, 0.0, timed_out=True, extra=False)
+    assert (
+        fallback_reward(None, FormatReward(), 0.7).par == 0.0 and fallback_reward(4.0, FormatReward(), 0.7).par == 0.7
+    )
+    assert sorted(out.to_info()) == [
+        "par_extra",
+        "par_format",
+        "par_malformed",
+        "par_margin",
+        "par_pair_correct",
+        "par_par",
+        "par_reward",
+        "par_score",
+        "par_timeout",
+    ]
+    assert PairBook(1).stats().to_metrics()["rendezvous/arrivals"] == 0.0

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.rewards import FormatReward, graded_delta, par_batch, par_rewards, total_rewards
+from patarm.rewards import (
+    FormatReward,
+    format_reward,
+    graded_delta,
+    par_batch,
+    par_rewards,
+    par_rewards_batch,
+    total_rewards,
+)
 
 from strategies import maybe_int_score, reference_mean
 
@@ -176,3 +184,15 @@ def test_mean_par_and_mean_total_are_the_rollout_means(pairs: list) -> None:
     metrics = out.stats.to_metrics()
     assert metrics["par/mean_par"] == out.stats.mean_par and metrics["par/mean_total"] == out.stats.mean_total
     assert ("par/pair_accuracy" in metrics) == bool(complete)
+
+
+def test_format_reward_function_passes_both_values() -> None:
+    assert format_reward(3.0, well_formed=0.5) == 0.5 and format_reward(None, malformed=-2.0) == -2.0
+    assert format_reward(float("nan"), -3.0, 0.25) == -3.0 and format_reward(0.0, -3.0, 0.25) == 0.25
+
+
+def test_par_rewards_batch_passes_allow_missing_side() -> None:
+    with pytest.raises(ValueError, match="has no rejected rollout"):
+        par_rewards_batch([9.0, 2.0, 5.0], ["p", "p", "q"], ["chosen", "rejected", "chosen"])
+    got = par_rewards_batch([9.0, 2.0, 5.0], ["p", "p", "q"], ["chosen", "rejected", "chosen"], allow_missing_side=True)
+    assert got.tolist() == [1.0, 1.0, 0.0]
