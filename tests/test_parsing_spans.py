@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.parsing import final_answer_span, parse_judgment
+from patarm.parsing import final_answer_span, format_score, parse_judgment
 
 plain = st.text(alphabet=st.characters(blacklist_characters="<>"), max_size=30)
 
@@ -50,3 +53,15 @@ def test_no_span_when_there_is_no_readable_answer() -> None:
     assert final_answer_span("<think><answer>7</answer></think>") is None
     assert final_answer_span("<a>7</a>", answer_tag="a") == (3, 4)
     assert final_answer_span("<answer>7</answer>", answer_tag="a") is None
+
+
+def test_nested_thinking_is_one_block() -> None:
+    judgment = parse_judgment("<think>a<think>b</think>c</think>d<answer>5</answer>")
+    assert (judgment.thinking, judgment.rationale, judgment.score) == ("a<think>b</think>c", "d", 5.0)
+
+
+def test_tag_names_must_stay_distinct_and_scores_finite() -> None:
+    with pytest.raises(ValueError, match="four distinct non-empty strings"):
+        final_answer_span("x", answer_tag="criteria")
+    with pytest.raises(ValueError, match=r"score must be finite, got inf"):
+        format_score(math.inf)

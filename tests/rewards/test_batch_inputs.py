@@ -3,6 +3,8 @@ arrays of any dtype, custom deltas with a vectorised form. Each must give the pe
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from patarm.rewards import (
     FormatReward,
+    constant_delta,
     format_reward,
     graded_delta,
     par_batch,
@@ -196,3 +199,28 @@ def test_par_rewards_batch_passes_allow_missing_side() -> None:
         par_rewards_batch([9.0, 2.0, 5.0], ["p", "p", "q"], ["chosen", "rejected", "chosen"])
     got = par_rewards_batch([9.0, 2.0, 5.0], ["p", "p", "q"], ["chosen", "rejected", "chosen"], allow_missing_side=True)
     assert got.tolist() == [1.0, 1.0, 0.0]
+
+
+def test_vectorised_delta_returning_ints_gives_float_rewards() -> None:
+    class Steps:
+        def __call__(self, margin: float) -> float:
+            return float(margin > 0)
+
+        def vectorized(self, margins: np.ndarray) -> list[int]:
+            return [int(m > 0) for m in margins]
+
+    out = par_batch([9.0, 2.0], ["p", "p"], ["chosen", "rejected"], Steps())
+    assert out.par.dtype == np.float64 and out.par.tolist() == [1.0, 1.0]
+
+
+def test_constant_delta_pays_nothing_at_a_zero_margin() -> None:
+    out = par_batch([5.0, 5.0, 7.0, 3.0], ["p", "p", "q", "q"], ["chosen", "rejected"] * 2, constant_delta(2.0))
+    assert out.par.tolist() == [0.0, 0.0, 2.0, 2.0]
+    assert out.stats.pair_ties == 1 and out.stats.pair_accuracy == 0.5
+
+
+def test_bad_scores_name_the_value() -> None:
+    with pytest.raises(ValueError, match=r"scores\[1\]: expected a finite number or None \(malformed\), got True$"):
+        par_batch([3.0, True], ["p", "p"], ["chosen", "rejected"])
+    with pytest.raises(ValueError, match=r"^threshold must be finite, got inf$"):
+        graded_delta(threshold=math.inf)

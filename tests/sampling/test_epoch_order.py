@@ -75,3 +75,8 @@ def test_a_new_sampler_starts_at_epoch_zero() -> None:
     sampler = PairSampler(["a", "b", "a", "b", "c", "c"])
     assert sampler.epoch == 0
     assert [r for pos in epoch_pairs(3, epoch=0) for r in sampler.rows[pos]] == list(sampler)
+
+
+def test_a_sampler_pads_by_default() -> None:
+    sampler = PairSampler(["a", "a", "b", "b", "c", "c"], num_replicas=2, rank=1)
+    assert sampler.num_pairs == 2 and len(sampler) == 4
