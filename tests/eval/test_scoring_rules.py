@@ -166,7 +166,7 @@ def test_rewardbench2_counts_and_notes() -> None:
 
 def test_a_single_correct_tied_answer_adds_no_margin_term() -> None:
     rows = [("ref:0", (9.0,), (1.0,)), ("tied:0", (9.0, 8.0), (1.0,)), ("ref:1", (9.0,), (1.0,))]
-    rows += [("tied:1", (9.0,), (1.0,))]  # one correct answer: no spread, no margins
+    rows += [("tied:1", (1.0,), (5.0,))]  # one correct answer: no spread, no margins, no terms
     detail = ties(rows)
     assert detail.correctness_preferred == 1.0 and detail.correctness_preferred_hard == 1.0
     assert detail.margin_score == pytest.approx(math.tanh(6.0)) and detail.common_prompts == 2
@@ -182,11 +182,12 @@ def test_counts_follow_the_failure_policy() -> None:
     assert score_rewardbench(rows).subset_counts["hep-go"].correct == 1
     assert score_rewardbench(rows, failures="wrong").subset_counts["hep-go"].correct == 0
     rm = [RowScores("1", (9.0, 9.0, 9.0), (None, 1.0, 1.0), domain="chat")]
+    rm += [RowScores("2", (9.0, 9.0, 9.0), (1.0, 1.0, 1.0), domain="code")]
     loses, wrong = score_rmbench(rm).domains["chat"], score_rmbench(rm, failures="wrong").domains["chat"]
     assert loses is not None and wrong is not None and loses.counts.correct == 9 and wrong.counts.correct == 6
     report = score_rmbench(rm)
     assert report.counts.skipped_rows == 0
     assert report.notes == [
-        "domains with no rows: code, math, safety; overall, easy, normal and hard are means over the "
-        "1 domain present (chat), not the official 4"
+        "domains with no rows: math, safety; overall, easy, normal and hard are means over the "
+        "2 domains present (chat, code), not the official 4"
     ]
