@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from patarm.eval import RowScores, score_rewardbench2
 from patarm.rendezvous import PairBook, normalize_role
-from patarm.rewards import apply_delta, par_batch, par_rewards
+from patarm.rewards import ConstantDelta, apply_delta, pair_index, par_batch, par_rewards
+from patarm.sampling import PairSampler, epoch_pairs
 from patarm.voting import expected_score, mean_vote
 
 
@@ -76,3 +78,33 @@ def test_votes_refuse_bools_and_bad_weights() -> None:
         expected_score({"7": -0.5})
     with pytest.raises(ValueError, match=r"expected a valid log-probability, got nan$"):
         expected_score({"7": math.nan}, logprobs=True)
+
+
+def test_pair_index_numbers_runs_in_first_seen_order() -> None:
+    index, ids = pair_index(np.array([7, 7, 3, 3]))
+    assert index.tolist() == [0, 0, 1, 1] and ids == [7, 3]
+    index, ids = pair_index(np.array([7, 3, 7, 3]))  # not in runs: sorted order
+    assert index.tolist() == [1, 0, 1, 0] and ids == [3, 7]
+
+
+def test_constant_delta_error_names_its_field() -> None:
+    with pytest.raises(ValueError, match=r"^value must be finite, got inf$"):
+        ConstantDelta(math.inf)
+
+
+def test_ties_follow_the_report_failure_policy() -> None:
+    rows = [
+        RowScores("ref:0", (9.0,), (None, 1.0), subset="Ties"),
+        RowScores("tied:0", (9.0, 8.0), (1.0,), subset="Ties"),
+    ]
+    assert score_rewardbench2(rows).subsets["Ties"] != score_rewardbench2(rows, failures="wrong").subsets["Ties"]
+    wrong = score_rewardbench2(rows, failures="wrong").ties
+    assert wrong is not None and wrong.ref_accuracy == 0.0
+
+
+def test_sampler_passes_its_order_settings() -> None:
+    ids = [f"p{i}" for i in range(12) for _ in range(2)]
+    in_order = PairSampler(ids, shuffle=False)
+    assert list(in_order) == list(range(24))
+    seeded = PairSampler(ids, seed=5)
+    assert list(seeded) == [r for pos in epoch_pairs(12, epoch=0, seed=5) for r in seeded.rows[pos]]
