@@ -46,11 +46,20 @@ class SamplingParams:
 
 @dataclass(frozen=True)
 class TokenLogprobs:
-    """One generated token: its text, its log-probability and the top alternatives."""
+    """One generated token: its text, its log-probability and the top alternatives.
+
+    ``top`` maps each alternative's text to its log-probability. Distinct token ids can decode
+    to the same text (pieces of one UTF-8 character, or a tokenizer's duplicate entries); where
+    the backend knows ids, ``token_id`` and ``top_ids`` (id -> log-probability) keep every
+    alternative apart, and ``top`` holds, per text, the summed probability of its ids among
+    them (so no mass is lost). Backends that only see texts (an HTTP server) leave the ids empty.
+    """
 
     token: str
     logprob: float
     top: Mapping[str, float] = field(default_factory=dict)
+    token_id: int | None = None
+    top_ids: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["add_backend_args", "add_judge_args", "backend_from_args", "config_from_args", "load_function"]
+__all__ = ["add_backend_args", "add_judge_args", "backend_from_args", "config_from_args", "engine_kwargs", "load_function"]
 
 
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,14 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--base-url", help="server URL for --backend openai, e.g. http://127.0.0.1:8000")
     group.add_argument("--batch-size", type=int, default=16, help="prompts per forward batch (transformers)")
     group.add_argument("--concurrency", type=int, default=8, help="requests in flight (openai)")
+    group.add_argument(
+        "--engine-arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="vllm: a keyword for vllm.LLM, VALUE read as JSON when it parses (repeatable), e.g. "
+        "--engine-arg enforce_eager=true --engine-arg dtype=float32 --engine-arg max_model_len=4096",
+    )
 
 
 def backend_from_args(args: argparse.Namespace) -> Any:
@@ -52,7 +60,27 @@ def backend_from_args(args: argparse.Namespace) -> Any:
         return OpenAIBackend(args.base_url, args.model, max_concurrency=args.concurrency)
     from patarm.backends import VLLMBackend
 
-    return VLLMBackend(args.model)
+    return VLLMBackend(args.model, **engine_kwargs(args.engine_arg))
+
+
+def engine_kwargs(pairs: list[str]) -> dict[str, Any]:
+    """``["enforce_eager=true", "dtype=float32"]`` -> ``{"enforce_eager": True, "dtype": "float32"}``.
+
+    >>> engine_kwargs(["max_model_len=512", "dtype=float32"])
+    {'max_model_len': 512, 'dtype': 'float32'}
+    """
+    import json
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"--engine-arg {pair!r}: expected KEY=VALUE with KEY a Python name")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
 
 
 def load_function(spec: str) -> Any:
