@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["add_backend_args", "add_judge_args", "backend_from_args", "config_from_args", "engine_kwargs", "load_function"]
+__all__ = [
+    "add_backend_args",
+    "add_judge_args",
+    "backend_from_args",
+    "config_from_args",
+    "engine_kwargs",
+    "load_function",
+]
 
 
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
