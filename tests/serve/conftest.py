@@ -90,3 +90,23 @@ def fault_server() -> Iterator[Server]:
     args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--max-batch-size", "4"]
     args += ["--max-wait-ms", "20", "--max-queue", "4", "--max-items", "4", "--timeout", "1", "--workers", "1"]
     yield from launch(args)
+
+
+@pytest.fixture(scope="module")
+def vllm_judge_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``patarm serve --backend vllm`` on the tiny model (head size 32), greedy, 3 samples, expected score."""
+    from engines import require_vllm, save_engine_model
+
+    require_vllm()
+    model = save_engine_model(tmp_path_factory.mktemp("vllm-judge") / "model")
+    args = ["--backend", "vllm", "--model", str(model), "--tiers", "primary", "--samples", "3", "--temperature", "0"]
+    args += ["--max-new-tokens", "8", "--expected-score", "--max-batch-size", "4"]
+    args += [
+        "--engine-arg",
+        "dtype=float32",
+        "--engine-arg",
+        "enforce_eager=true",
+        "--engine-arg",
+        "max_model_len=4096",
+    ]
+    yield from launch(args, startup_s=600)
