@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 __all__ = ["SMOLLM2_DIR_ENV", "SMOLLM2_GGUF", "default_smollm2_dir", "smollm2_dir"]
 
@@ -62,7 +63,8 @@ def smollm2_dir(target: str | Path | None = None) -> Path:
         config = loaded.config
         if hasattr(config, "quantization_config"):
             del config.quantization_config
-        model = AutoModelForCausalLM.from_config(config)
+        auto: Any = AutoModelForCausalLM  # untyped in transformers
+        model = auto.from_config(config)
         model.load_state_dict(loaded.state_dict())
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
