@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, TransformersBackend, by_text
+from patarm.backends import Completion, OpenAIBackend, SamplingParams, TokenLogprobs, TransformersBackend
+from patarm.backends._base import by_text
 from patarm.cli import main
 from patarm.judges import completion_expected_score
 from patarm.testing.servers import ServerUnavailable, transformers_serve
