@@ -18,6 +18,7 @@ __all__ = [
     "SamplingParams",
     "TokenLogprobs",
     "by_text",
+    "cut_at_stop",
     "logsumexp",
     "sample_seed",
 ]
@@ -124,3 +125,15 @@ def by_text(alternatives: Iterable[tuple[str, float]]) -> dict[str, float]:
     for text, value in alternatives:
         grouped.setdefault(text, []).append(value)
     return {text: logsumexp(values) for text, values in grouped.items()}
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """``text`` up to the earliest stop string (excluded), and whether one was found.
+
+    >>> cut_at_stop("Paris</answer> and more", ["</answer>"])
+    ('Paris', True)
+    """
+    cuts = [i for i in (text.find(s) for s in stop if s) if i >= 0]
+    if not cuts:
+        return text, False
+    return text[: min(cuts)], True

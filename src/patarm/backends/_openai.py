@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import email.utils
 import logging
 import math
@@ -29,7 +30,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, by_text, sample_seed
+from patarm.backends._base import (
+    ChatInput,
+    Completion,
+    SamplingParams,
+    TokenLogprobs,
+    by_text,
+    cut_at_stop,
+    sample_seed,
+)
 
 __all__ = ["BackendError", "OpenAIBackend"]
 
@@ -327,10 +336,18 @@ class _Call:
         if not completions:
             backend._count("failures")
             raise BackendError(f"POST {url} returned no choices: {str(payload)[:200]}")
-        return completions
+        return [_honour_stop(c, self.params.stop) for c in completions]
 
 
 # ----- parsing -----
+
+
+def _honour_stop(completion: Completion, stop: Sequence[str]) -> Completion:
+    """Cut the text at a stop string the server left in (``transformers serve`` ignores ``stop``).
+
+    Token counts and log-probabilities stay as the server sent them."""
+    text, cut = cut_at_stop(completion.text, stop)
+    return dataclasses.replace(completion, text=text, finish_reason="stop") if cut else completion
 
 
 def _parse_choices(payload: Any, want_logprobs: bool) -> list[Completion]:

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, StopStringCriteria
 
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, cut_at_stop, sample_seed
 
 __all__ = ["TransformersBackend"]
 
@@ -230,7 +230,7 @@ class TransformersBackend:
             samples = []
             for j in range(n):
                 r = p * n + j
-                text, cut = _cut_at_stop(texts[r], stop)
+                text, cut = cut_at_stop(texts[r], stop)
                 samples.append(
                     Completion(
                         text=text,
@@ -347,14 +347,6 @@ def _eos_token_ids(model: Any, tokenizer: Any) -> list[int]:
         if int(token_id) not in ids:
             ids.append(int(token_id))
     return ids
-
-
-def _cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
-    """``text`` up to the earliest stop string (excluded), and whether one was found."""
-    cuts = [i for i in (text.find(s) for s in stop if s) if i >= 0]
-    if not cuts:
-        return text, False
-    return text[: min(cuts)], True
 
 
 @contextlib.contextmanager
