@@ -32,6 +32,7 @@ __all__ = ["CHECKS", "AuditInputs", "run_checks"]
 
 CHECKS = ("accuracy", "length", "style", "injection", "position", "consistency", "scale")
 _RANK = {"loss": 0, "tie": 1, "win": 2}
+_CALIBRATION_BINS = 5
 
 
 @dataclass
@@ -295,7 +296,9 @@ def consistency_check(a: AuditInputs) -> dict[str, Any]:
 
 
 def _calibration(a: AuditInputs) -> dict[str, Any]:
-    """Pair decisions against the score margin: accuracy of the judge's pick per margin bin."""
+    """Pair decisions against the score margin: the share of pairs where the higher-scored
+    response is the chosen one, in 5 equal-width bins of |margin| (expected scores when the
+    judge gave them, else voted scores; tied pairs have no pick and are left out)."""
     use_expected = any(a.point(p, p.chosen).get("expected_score") is not None for p in a.pairs)
     field_name = "expected_score" if use_expected else "score"
     margins = []
@@ -303,13 +306,15 @@ def _calibration(a: AuditInputs) -> dict[str, Any]:
         c, r = a.point(p, p.chosen).get(field_name), a.point(p, p.rejected).get(field_name)
         if c is not None and r is not None and c != r:
             margins.append((abs(c - r), c > r))
-    margins.sort()
     bins = []
-    size = max(1, -(-len(margins) // 5))
-    for start in range(0, len(margins), size):
-        part = margins[start : start + size]
-        fig = wilson(sum(ok for _, ok in part), len(part))
-        bins.append({"margin_low": part[0][0], "margin_high": part[-1][0], "accuracy": fig.as_dict()})
+    top = max((m for m, _ in margins), default=0.0)
+    width = top / _CALIBRATION_BINS or 1.0
+    for b in range(_CALIBRATION_BINS):
+        part = [(m, ok) for m, ok in margins if min(int(m / width), _CALIBRATION_BINS - 1) == b]
+        if part:
+            fig = wilson(sum(ok for _, ok in part), len(part))
+            low, high = min(m for m, _ in part), max(m for m, _ in part)
+            bins.append({"margin_low": low, "margin_high": high, "accuracy": fig.as_dict()})
     corr = bootstrap([(m, float(ok)) for m, ok in margins], spearman, seed=a.seed)
     return {"score": field_name, "bins": bins, "spearman_margin_correct": corr.as_dict()}
 

@@ -81,9 +81,11 @@ def _calibration(ax: Any, reports: Named) -> None:
         bins = [b for b in cal["bins"] if b["accuracy"]["value"] is not None]
         xs = [(b["margin_low"] + b["margin_high"]) / 2 for b in bins]
         ys = [b["accuracy"]["value"] for b in bins]
+        lows = [b["accuracy"]["low"] for b in bins]
+        highs = [b["accuracy"]["high"] for b in bins]
         err = [
-            [y - (b["accuracy"]["low"] or y) for y, b in zip(ys, bins, strict=True)],
-            [(b["accuracy"]["high"] or y) - y for y, b in zip(ys, bins, strict=True)],
+            [max(0.0, y - (y if lo is None else lo)) for y, lo in zip(ys, lows, strict=True)],
+            [max(0.0, (y if hi is None else hi) - y) for y, hi in zip(ys, highs, strict=True)],
         ]
         ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label=f"{name} ({cal['score']})")
     ax.axhline(0.5, color="grey", lw=0.8, ls="--")

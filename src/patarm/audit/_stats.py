@@ -57,7 +57,7 @@ def wilson(successes: int, n: int) -> Figure:
     z2 = _Z95 * _Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Figure(p, n, max(0.0, centre - half), min(1.0, centre + half), "wilson")
+    return Figure(p, n, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)), "wilson")  # no rounding drift
 
 
 def mean(values: Sequence[float]) -> float:
