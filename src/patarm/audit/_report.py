@@ -46,7 +46,7 @@ def _figure_lines(check: Mapping[str, Any]) -> list[str]:
         cal = check["calibration"]
         for b in cal["bins"]:
             lines.append(
-                f"- margin {b['margin_low']:.2f}-{b['margin_high']:.2f} ({cal['score']}): "
+                f"- margin {b['margin_low']:.3g}-{b['margin_high']:.3g} ({cal['score']}): "
                 f"accuracy {_fmt(b['accuracy'])}"
             )
     if check.get("note"):
