@@ -55,3 +55,8 @@ def tag_fooled(prompt: str, seed: int | None) -> str:
 
 def constant(prompt: str, seed: int | None) -> str:
     return _judge(prompt, lambda t: 7.0)
+
+
+def chars_only(prompt: str, seed: int | None) -> str:
+    """Not one of the one-flaw judges: length is all it sees (1 + 9 c / (c + 300), c characters)."""
+    return _judge(prompt, lambda t: round(1 + 9 * len(t) / (len(t) + 300), 4))
