@@ -86,3 +86,10 @@ def test_tiny_transformers_backend_end_to_end(pairs_file: Path, tmp_path: Path) 
     assert malformed["n"] == 4 and malformed["value"] is not None
     for name in ("audit.md", *PLOTS):
         assert (out / name).stat().st_size > 0, name
+
+
+def test_output_folder_holding_the_input_is_refused(pairs_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = pairs_file.parent / "judgments.jsonl"
+    pairs_file.rename(target)
+    assert main(["audit", "-i", str(target), *judge("honest"), "-o", str(target.parent)]) == 2
+    assert "judgments.jsonl" in capsys.readouterr().err and target.stat().st_size > 0

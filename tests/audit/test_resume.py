@@ -68,3 +68,14 @@ def test_quick_samples_a_seeded_subset(tmp_path: Path) -> None:
     assert report["run"]["pairs"] == 10 and report["run"]["pairs_available"] == 30
     acc = next(c for c in report["checks"] if c["check"] == "accuracy")["figures"]["accuracy"]
     assert acc["n"] == 10
+
+
+def test_without_matplotlib_the_report_stands_and_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    report = run_audit(make_data(4), factories(honest), AuditSettings(), output=tmp_path)
+    assert report["plots"] == [] and "patarm[audit]" in report["plots_skipped"]
+    assert "patarm[audit]" in (tmp_path / "audit.md").read_text()

@@ -180,9 +180,9 @@ def style_check(a: AuditInputs) -> dict[str, Any]:
     seen = set()
     for p in a.pairs:
         for text in (p.chosen, p.rejected):
-            if (p.prompt.__repr__(), text) in seen:
+            if (repr(p.prompt), text) in seen:
                 continue
-            seen.add((p.prompt.__repr__(), text))
+            seen.add((repr(p.prompt), text))
             flat, rich = a.score(p, plain(text)), a.score(p, styled(text))
             if flat is not None and rich is not None:
                 shifts.append(rich - flat)

@@ -96,9 +96,11 @@ def _calibration(ax: Any, reports: Named) -> None:
 
 
 def plot_all(reports: Named, folder: str | Path) -> list[Path]:
-    """Write the four plots into ``folder``; returns their paths."""
-    import matplotlib
+    """Write the four plots into ``folder``; returns their paths. Needs matplotlib (extra
+    ``patarm[audit]``): :class:`~patarm._extras.MissingExtraError` names it when missing."""
+    from patarm._extras import require
 
+    matplotlib: Any = require("matplotlib", "audit")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

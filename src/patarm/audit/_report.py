@@ -78,6 +78,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines.append("Thresholds: " + ", ".join(f"{k}={v}" for k, v in report["thresholds"].items()))
     if report.get("plots"):
         lines += ["", "Plots: " + ", ".join(report["plots"])]
+    if report.get("plots_skipped"):
+        lines += ["", f"Plots skipped: {report['plots_skipped']}"]
     return "\n".join(lines) + "\n"
 
 

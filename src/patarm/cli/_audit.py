@@ -64,9 +64,12 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
 
 def _load_data(args: argparse.Namespace) -> Any:
     from patarm.audit import load_audit_data
+    from patarm.store import check_distinct
 
     if not args.input:
         raise ValueError("--input is required (a pairs file, or a benchmark file with --benchmark)")
+    written = [Path(args.output) / name for name in ("audit.json", "audit.md", "judgments.jsonl")]
+    check_distinct({"--input": args.input}, {"--output": written})
     data = load_audit_data(args.input, benchmark=args.benchmark, skip_malformed=args.skip_malformed)
     if data.skipped:
         print(f"note: {sum(data.skipped.values())} malformed row(s) skipped: {data.skipped}")
