@@ -51,7 +51,9 @@ def _length(ax: Any, reports: Named) -> None:
                 [p["length"] for p in got], [p["score"] for p in got], marker=marker, s=12, alpha=0.6,
                 label=f"{name}: {side}",
             )  # fmt: skip
-    ax.set_xscale("symlog")
+    lengths = [p["length"] for _, r in reports for p in _check(r, "length").get("points", [])]
+    if lengths and min(lengths) > 0 and max(lengths) > 10 * min(lengths):
+        ax.set_xscale("log")
     ax.set_xlabel("response length (characters)")
     ax.set_ylabel("score")
     ax.set_title("Score vs length")
