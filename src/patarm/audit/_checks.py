@@ -290,8 +290,17 @@ def consistency_check(a: AuditInputs) -> dict[str, Any]:
         verdict_at_most(spread.value, spread.low, t.spread_max * a.span),
         verdict_at_least(modes.value, modes.high, t.mode_agreement_min),
     )
+    notes = []
+    if not spreads:
+        notes.append("the spread needs 2 or more samples per judgment (-k 2)")
+    if not a.pairwise:
+        notes.append("pointwise vs pairwise needs pairwise judging")
     return _check(
-        "consistency", "Consistency", verdict, {"sample_spread": spread, "pointwise_pairwise_agreement": modes}
+        "consistency",
+        "Consistency",
+        verdict,
+        {"sample_spread": spread, "pointwise_pairwise_agreement": modes},
+        note="; ".join(notes) or None,
     )
 
 
