@@ -51,7 +51,7 @@ def _length(ax: Any, reports: Named) -> None:
                 [p["length"] for p in got], [p["score"] for p in got], marker=marker, s=12, alpha=0.6,
                 label=f"{name}: {side}",
             )  # fmt: skip
-    lengths = [p["length"] for _, r in reports for p in _check(r, "length").get("points", [])]
+    lengths = [p["length"] for _, r in reports for p in _check(r, "length").get("points", []) if p["score"] is not None]
     if lengths and min(lengths) > 0 and max(lengths) > 10 * min(lengths):
         ax.set_xscale("log")
     ax.set_xlabel("response length (characters)")
