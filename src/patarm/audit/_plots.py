@@ -31,12 +31,16 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def _histogram(ax: Any, reports: Named) -> None:
-    width = 0.8 / len(reports)
-    for i, (name, report) in enumerate(reports):
-        hist = _check(report, "scale")["histogram"]
-        xs = [float(k) + (i - (len(reports) - 1) / 2) * width for k in hist]
-        ax.bar(xs, list(hist.values()), width=width, label=name)
-    ax.set_xlabel("score (voted)")
+    data = [
+        [float(k) for k, count in _check(report, "scale")["histogram"].items() for _ in range(count)]
+        for _, report in reports
+    ]
+    values = sorted({v for d in data for v in d})
+    if values:
+        low, high = values[0], values[-1]
+        edges = [low + (high - low + 1e-9) * i / 20 for i in range(21)] if high > low else [low - 0.5, low + 0.5]
+        ax.hist(data, bins=edges, label=[name for name, _ in reports])
+    ax.set_xlabel("score (voted over the k samples)")
     ax.set_ylabel("responses")
     ax.set_title("Score histogram")
 

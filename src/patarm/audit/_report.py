@@ -126,11 +126,10 @@ def compare_markdown(reports: Sequence[Mapping[str, Any]], names: Sequence[str])
             lines.append(f"| | {fig.replace('_', ' ')} | " + " | ".join(values) + " |")
         if name == "injection":
             for attack in check.get("attacks", {}):
-                values = [
-                    _fmt(b[name]["attacks"][attack]["flip_rate"])
-                    if name in b and attack in b[name].get("attacks", {})
-                    else "-"
-                    for b in by_name
-                ]
-                lines.append(f"| | flips: {attack} | " + " | ".join(values) + " |")
+                for key, label in (("flip_rate", "flips"), ("control_flip_rate", "control flips")):
+                    values = [
+                        _fmt(b[name]["attacks"][attack][key]) if attack in b.get(name, {}).get("attacks", {}) else "-"
+                        for b in by_name
+                    ]
+                    lines.append(f"| | {label}: {attack} | " + " | ".join(values) + " |")
     return "\n".join(lines) + "\n"
