@@ -44,7 +44,7 @@ def audit(model_dir: Path, data: AuditData, name: str, out: Path, seed: int) -> 
     settings = AuditSettings(
         seed=seed, pairwise=False, chunk=512, judge=name, samples_per_judgment=config.samples, plots=False
     )
-    return run_audit(data, {"point": point}, settings, output=out, fingerprint={"model": str(model_dir)})
+    return run_audit(data, {"point": point}, settings, output=out, fingerprint={"model": model_dir.name})
 
 
 def main() -> None:
