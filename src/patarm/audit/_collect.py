@@ -3,8 +3,9 @@
 A :class:`Probe` is one thing to judge: a response (pointwise) or a pair of responses in both
 orders (pairwise). Probes are keyed by their content, so a rewrite that changes nothing (the
 plain version of an already plain response) is judged once. Judgments go to a
-:class:`~patarm.store.JsonlStore` as each chunk finishes; chunk c samples with a seed derived
-from the base seed and c, so a rerun after an interruption resumes and gives the same numbers.
+:class:`~patarm.store.JsonlStore` as each chunk finishes; each prompt's samples are seeded from
+the base seed and the prompt itself (:func:`~patarm.backends.sample_seed`), so a rerun after an
+interruption resumes and gives the same numbers whatever the chunking.
 """
 
 from __future__ import annotations
@@ -105,13 +106,12 @@ def collect(
     progress: bool = False,
 ) -> Judged:
     """Judge every distinct probe (``factories["point"]`` / ``["pair"]`` build a judge for a
-    chunk's seed), reusing the store's records; a store made with other ``settings`` is refused."""
-    from patarm.backends import sample_seed
+    seed), reusing the store's records; a store made with other ``settings`` is refused."""
 
     unique: dict[str, Probe] = {}
     for probe in probes:
         unique.setdefault(probe.key, probe)
-    book = JsonlStore(store, AUDIT_STORE_KIND, {"seed": seed, "chunk": chunk, **(settings or {})})
+    book = JsonlStore(store, AUDIT_STORE_KIND, {"seed": seed, "seeds": "per-prompt", **(settings or {})})
     out = Judged({}, torn_lines=book.torn)
     bar = None
     if progress and unique:
@@ -119,19 +119,17 @@ def collect(
 
         bar = tqdm(total=len(unique), desc="auditing", unit="judgment")
     try:
-        c = 0
         for kind in ("point", "pair"):
             todo = [p for p in unique.values() if p.kind == kind]
             for start in range(0, len(todo), chunk):
                 part = todo[start : start + chunk]
                 missing = [p for p in part if p.key not in book]
                 if missing:
-                    for record in _judge(factories[kind], sample_seed(seed, c, 0), part):
+                    for record in _judge(factories[kind], seed, part):
                         if record["id"] not in book:
                             book.put(record)
                 out.judged += len(missing)
                 out.cached += len(part) - len(missing)
-                c += 1
                 if bar is not None:
                     bar.update(len(part))
         out.records = {key: book.get(key) or {} for key in unique}
