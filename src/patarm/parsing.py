@@ -162,8 +162,8 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
     parts = _tag_pattern(names).split(text[base:] if base else text)
     others = [n for n in names if n != think_tag]
     code_of = {think_open: "T", think_close: "t"}
-    code_of |= {f"<{n}>": c for n, c in zip(others, _OPEN_CODES)}
-    code_of |= {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES)}
+    code_of |= {f"<{n}>": c for n, c in zip(others, _OPEN_CODES, strict=True)}
+    code_of |= {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES, strict=True)}
     codes = "".join(map(code_of.__getitem__, parts[1::2]))
     flat = _FLAT.fullmatch(codes) is not None  # then no stray close: each one follows its opening
     if not flat and "t" in codes:
@@ -178,12 +178,12 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
         # parts: text, open, content, close, text, open, content, close, ..., text
         state.thinking += itertools.compress(parts[2::4], map("T".__eq__, codes[0::2]))
         state.free = parts[0::4]
-        for code, name in zip(_OPEN_CODES, others):
+        for code, name in zip(_OPEN_CODES, others, strict=True):
             if code + code.lower() in codes:  # the last copy of the opening tag is the last block's
                 start = text.rfind(f"<{name}>") + len(name) + 2
                 state.blocks[name] = (start, text.find(f"</{name}>", start))
         return state
-    name_of = dict(zip(_OPEN_CODES + _CLOSE_CODES, others + others))
+    name_of = dict(zip(_OPEN_CODES + _CLOSE_CODES, others + others, strict=True))
     ends = list(itertools.accumulate(map(len, parts), initial=base))  # parts[i] is text[ends[i]:ends[i + 1]]
     thinking, free, open_at, blocks = state.thinking, state.free, state.open_at, state.blocks
     depth = 0
