@@ -320,7 +320,14 @@ FAST_PATHS = [
 @pytest.mark.parametrize("text", FAST_PATHS)
 @pytest.mark.parametrize(
     "names",
-    [NAMES, ("r", "s", "c", "x"), ("t<k", "a>s", "c", "r"), ("think", "answer", "c/r", "rationale")],
+    [
+        NAMES,
+        ("r", "s", "c", "x"),
+        ("t<k", "a>s", "c", "r"),
+        ("think", "answer", "c/r", "rationale"),
+        ("think", "answer", "/answer", "rationale"),
+        ("/think", "answer", "criteria", "think"),
+    ],
 )
 def test_every_path_equals_reference(text: str, names: tuple[str, str, str, str]) -> None:
     """Each way through the scanner (stray closes skipped by ``rfind`` or by the balance,
@@ -340,7 +347,7 @@ def test_every_path_equals_reference(text: str, names: tuple[str, str, str, str]
         assert j.malformed_reason is not None and j.malformed_reason != MalformedReason.NOT_A_NUMBER
 
 
-@given(tag_soup, st.sampled_from([("t<k", "a>s", "c", "r"), ("r", "s", "c", "x")]))
+@given(tag_soup, st.sampled_from([("t<k", "a>s", "c", "r"), ("r", "s", "c", "x"), ("think", "answer", "/answer", "r")]))
 def test_custom_names_equal_reference(text: str, names: tuple[str, str, str, str]) -> None:
     for original, name in zip(NAMES, names, strict=True):
         text = text.replace(f"<{original}>", f"<{name}>").replace(f"</{original}>", f"</{name}>")

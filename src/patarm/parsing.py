@@ -141,9 +141,9 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
     """One pass over the tags of ``text``, applying the rules of the module docstring.
 
     Linear in ``len(text)``, and mostly in C. A stray ``</think>`` makes all text before it
-    reasoning, so only the last one counts. When no name holds ``<`` or ``>``, every copy
-    of a tag's text is that tag, so every ``</think>`` before the first ``<think>`` is
-    stray and the last of them is found with ``str.rfind``. The rest of the text is split
+    reasoning, so only the last one counts. When no name holds ``<`` or ``>`` or starts
+    with ``/``, every copy of a tag's text is that tag, so every ``</think>`` before the
+    first ``<think>`` is stray and the last of them is found with ``str.rfind``. The rest of the text is split
     on its tags (one ``split``) and each tag written as one character (a code string); the
     last stray close is the one that first takes the running balance of opening minus
     closing think tags to its minimum (``accumulate`` and ``min``). After it, a code string
@@ -151,7 +151,7 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
     read by a loop, a few operations per tag."""
     state = _Scan()
     think_open, think_close = f"<{think_tag}>", f"</{think_tag}>"
-    literal = not any("<" in n or ">" in n for n in names)
+    literal = not any("<" in n or ">" in n or n.startswith("/") for n in names)
     base = 0  # where the region split below starts: after the last stray close found so far
     if literal:
         first_open = text.find(think_open)
@@ -161,9 +161,9 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
             base = stray + len(think_close)
     parts = _tag_pattern(names).split(text[base:] if base else text)
     others = [n for n in names if n != think_tag]
-    code_of = {think_open: "T", think_close: "t"}
-    code_of |= {f"<{n}>": c for n, c in zip(others, _OPEN_CODES, strict=True)}
-    code_of |= {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES, strict=True)}
+    # Closing tags last: ``</x>`` is the close of ``x`` even when ``/x`` is also a name.
+    code_of = {think_open: "T"} | {f"<{n}>": c for n, c in zip(others, _OPEN_CODES, strict=True)}
+    code_of |= {think_close: "t"} | {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES, strict=True)}
     codes = "".join(map(code_of.__getitem__, parts[1::2]))
     flat = _FLAT.fullmatch(codes) is not None  # then no stray close: each one follows its opening
     if not flat and "t" in codes:
