@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.audit import ATTACKS, apply_attack, control, plain, styled
+from patarm.audit import ATTACKS
+from patarm.audit._rewrites import apply_attack, control, plain, styled
 
 # Text rich in the characters the rewrites act on: '#', '*', spaces and newlines.
 markdownish = st.text(alphabet=st.sampled_from(list("#* \n\tab_-1.")) | st.characters(), max_size=200)

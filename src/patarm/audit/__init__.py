@@ -10,54 +10,38 @@ user's own responses deterministically; :func:`collect` judges probes resumably 
 
 >>> styled("Use a list.\\n\\nThen sort it.")
 '## Use a list.\\n\\n**Then sort it.**'
->>> wilson(8, 10).n
-10
+>>> plain(styled("Use a list.\\n\\nThen sort it.")) == plain("Use a list.\\n\\nThen sort it.")
+True
 """
 
 from patarm.audit._checks import CHECKS, AuditInputs, run_checks
-from patarm.audit._collect import AUDIT_STORE_KIND, Judged, Probe, collect, probe_key
-from patarm.audit._pairs import AuditData, AuditPair, load_audit_data, pairs_from_records, quick_sample
-from patarm.audit._plots import PLOTS, plot_all
-from patarm.audit._probes import audit_probes
+from patarm.audit._collect import collect
+from patarm.audit._pairs import AuditData, AuditPair
 from patarm.audit._report import compare_markdown, load_audit, render_markdown, write_audit
-from patarm.audit._rewrites import ATTACKS, Attack, apply_attack, control, plain, styled
+from patarm.audit._rewrites import ATTACKS, Attack, apply_attack, plain, styled
 from patarm.audit._run import AuditSettings, run_audit
-from patarm.audit._stats import Figure, bootstrap, spearman, wilson
+from patarm.audit._stats import Figure
 from patarm.audit._thresholds import Thresholds, Verdict
 
 __all__ = [
+    "apply_attack",
+    "collect",
+    "plain",
+    "run_checks",
+    "styled",
     "ATTACKS",
-    "AUDIT_STORE_KIND",
     "CHECKS",
-    "PLOTS",
     "Attack",
     "AuditData",
     "AuditInputs",
     "AuditPair",
     "AuditSettings",
     "Figure",
-    "Judged",
-    "Probe",
     "Thresholds",
     "Verdict",
-    "apply_attack",
-    "audit_probes",
-    "bootstrap",
-    "collect",
     "compare_markdown",
-    "control",
     "load_audit",
-    "load_audit_data",
-    "pairs_from_records",
-    "plain",
-    "plot_all",
-    "probe_key",
-    "quick_sample",
     "render_markdown",
     "run_audit",
-    "run_checks",
-    "spearman",
-    "styled",
-    "wilson",
     "write_audit",
 ]

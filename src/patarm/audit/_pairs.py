@@ -63,7 +63,7 @@ def _audit_pair(pair: Any) -> AuditPair:
 
 
 def _benchmark_pairs(benchmark: str, rows: Sequence[Any]) -> list[AuditPair]:
-    from patarm.eval import judge_domain
+    from patarm.eval._runner import judge_domain
 
     out = []
     for row in rows:
