@@ -12,7 +12,7 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from patarm.cli import _data, _demo, _eval, _judge, _rubrics, _selfcheck, _serve
+    from patarm.cli import _data, _demo, _doctor, _eval, _judge, _rubrics, _selfcheck, _serve
 
     parser = argparse.ArgumentParser(
         prog="patarm",
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     _eval.add_parser(commands)
     _serve.add_parser(commands)
     _data.add_parser(commands)
+    _doctor.add_parser(commands)
     return parser
 
 
