@@ -31,9 +31,11 @@ build_env() {
     echo "$stack environment built in $((SECONDS - STACK_START)) s"
 }
 
-stack_tests() {  # stack_tests PYTEST_ARGS...: GPU and vLLM tests are left to machines that have them
-    echo "+ python -m pytest $*"
-    nice -n 10 python -m pytest -q -p no:cacheprovider -m "not gpu and not vllm" "$@"
+stack_tests() {  # stack_tests PYTEST_ARGS...: GPU and vLLM tests are left to machines that have them;
+    # STACK_MARK adds to the marker expression (e.g. "not slow": the launch smoke trains instead)
+    local mark="not gpu and not vllm${STACK_MARK:+ and $STACK_MARK}"
+    echo "+ python -m pytest -m '$mark' $*"
+    nice -n 10 python -m pytest -q -p no:cacheprovider -m "$mark" "$@"
 }
 
 stack_done() {

@@ -6,6 +6,6 @@
 . "$(dirname "$0")/_common.bash"
 build_env openrlhf
 patarm doctor --stack openrlhf --no-gpu
-stack_tests tests/adapters/openrlhf tests/doctor tests/test_launch_recipes.py -k "not verl"
+stack_tests tests/adapters/openrlhf tests/doctor tests/test_launch_recipes.py -k "not test_verl_recipe"
 python .ci/stacks/smoke/openrlhf_train_ppo_ray.py
 stack_done
