@@ -30,9 +30,13 @@ NOT_THE_BOUNDARY = ("ModuleNotFoundError", "ImportError", "ConfigAttributeError"
 
 
 def cpu_overrides(model: Path) -> list[str]:
-    """What a CPU run must set on top of README's keys: a local model, one 'GPU', few storage units."""
+    """What stands for README's '...': the settings it leaves to the user (a model, micro-batch
+    sizes), then what a CPU machine needs (one node with one 'GPU', one storage unit, 2 CPUs)."""
     return [
         f"actor_rollout_ref.model.path={model}",
+        "actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=1",
+        "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=1",
+        "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=1",
         "data.val_files=data/train.parquet",
         "trainer.nnodes=1",
         "trainer.n_gpus_per_node=1",
@@ -83,7 +87,10 @@ def main() -> int:
             fail(f"main_ppo stopped before the GPU boundary ({GPU_BOUNDARY!r} not seen)", output)
         if DATASET_UP not in output:
             fail(f"main_ppo stopped without building PairShuffledDataset ({DATASET_UP!r} not seen)", output)
-        early = [m for m in NOT_THE_BOUNDARY if m in output]
+        # errors raised on the way (verl's warnings about optional engines it lacks are not errors)
+        early = [
+            line for line in output.splitlines() if any(m in line for m in NOT_THE_BOUNDARY) and "Warning:" not in line
+        ]
         if early:
             fail(f"main_ppo hit {early} on its way", output)
         print(f"main_ppo: dataset built ({DATASET_UP}), stopped at the GPU boundary: ValueError: {GPU_BOUNDARY}")
