@@ -46,6 +46,14 @@ def test_bad_scores_name_their_position(bad: object) -> None:
         par_rewards([5.0], [3.0, bad])  # type: ignore[list-item]
 
 
+@pytest.mark.parametrize("bad", [float("inf"), "7", True])
+def test_total_rewards_name_the_side_of_a_bad_score(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"chosen_scores\[1\]: expected a finite number or None"):
+        total_rewards([5.0, bad], [3.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=r"rejected_scores\[0\]: expected a finite number or None"):
+        total_rewards([5.0], [bad])  # type: ignore[list-item]
+
+
 def test_nan_is_malformed() -> None:
     assert par_rewards([float("nan"), 9.0], [2.0]) == ([0.0, 1.0], [1.0])
 

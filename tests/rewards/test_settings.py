@@ -81,6 +81,8 @@ def test_the_demo_chooses_the_constant_delta_and_says_why() -> None:
         ("custom_deltas.capped(3)", Capped(3)),
         ("custom_deltas:linear", linear),
         ("patarm.rewards:GradedDelta()", GradedDelta()),
+        ("custom_deltas:Family.linear", linear),
+        ("custom_deltas:Family.capped(max=2)", Capped(2)),
     ],
 )
 def test_specs_name_builtins_and_dotted_paths(spec: str, expected: Any) -> None:
@@ -99,6 +101,8 @@ def test_specs_name_builtins_and_dotted_paths(spec: str, expected: Any) -> None:
         ("graded(threshold=-1)", r"threshold must be >= 0"),
         ("graded(colour=1)", r"unexpected keyword argument 'colour'"),
         ("graded(", r"expected a name or dotted path"),
+        ("graded(**{'threshold': 1})", r"arguments must be literals .*\(\*\*kwargs\)"),
+        ("custom_deltas:Family.missing", r"module 'custom_deltas' has no attribute 'Family.missing'"),
     ],
 )
 def test_bad_specs_are_errors_naming_the_spec(spec: str, message: str) -> None:
@@ -113,6 +117,16 @@ def test_any_text_is_a_delta_or_a_value_error(spec: str) -> None:
     except ValueError:
         return
     assert callable(delta)
+
+
+def test_default_text_writes_each_default_as_a_user_would() -> None:
+    assert PARSettings.default_text("delta") == "graded"
+    assert PARSettings.default_text("malformed") == "-1.0"
+    assert PARSettings.default_text("well_formed") == "0.0"
+    assert PARSettings.default_text("rollouts_per_side") == "unset"
+    for name in PARSettings.names():  # each text reads back as the default it names
+        text = PARSettings.default_text(name)
+        assert PARSettings.from_mapping({} if text == "unset" else {name: text}) == PARSettings()
 
 
 def test_readers_name_the_bad_value() -> None:
