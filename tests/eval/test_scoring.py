@@ -198,6 +198,8 @@ def test_rmbench_rejects_bad_rows() -> None:
         score_rmbench([RowScores("1", (1.0, 1.0, 1.0), (0.0, 0.0, 0.0), domain="poetry")])
     with pytest.raises(ValueError, match="expected 3 chosen and 3 rejected scores, got 1 and 1"):
         score_rmbench([RowScores("1", (1.0,), (0.0,), domain="chat")])
+    with pytest.raises(ValueError, match="expected 3 chosen and 3 rejected scores, got 2 and 3"):
+        score_rmbench([RowScores("1", (1.0, 1.0), (0.0, 0.0, 0.0), domain="chat")])
 
 
 def test_summarize_matrix() -> None:
