@@ -102,6 +102,7 @@ def test_specs_name_builtins_and_dotted_paths(spec: str, expected: Any) -> None:
         ("graded(colour=1)", r"unexpected keyword argument 'colour'"),
         ("graded(", r"expected a name or dotted path .* such as graded, graded\(threshold=1.5\)"),
         ("graded(**{'threshold': 1})", r"arguments must be literals .*\(\*\*kwargs\)"),
+        ("builtins:str()", r"'builtins:str\(\)': names '', which is not callable"),
         ("custom_deltas:Family.missing", r"module 'custom_deltas' has no attribute 'Family.missing'"),
     ],
 )
@@ -154,6 +155,8 @@ def test_from_env_reads_the_process_environment_by_default(monkeypatch: pytest.M
 def test_from_mapping_errors_name_the_key_and_its_place() -> None:
     with pytest.raises(ValueError, match=r"^colour: unknown PAR setting"):
         PARSettings.from_mapping({"colour": 1})
+    with pytest.raises(ValueError, match=r"^rollouts_per_side: expected a number, got 'x'"):
+        PARSettings.from_mapping({"rollouts_per_side": "x"})
     with pytest.raises(ValueError, match=r"^reward\.patarm\.malformed: expected a number"):
         PARSettings.from_mapping({"malformed": "x"}, "reward.patarm")
 
