@@ -22,3 +22,10 @@ def capped(max: float = 1.0) -> Capped:
 def linear(margin: float) -> float:
     """A delta used as is (no parentheses in the spec)."""
     return margin
+
+
+class Family:
+    """Deltas grouped in a class, named by a nested path (``custom_deltas:Family.linear``)."""
+
+    linear = staticmethod(linear)
+    capped = staticmethod(capped)

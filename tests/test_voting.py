@@ -100,3 +100,15 @@ def test_preferences_are_antisymmetric(a: list[float | None], b: list[float | No
     backward = preferences_from_scores(b[:n], a[:n])
     flip = {"a": "b", "b": "a", None: None}
     assert backward == [flip[p] for p in forward]
+
+
+@given(
+    st.dictionaries(st.integers(1, 10).map(str), st.floats(-30, 0), min_size=1, max_size=10),
+    st.floats(-2000, 2000),
+)
+def test_shifting_every_log_probability_leaves_the_expected_score(logprobs: dict[str, float], shift: float) -> None:
+    # Log-probabilities need not be normalised: adding a constant to all of them (even one
+    # far outside exp's range) is the same distribution.
+    base = expected_score(logprobs, logprobs=True)
+    shifted = expected_score({k: w + shift for k, w in logprobs.items()}, logprobs=True)
+    assert base is not None and shifted == pytest.approx(base, rel=1e-9)

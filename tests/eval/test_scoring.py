@@ -110,6 +110,7 @@ def test_rewardbench2_subsets_and_overall() -> None:
     assert report.subsets == {"Factuality": pytest.approx(2 / 3), "Math": 0.5}
     assert report.overall == pytest.approx((2 / 3 + 0.5) / 2)
     assert report.missing_subsets == ["Precise IF", "Safety", "Focus", "Ties"]
+    assert report.notes[0].startswith("subsets with no rows: Precise IF, Safety, Focus, Ties; overall is the mean")
     assert score_rewardbench2(rows).subsets["Math"] == 0.0  # the default, "wrong"
 
 
@@ -197,6 +198,8 @@ def test_rmbench_rejects_bad_rows() -> None:
         score_rmbench([RowScores("1", (1.0, 1.0, 1.0), (0.0, 0.0, 0.0), domain="poetry")])
     with pytest.raises(ValueError, match="expected 3 chosen and 3 rejected scores, got 1 and 1"):
         score_rmbench([RowScores("1", (1.0,), (0.0,), domain="chat")])
+    with pytest.raises(ValueError, match="expected 3 chosen and 3 rejected scores, got 2 and 3"):
+        score_rmbench([RowScores("1", (1.0, 1.0), (0.0, 0.0, 0.0), domain="chat")])
 
 
 def test_summarize_matrix() -> None:

@@ -114,6 +114,17 @@ def test_same_pair_twice_with_new_groups_makes_two_entries() -> None:
     assert book.stats().extras == 0 and book.stats().resolved_pairs == 2
 
 
+def test_the_book_remembers_the_last_4096_resolved_sides() -> None:
+    # A late duplicate of a remembered side is an extra; one older than the last 4096
+    # resolved sides (2048 pairs with a group on each side) starts a new entry.
+    book = PairBook(PARSettings(rollouts_per_side=1))
+    for p in range(2049):
+        book.add(p, "chosen", 7.0, f"{p}-c")
+        book.add(p, "rejected", 3.0, f"{p}-r")
+    assert not book.add(0, "rejected", 3.0, "0-r").extra  # forgotten: a new entry
+    assert book.add(1, "chosen", 7.0, "1-c").extra  # the oldest side still remembered
+
+
 @pytest.mark.parametrize(
     "value,expected", [("chosen", "chosen"), (" Rejected", "rejected"), (True, "chosen"), (False, "rejected")]
 )

@@ -4,10 +4,11 @@ arrays of any dtype, custom deltas with a vectorised form. Each must give the pe
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patarm.rewards import (
@@ -21,7 +22,7 @@ from patarm.rewards import (
     total_rewards,
 )
 
-from strategies import maybe_int_score, reference_mean
+from strategies import linear, maybe_int_score, reference_mean
 
 # pairs: (pair id, chosen scores, rejected scores); ids are distinct non-negative integers
 int_pairs = st.lists(
@@ -224,3 +225,29 @@ def test_bad_scores_name_the_value() -> None:
         par_batch([3.0, True], ["p", "p"], ["chosen", "rejected"])
     with pytest.raises(ValueError, match=r"^threshold must be finite, got inf$"):
         graded_delta(threshold=math.inf)
+
+
+tenths = st.lists(st.integers(-99, 99).map(lambda k: k / 10), min_size=1, max_size=6)
+
+
+@given(tenths, tenths)
+@example([0.3, 0.2, 0.1], [0.5])  # 0.3 + 0.2 + 0.1 != 0.1 + 0.2 + 0.3 in floating point
+def test_non_integral_scores_give_the_per_pair_rewards_exactly(chosen: list[float], rejected: list[float]) -> None:
+    # Means add a side's scores in ascending order whatever the input order, so the batch
+    # equals the per-pair form bit for bit; the linear delta passes each margin through.
+    scores = chosen + rejected
+    roles = ["chosen"] * len(chosen) + ["rejected"] * len(rejected)
+    out = par_batch(scores, [0] * len(scores), roles, linear)
+    par_c, par_r = par_rewards(chosen, rejected, linear)
+    assert out.par.tolist() == par_c + par_r
+    assert out.stats.mean_margin == reference_mean(chosen) - reference_mean(rejected)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("scores", [[None, None], [float("nan")] * 4, [None, 3.0, None, None]])
+def test_a_batch_of_malformed_rollouts_warns_nothing(scores: list[float | None]) -> None:
+    n = len(scores)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = par_batch(scores, [0] * n, ["chosen", "rejected"] * (n // 2))
+    assert out.par.tolist() == [0.0] * n
+    assert out.stats.malformed == sum(s is None or s != s for s in scores)

@@ -12,6 +12,7 @@ from patarm.rewards import (
     constant_delta,
     format_reward,
     graded_delta,
+    par_batch,
     par_rewards,
     total_rewards,
 )
@@ -44,6 +45,32 @@ def test_total_adds_format_reward() -> None:
 def test_bad_scores_name_their_position(bad: object) -> None:
     with pytest.raises(ValueError, match=r"rejected_scores\[1\]: expected a finite number or None"):
         par_rewards([5.0], [3.0, bad])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("bad", [float("inf"), "7", True])
+def test_total_rewards_name_the_side_of_a_bad_score(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"chosen_scores\[1\]: expected a finite number or None"):
+        total_rewards([5.0, bad], [3.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=r"rejected_scores\[0\]: expected a finite number or None"):
+        total_rewards([5.0], [bad])  # type: ignore[list-item]
+
+
+def flat(margin: float) -> float:
+    """A custom delta that pays at any margin: PAR must still call it on positive margins only."""
+    return 1.0
+
+
+@pytest.mark.parametrize("delta", [graded_delta(), constant_delta(), graded_delta(0.0, 0.3, 0.6), flat])
+def test_a_tie_pays_nothing(delta: Delta) -> None:
+    assert par_rewards([5.0, 5.0], [5.0], delta) == ([0.0, 0.0], [0.0])
+    assert par_rewards([5.0, None], [None, 5.0], delta) == ([0.0, 0.0], [0.0, 0.0])
+    assert par_batch([5.0, 5.0, 5.0], [0, 0, 0], ["chosen", "chosen", "rejected"], delta).par.tolist() == [0.0] * 3
+
+
+@pytest.mark.parametrize("field", ["malformed", "well_formed"])
+def test_a_non_finite_format_reward_is_an_error_naming_its_field(field: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{field}\b"):
+        FormatReward(**{field: float("inf")})
 
 
 def test_nan_is_malformed() -> None:

@@ -81,6 +81,8 @@ def test_the_demo_chooses_the_constant_delta_and_says_why() -> None:
         ("custom_deltas.capped(3)", Capped(3)),
         ("custom_deltas:linear", linear),
         ("patarm.rewards:GradedDelta()", GradedDelta()),
+        ("custom_deltas:Family.linear", linear),
+        ("custom_deltas:Family.capped(max=2)", Capped(2)),
     ],
 )
 def test_specs_name_builtins_and_dotted_paths(spec: str, expected: Any) -> None:
@@ -94,11 +96,14 @@ def test_specs_name_builtins_and_dotted_paths(spec: str, expected: Any) -> None:
         ("linear", r"expected one of \['constant', 'graded'\] or a dotted path"),
         ("no_such_module:capped", r"cannot import module 'no_such_module'"),
         ("custom_deltas:missing", r"module 'custom_deltas' has no attribute 'missing'"),
-        ("custom_deltas:capped", r"calling it on the margin 1.0 failed .* write its arguments"),
+        ("custom_deltas:capped", r"calling it on the margin 1.0 failed \(TypeError: .* write its arguments"),
         ("custom_deltas:capped(max=__import__('os'))", r"arguments must be literals"),
         ("graded(threshold=-1)", r"threshold must be >= 0"),
         ("graded(colour=1)", r"unexpected keyword argument 'colour'"),
-        ("graded(", r"expected a name or dotted path"),
+        ("graded(", r"expected a name or dotted path .* such as graded, graded\(threshold=1.5\)"),
+        ("graded(**{'threshold': 1})", r"arguments must be literals .*\(\*\*kwargs\)"),
+        ("builtins:str()", r"'builtins:str\(\)': names '', which is not callable"),
+        ("custom_deltas:Family.missing", r"module 'custom_deltas' has no attribute 'Family.missing'"),
     ],
 )
 def test_bad_specs_are_errors_naming_the_spec(spec: str, message: str) -> None:
@@ -113,6 +118,53 @@ def test_any_text_is_a_delta_or_a_value_error(spec: str) -> None:
     except ValueError:
         return
     assert callable(delta)
+
+
+def test_default_text_writes_each_default_as_a_user_would() -> None:
+    assert PARSettings.default_text("delta") == "graded"
+    assert PARSettings.default_text("malformed") == "-1.0"
+    assert PARSettings.default_text("well_formed") == "0.0"
+    assert PARSettings.default_text("rollouts_per_side") == "unset"
+    for name in PARSettings.names():  # each text reads back as the default it names
+        text = PARSettings.default_text(name)
+        assert PARSettings.from_mapping({} if text == "unset" else {name: text}) == PARSettings()
+
+
+def test_each_setting_has_its_own_help() -> None:
+    helps = [PARSettings.help(name) for name in PARSettings.names()]
+    assert len(set(helps)) == len(helps) and all(len(h.split()) >= 3 for h in helps)
+    assert PARSettings.help("delta").startswith("margin -> reward")
+
+
+@pytest.mark.parametrize("bad", [42, "not callable".split, ConstantDelta.vectorized])
+def test_a_delta_object_is_checked_like_a_spec(bad: Any) -> None:
+    # A delta object given to the constructor gets the same check as a spec string or a
+    # mapping value: it must map the margin 1.0 to a finite number.
+    with pytest.raises(ValueError, match=r"^delta "):
+        PARSettings(delta=bad)
+    with pytest.raises(ValueError, match=r"^delta "):
+        PARSettings.from_mapping({"delta": bad})
+
+
+def test_from_env_reads_the_process_environment_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATARM_MALFORMED", "-2")
+    monkeypatch.setenv("PATARM_DELTA", "constant")
+    assert PARSettings.from_env() == PARSettings(delta="constant", malformed=-2.0)
+
+
+def test_from_mapping_errors_name_the_key_and_its_place() -> None:
+    with pytest.raises(ValueError, match=r"^colour: unknown PAR setting"):
+        PARSettings.from_mapping({"colour": 1})
+    with pytest.raises(ValueError, match=r"^rollouts_per_side: expected a number, got 'x'"):
+        PARSettings.from_mapping({"rollouts_per_side": "x"})
+    with pytest.raises(ValueError, match=r"^reward\.patarm\.malformed: expected a number"):
+        PARSettings.from_mapping({"malformed": "x"}, "reward.patarm")
+
+
+def test_with_rollouts_fills_only_an_unset_count() -> None:
+    assert PARSettings().with_rollouts(8).rollouts_per_side == 8
+    assert PARSettings(rollouts_per_side=4).with_rollouts(8).rollouts_per_side == 4
+    assert PARSettings().with_rollouts(None) == PARSettings()
 
 
 def test_readers_name_the_bad_value() -> None:

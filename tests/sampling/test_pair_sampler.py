@@ -173,3 +173,12 @@ def test_chosen_mask_reads_roles_as_normalize_role_does(roles: list[object], exp
 def test_chosen_mask_names_a_bad_role() -> None:
     with pytest.raises(ValueError, match=r"roles\[1\]: expected 'chosen' or 'rejected'"):
         chosen_mask(["chosen", "winner"], 2)
+
+
+def test_pair_sampler_loads_on_first_use() -> None:
+    import patarm.sampling
+    from patarm.sampling import _sampler
+
+    assert patarm.sampling.PairSampler is _sampler.PairSampler
+    with pytest.raises(AttributeError, match="has no attribute 'pairsampler'"):
+        patarm.sampling.pairsampler  # noqa: B018

@@ -116,7 +116,11 @@ class Arrival:
 
 
 class PairBook:
-    """Not thread-safe: the waiting layer (:class:`patarm.rendezvous.PairRendezvous`) locks it."""
+    """Not thread-safe: the waiting layer (:class:`patarm.rendezvous.PairRendezvous`) locks it.
+
+    ``keep_resolved``: how many resolved sides (pair, group, role) the book remembers, so
+    that a late duplicate of one (batch padding) is scored as an extra, not a new entry.
+    """
 
     def __init__(self, settings: PARSettings, keep_resolved: int = 4096) -> None:
         self.settings = settings

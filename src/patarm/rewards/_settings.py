@@ -244,9 +244,8 @@ class PARSettings:
 
     def __post_init__(self) -> None:
         for name in ("delta", "malformed", "well_formed", "fallback_par", "timeout_s", "rollouts_per_side"):
-            value = getattr(self, name)
-            if name != "delta" or isinstance(value, str):
-                object.__setattr__(self, name, _READERS[name](value, name))
+            # every field, a delta object too: it gets the check a spec string gets
+            object.__setattr__(self, name, _READERS[name](getattr(self, name), name))
         if not self.timeout_s > 0:
             raise ValueError(f"timeout_s: expected > 0, got {self.timeout_s}")
         object.__setattr__(self, "format_reward", FormatReward(self.malformed, self.well_formed))
