@@ -30,5 +30,5 @@ def test_scores_text_and_chat_items_with_greedy_samples(vllm_judge_server: Any) 
         assert raws[0] and raws == [raws[0]] * 3  # greedy: one answer, three times
         # The random model writes no judgment: counted as malformed, never a made-up score.
         assert (result["score"] is None) == (result["malformed_reason"] is not None)
-    metrics = httpx.get(server + "/metrics", timeout=30).json()
+    metrics = httpx.get(server + "/metrics.json", timeout=30).json()
     assert metrics["requests"]
