@@ -1,0 +1,46 @@
+"""A griffe extension for the API reference: patarm's docstrings read well as Markdown.
+
+- patarm's docstrings carry ``>>>`` examples in their text (they run as doctests). Markdown
+  would read them as prose, and ``x[0][1]`` as a link; each run of ``>>>`` lines and their
+  output is wrapped in a ``pycon`` fence.
+- Sphinx roles (``:func:`par_rewards```) become inline code.
+
+Applied when mkdocstrings loads a docstring; named in mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import griffe
+
+ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|exc|obj|const):`~?([^`]+)`")
+
+
+def fence_doctests(text: str) -> str:
+    """``text`` with each doctest block (from a ``>>>`` line to the next blank line) fenced."""
+    out: list[str] = []
+    in_fence = in_doctest = False
+    indent = ""
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if in_doctest and not stripped:
+            out.append(indent + "```")
+            in_doctest = False
+        if stripped.startswith("```"):
+            in_fence = not in_fence
+        elif not in_fence and not in_doctest and stripped.startswith(">>>"):
+            indent = line[: len(line) - len(stripped)]
+            out.append(indent + "```pycon")
+            in_doctest = True
+        out.append(line)
+    if in_doctest:
+        out.append(indent + "```")
+    return "\n".join(out)
+
+
+class DoctestFences(griffe.Extension):
+    def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        if obj.docstring is not None:
+            obj.docstring.value = ROLE.sub(r"`\1`", fence_doctests(obj.docstring.value))
