@@ -44,7 +44,7 @@ def test_every_fence_runs_or_says_why_not(page: Path) -> None:
             problems.append(f"line {number}: fence language {language!r} is neither run ({sorted(RUN)}) nor plain")
         skip = SKIP.match(before)
         if skip and not re.fullmatch(r'reason="[^"]{10,}"', skip.group(1) or ""):
-            problems.append(f"line {number}: a skipped snippet needs reason=\"...\" saying why it cannot run")
+            problems.append(f'line {number}: a skipped snippet needs reason="..." saying why it cannot run')
     assert not problems, f"{page.name}: " + "; ".join(problems)
 
 

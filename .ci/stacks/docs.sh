@@ -25,6 +25,7 @@ python docs/scripts/check_reference.py --site "$site"
 # 3. Snippets (pytest-codeblocks), in a scratch folder so that they write nothing here.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-(cd "$scratch" && python -m pytest -c "$repo/docs/snippets.ini" --rootdir "$repo" "$repo/README.md" "$repo/docs")
+(cd "$scratch" && PYTHONPATH="$repo/docs/scripts" python -m pytest -c "$repo/docs/snippets.ini" -p snippet_report \
+  --rootdir "$repo" "$repo/README.md" "$repo/docs")
 # 4. Every page in headless Chromium, no console errors; screenshots as artifacts.
 python docs/scripts/check_site.py --site "$site" --artifacts .ci/artifacts

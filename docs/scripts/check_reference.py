@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from public_api import exported_names, public_modules  # noqa: E402
+from public_api import exported_names, public_modules
 
 
 def inventory(path: Path) -> set[str]:

@@ -35,7 +35,7 @@ SCREENSHOTS = {"": "docs-home.png", "reference/api/rewards/": "docs-api-rewards.
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

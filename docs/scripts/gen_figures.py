@@ -21,10 +21,10 @@ from typing import IO, Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyBboxPatch
 
-from patarm.rewards import constant_delta, graded_delta, par_rewards  # noqa: E402
+from patarm.rewards import constant_delta, graded_delta, par_rewards
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 
@@ -47,7 +47,7 @@ def par_delta_figure(out: IO[bytes]) -> None:
     ax.set_ylabel("PAR reward")
     ax.set_ylim(-0.1, 1.15)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="center right", fontsize=8)
     ax.set_title("PAR reward against margin (a margin of 0 or less earns 0)")
     fig.tight_layout()
     fig.savefig(out, format="svg")
@@ -73,7 +73,8 @@ def rendezvous_figure(out: IO[bytes]) -> None:
     ax.axis("off")
     _box(ax, 0.2, 3.4, 2.4, 1.0, "reward worker A\nchosen side of pair p\n(n rollout scores)", "#dbe9ff")
     _box(ax, 0.2, 0.6, 2.4, 1.0, "reward worker B\nrejected side of pair p\n(n rollout scores)", "#ffe3d6")
-    _box(ax, 3.8, 1.7, 2.6, 1.6, "PairRendezvous\nkey (data_source, pair_id)\nfirst side waits;\nsecond side completes", "#eeeeee")
+    middle = "PairRendezvous\nkey (data_source, pair_id)\neach rollout waits for\nthe 2n scores of its pair"
+    _box(ax, 3.8, 1.7, 2.6, 1.6, middle, "#eeeeee")
     _box(ax, 7.4, 3.4, 2.4, 1.0, "A: chosen rewards\nPAR vs mean(rejected)\n+ format reward", "#dbe9ff")
     _box(ax, 7.4, 0.6, 2.4, 1.0, "B: rejected rewards\nPAR vs mean(chosen)\n+ format reward", "#ffe3d6")
     _arrow(ax, (2.6, 3.9), (3.8, 2.9), "submit")
@@ -105,7 +106,8 @@ def demo_curves_figure(out: IO[bytes]) -> bool:
         steps = [h["step"] for h in run["history"]]
         acc = [h.get("par/pair_accuracy", float("nan")) for h in run["history"]]
         window = 5  # a running mean over logged points: one batch holds few pairs
-        smooth = [sum(acc[max(0, i - window + 1) : i + 1]) / len(acc[max(0, i - window + 1) : i + 1]) for i in range(len(acc))]
+        spans = [acc[max(0, i - window + 1) : i + 1] for i in range(len(acc))]
+        smooth = [sum(span) / len(span) for span in spans]
         cfg = run["config"]
         label = (
             f"delta {cfg['delta']}, label noise {cfg['label_noise']:.0%}: "
@@ -129,6 +131,28 @@ FIGURES: dict[str, Callable[[IO[bytes]], object]] = {
     "rendezvous.svg": rendezvous_figure,
     "demo_curves.svg": demo_curves_figure,
 }
+DEMO_MARKER = "<!-- demo-runs:"
+
+
+def demo_runs_markdown() -> str:
+    """The Results page's table of recorded demo runs, and their figure."""
+    runs = sorted(RESULTS.glob("demo_*.json"))
+    if not runs:
+        return "No demo run is recorded yet: run the commands above.\n"
+    rows = [
+        "| run | delta | label noise | steps | held-out accuracy before -> after | format-valid after | minutes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for path in runs:
+        run = json.loads(path.read_text(encoding="utf-8"))
+        cfg = run["config"]
+        rows.append(
+            f"| `{path.name}` | {cfg['delta']} | {cfg['label_noise']:.0%} | {cfg['steps']} | "
+            f"{run['accuracy_before']:.3f} -> **{run['accuracy_after']:.3f}** | {run['format_valid_after']:.3f} | "
+            f"{run['minutes']:.1f} |"
+        )
+    figure = "![Demo pair accuracy over GRPO steps](figures/demo_curves.svg)"
+    return "\n".join(rows) + "\n\n" + figure + "\n"
 
 
 def main() -> None:
@@ -152,3 +176,8 @@ else:  # run by mkdocs-gen-files
     for name, draw in FIGURES.items():
         with mkdocs_gen_files.open(f"figures/{name}", "wb") as fd:
             draw(fd)
+    with mkdocs_gen_files.open("results.md", "r") as fd:
+        page = fd.read()
+    with mkdocs_gen_files.open("results.md", "w") as fd:
+        lines = page.splitlines()
+        fd.write("\n".join(demo_runs_markdown() if line.startswith(DEMO_MARKER) else line for line in lines))

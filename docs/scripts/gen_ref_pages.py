@@ -14,7 +14,7 @@ from pathlib import Path
 import mkdocs_gen_files
 
 sys.path.insert(0, str(Path(__file__).parent))
-from public_api import ROOT, public_modules, summary_line  # noqa: E402
+from public_api import ROOT, public_modules, summary_line
 
 
 def page_path(name: str) -> str:

@@ -3,7 +3,8 @@
 - patarm's docstrings carry ``>>>`` examples in their text (they run as doctests). Markdown
   would read them as prose, and ``x[0][1]`` as a link; each run of ``>>>`` lines and their
   output is wrapped in a ``pycon`` fence.
-- Sphinx roles (``:func:`par_rewards```) become inline code.
+- Sphinx roles (``:func:`par_rewards```) become inline code, and ``.. code-block:: LANG``
+  directives fenced code.
 
 Applied when mkdocstrings loads a docstring; named in mkdocs.yml.
 """
@@ -16,6 +17,35 @@ from typing import Any
 import griffe
 
 ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|exc|obj|const):`~?([^`]+)`")
+
+
+DIRECTIVE = re.compile(r"^(\s*)\.\. code-block::\s*(\S*)\s*$")
+
+
+def fence_directives(text: str) -> str:
+    """``.. code-block:: LANG`` and its indented block as a Markdown fence."""
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = DIRECTIVE.match(lines[i])
+        if not match:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent, language = match.groups()
+        i += 1
+        block: list[str] = []
+        while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > len(indent)):
+            block.append(lines[i])
+            i += 1
+        while block and not block[-1].strip():
+            block.pop()
+        while block and not block[0].strip():
+            block.pop(0)
+        cut = min((len(b) - len(b.lstrip()) for b in block if b.strip()), default=0)
+        out += [f"{indent}```{language}", *(indent + b[cut:] for b in block), f"{indent}```", ""]
+    return "\n".join(out)
 
 
 def fence_doctests(text: str) -> str:
@@ -43,4 +73,4 @@ def fence_doctests(text: str) -> str:
 class DoctestFences(griffe.Extension):
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = ROLE.sub(r"`\1`", fence_doctests(obj.docstring.value))
+            obj.docstring.value = ROLE.sub(r"`\1`", fence_doctests(fence_directives(obj.docstring.value)))

@@ -35,7 +35,12 @@ def public_modules() -> list[tuple[str, Path]]:
 def exported_names(path: Path) -> list[str]:
     """The module's literal ``__all__`` (empty when it has none)."""
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
             return [str(v) for v in ast.literal_eval(node.value)]
     return []
