@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 import sys
+from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from adversarial import OTHER_DIGITS, adversarial_text, assert_fast, repeat
 from patarm.parsing import escape_tags, format_judgment, format_score, parse_judgment, parse_score
 from patarm.types import MalformedReason
 
@@ -47,6 +50,25 @@ def on_scale(scale: tuple[int, int]) -> st.SearchStrategy[float]:
         ("<answer>11</answer>", None, MalformedReason.OUT_OF_RANGE),
         ("<answer>0.99</answer>", None, MalformedReason.OUT_OF_RANGE),
         ("<answer>1e1</answer>", 10.0, None),
+        ("<answer>+7</answer>", 7.0, None),
+        ("<answer> 7 \t</answer>", 7.0, None),
+        ("<answer>7.</answer>", 7.0, None),
+        ("<answer>.7e1</answer>", 7.0, None),
+        ("<answer>\uff17</answer>", None, MalformedReason.NOT_A_NUMBER),  # full-width 7
+        ("<answer>\u0667</answer>", None, MalformedReason.NOT_A_NUMBER),  # Arabic-Indic 7
+        ("<answer>\u06f7</answer>", None, MalformedReason.NOT_A_NUMBER),  # Extended Arabic-Indic 7
+        ("<answer>\u096d</answer>", None, MalformedReason.NOT_A_NUMBER),  # Devanagari 7
+        ("<answer>\U0001d7d5</answer>", None, MalformedReason.NOT_A_NUMBER),  # mathematical bold 7
+        ("<answer>1\u0660</answer>", None, MalformedReason.NOT_A_NUMBER),  # 1 and an Arabic-Indic 0
+        ("<answer>\u00a07</answer>", None, MalformedReason.NOT_A_NUMBER),  # a non-ASCII space
+        ("<answer>7\u200b</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>1_0</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>Infinity</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>.</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>1e</answer>", None, MalformedReason.NOT_A_NUMBER),
+        ("<answer>1e999</answer>", None, MalformedReason.OUT_OF_RANGE),
+        ("\uff1canswer\uff1e7\uff1c/answer\uff1e", None, MalformedReason.NO_ANSWER_TAG),
+        ("<\u200banswer>7</\u200banswer>", None, MalformedReason.NO_ANSWER_TAG),
         ("no tags at all", None, MalformedReason.NO_ANSWER_TAG),
         ("", None, MalformedReason.NO_ANSWER_TAG),
         ("</answer>7<answer>", None, MalformedReason.UNCLOSED_ANSWER),
@@ -79,6 +101,30 @@ def test_rationale_falls_back_to_free_text() -> None:
     assert j.rationale == "The answer is right but terse."
     assert j.criteria is None
     assert parse_judgment("<answer>6</answer>").rationale is None
+
+
+@pytest.mark.parametrize(
+    ("content", "score"),
+    [
+        ("7", 7.0),
+        ("7.0", 7.0),  # an integer value written with a decimal point is an integer
+        ("+7", 7.0),
+        (" 7 ", 7.0),
+        ("0.7e1", 7.0),
+        ("700e-2", 7.0),
+        ("1e1", 10.0),
+        ("7.5", None),
+        ("7.00000000000000001", None),  # a float rounds it to 7.0; the numeral is not an integer
+        ("75e-1", None),
+        ("1e-99999999999999999999", None),
+        ("inf", None),
+        ("nan", None),
+    ],
+)
+def test_integer_decides_on_the_exact_numeral(content: str, score: float | None) -> None:
+    value, reason = parse_score(content, (1, 10), integer=True)
+    assert value == score
+    assert (reason is None) == (score is not None)
 
 
 def test_integer_scales_and_custom_tags() -> None:
@@ -165,3 +211,99 @@ def test_format_then_parse_round_trips(case: tuple[tuple[int, int], float, str |
 def test_format_score_reads_back_exactly(score: float) -> None:
     value, reason = parse_score(format_score(score), (-sys.float_info.max, sys.float_info.max))
     assert reason is None and value == score
+
+
+# ---- reference and linear time -------------------------------------------------------------
+
+
+def reference_score(content: str, scale: tuple[int, int], integer: bool) -> tuple[float | None, MalformedReason | None]:
+    """ASCII numerals by a separate grammar, the integer test on the exact decimal value."""
+    text = content.strip(" \t\n\r\f\v")
+    if not text:
+        return None, MalformedReason.EMPTY_ANSWER
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,6})?", text, re.ASCII) is None:
+        return None, MalformedReason.NOT_A_NUMBER
+    exact = Decimal(text)
+    if integer and exact != exact.to_integral_value():
+        return None, MalformedReason.NOT_AN_INTEGER
+    value = float(text)
+    if not scale[0] <= value <= scale[1]:
+        return None, MalformedReason.OUT_OF_RANGE
+    return value, None
+
+
+def reference_parse(text: str, scale: tuple[int, int], integer: bool) -> tuple[object, ...]:
+    """The module docstring's rules, written as directly as possible (copies and all)."""
+    depth, thinking, free, open_at, blocks, prev, think_start = 0, [], [], {}, {}, 0, 0
+    for m in re.finditer(r"<(/?)(think|answer|criteria|rationale)>", text):
+        if depth == 0 and not open_at:
+            free.append(text[prev : m.start()])
+        closing, name = m.group(1) == "/", m.group(2)
+        if name == "think" and not closing:
+            think_start = m.end() if depth == 0 else think_start
+            depth += 1
+        elif name == "think" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                thinking.append(text[think_start : m.start()])
+        elif name == "think":
+            thinking, free, open_at, blocks = [text[: m.start()]], [], {}, {}
+        elif depth == 0 and not closing:
+            open_at[name] = m.end()
+        elif depth == 0 and name in open_at:
+            blocks[name] = text[open_at.pop(name) : m.start()]
+        prev = m.end()
+    if depth == 0 and not open_at:
+        free.append(text[prev:])
+
+    def joined(parts: list[str]) -> str | None:
+        return "\n\n".join(p.strip() for p in parts if p.strip()) or None
+
+    def cleaned(block: str | None) -> str | None:
+        return None if block is None else block.strip() or None
+
+    if depth > 0:
+        score, reason = None, MalformedReason.UNCLOSED_THINK
+    elif "answer" in open_at:
+        score, reason = None, MalformedReason.UNCLOSED_ANSWER
+    elif "answer" not in blocks:
+        score, reason = None, MalformedReason.NO_ANSWER_TAG
+    else:
+        score, reason = reference_score(blocks["answer"], scale, integer)
+    rationale = cleaned(blocks["rationale"]) if "rationale" in blocks else joined(free)
+    return score, reason, cleaned(blocks.get("criteria")), rationale, joined(thinking)
+
+
+numerals = st.lists(st.sampled_from([*"0123456789+-.eE ", "\t", "\n", *OTHER_DIGITS]), max_size=12).map("".join)
+answer_soup = st.lists(st.sampled_from(PIECES) | numerals.map(lambda n: f"<answer>{n}</answer>"), max_size=30).map(
+    "".join
+)
+
+
+@given(adversarial_text | answer_soup | tag_soup, scales, st.booleans())
+def test_parse_equals_reference(text: str, scale: tuple[int, int], integer: bool) -> None:
+    j = parse_judgment(text, scale, integer=integer)
+    assert (j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking) == reference_parse(text, scale, integer)
+
+
+@given(numerals, scales, st.booleans())
+def test_parse_score_equals_reference(content: str, scale: tuple[int, int], integer: bool) -> None:
+    assert parse_score(content, scale, integer=integer) == reference_score(content, scale, integer)
+
+
+@pytest.mark.parametrize(
+    ("unit", "prefix", "suffix"),
+    [
+        ("</think>", "\U0001f600", "<answer>7</answer>"),  # quadratic before: each stray close copied the prefix
+        ("</think>x", "", ""),
+        ("<think>", "", ""),
+        ("<answer>", "", ""),
+        ("<answer></answer>", "", ""),
+        ("9", "<answer>", "</answer>"),
+        (" ", "<answer>", "7</answer>"),
+        ("<", "", ""),
+        ("\n", "", ""),
+    ],
+)
+def test_one_megabyte_is_fast(unit: str, prefix: str, suffix: str) -> None:
+    assert_fast(parse_judgment, repeat(unit, prefix=prefix, suffix=suffix))

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from patarm._escaping import escape_tags
 from patarm.types import Judgment, MalformedReason
 
 __all__ = [
@@ -49,7 +50,10 @@ __all__ = [
 Scale = tuple[float, float]
 DEFAULT_SCALE: Scale = (1, 10)
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# ASCII only: ``\\d`` would also take other scripts' digits, which ``float()`` accepts.
+_NUMBER = re.compile(r"[+-]?(?=\.?[0-9])(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")
+_ASCII_SPACE = " \t\n\r\f\v"
+_EXPONENT_DIGITS = 18
 
 
 def check_scale(scale: Scale) -> tuple[float, float]:
@@ -66,19 +70,47 @@ def check_scale(scale: Scale) -> tuple[float, float]:
 def parse_score(
     content: str, scale: Scale = DEFAULT_SCALE, *, integer: bool = False
 ) -> tuple[float | None, MalformedReason | None]:
-    """Read one score from the inside of an answer tag: ``(score, None)`` or ``(None, reason)``."""
+    """Read one score from the inside of an answer tag: ``(score, None)`` or ``(None, reason)``.
+
+    A score is an ASCII decimal numeral (``7``, ``+7``, ``7.5``, ``.5``, ``7.``, ``1e1``), with
+    ASCII whitespace around it: other digits (full-width, Arabic-Indic, Devanagari ...), other spaces, ``inf``,
+    ``nan``, underscores and fractions are ``not_a_number``. ``integer=True`` decides on the
+    exact decimal value, not on its float: ``7.0`` and ``0.7e1`` are 7, while
+    ``7.00000000000000001`` (a float would round it to 7.0) is ``not_an_integer``. The range
+    check compares the float value with the scale.
+
+    >>> parse_score("\\uff17")  # full-width 7
+    (None, <MalformedReason.NOT_A_NUMBER: 'not_a_number'>)
+    >>> parse_score(" 7.0 ", integer=True)
+    (7.0, None)
+    """
     lo, hi = check_scale(scale)
-    text = content.strip()
+    text = content.strip(_ASCII_SPACE)
     if not text:
         return None, MalformedReason.EMPTY_ANSWER
-    if _NUMBER.fullmatch(text) is None:
+    number = _NUMBER.fullmatch(text)
+    if number is None:
         return None, MalformedReason.NOT_A_NUMBER
-    value = float(text)
-    if integer and not value.is_integer():
+    if integer and not _is_integral(*number.group("int", "frac", "exp")):
         return None, MalformedReason.NOT_AN_INTEGER
+    value = float(text)
     if not lo <= value <= hi:
         return None, MalformedReason.OUT_OF_RANGE
     return value, None
+
+
+def _is_integral(whole: str | None, fraction: str | None, exponent: str | None) -> bool:
+    """Whether ``whole.fraction e exponent`` (as matched by ``_NUMBER``) is exactly an integer."""
+    fraction = (fraction or "").rstrip("0")
+    digits = ((whole or "") + fraction).lstrip("0")
+    if not digits:
+        return True  # zero
+    sign, magnitude = (exponent or "0")[:1], (exponent or "0").lstrip("+-").lstrip("0") or "0"
+    if len(magnitude) > _EXPONENT_DIGITS:  # beyond any text's length: the sign alone decides
+        return sign != "-"
+    shift = -int(magnitude) if sign == "-" else int(magnitude)
+    trailing_zeros = len(digits) - len(digits.rstrip("0"))
+    return shift - len(fraction) + trailing_zeros >= 0
 
 
 @functools.lru_cache(maxsize=64)
@@ -90,21 +122,24 @@ def _tag_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
 @dataclass
 class _Scan:
     depth: int = 0
-    thinking: list[str] = field(default_factory=list)
-    free: list[str] = field(default_factory=list)
+    thinking: list[tuple[int, int]] = field(default_factory=list)  # spans, never copies of the text
+    free: list[tuple[int, int]] = field(default_factory=list)
     open_at: dict[str, int] = field(default_factory=dict)
     blocks: dict[str, tuple[int, int]] = field(default_factory=dict)  # tag -> span of its last closed block
 
 
 def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
-    """One pass over the tags of ``text``, applying the rules of the module docstring."""
+    """One pass over the tags of ``text``, applying the rules of the module docstring.
+
+    Linear in ``len(text)``: the state holds spans, so a stray ``</think>`` (which makes all
+    text before it reasoning) resets a list instead of copying the prefix."""
     state = _Scan()
     think_start = 0
     prev = 0
     for match in _tag_pattern(names).finditer(text):
         start, end = match.span()
         if state.depth == 0 and not state.open_at:
-            state.free.append(text[prev:start])
+            state.free.append((prev, start))
         closing, name = match.group(1) == "/", match.group(2)
         if name == think_tag:
             if not closing:
@@ -114,9 +149,9 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
             elif state.depth > 0:
                 state.depth -= 1
                 if state.depth == 0:
-                    state.thinking.append(text[think_start:start])
+                    state.thinking.append((think_start, start))
             else:  # stray close: the template opened the think block; all so far was reasoning
-                state.thinking = [text[:start]]
+                state.thinking = [(0, start)]
                 state.free.clear()
                 state.open_at.clear()
                 state.blocks.clear()
@@ -127,7 +162,7 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
                 state.blocks[name] = (state.open_at.pop(name), start)
         prev = end
     if state.depth == 0 and not state.open_at:
-        state.free.append(text[prev:])
+        state.free.append((prev, len(text)))
     return state
 
 
@@ -162,7 +197,7 @@ def parse_judgment(
         span = state.blocks.get(tag)
         return None if span is None else text[span[0] : span[1]]
 
-    rationale = _cleaned(block(rationale_tag)) if rationale_tag in state.blocks else _joined(state.free)
+    rationale = _cleaned(block(rationale_tag)) if rationale_tag in state.blocks else _joined(text, state.free)
     reason: MalformedReason | None
     score: float | None = None
     if state.depth > 0:
@@ -177,7 +212,7 @@ def parse_judgment(
         score=score,
         criteria=_cleaned(block(criteria_tag)),
         rationale=rationale,
-        thinking=_joined(state.thinking),
+        thinking=_joined(text, state.thinking),
         raw=text,
         malformed_reason=reason,
     )
@@ -212,27 +247,9 @@ def _cleaned(text: str | None) -> str | None:
     return text or None
 
 
-def _joined(parts: Iterable[str]) -> str | None:
-    return _cleaned("\n\n".join(p.strip() for p in parts if p.strip()))
-
-
-@functools.lru_cache(maxsize=64)
-def _escape_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"<\s*(/?)\s*({alternatives})\s*>", re.IGNORECASE)
-
-
-def escape_tags(text: str, names: Iterable[str] = ("think", "answer", "criteria", "rationale")) -> str:
-    """Neutralise judge-format tags inside user text: ``<answer>`` becomes ``&lt;answer&gt;``.
-
-    Case and inner spaces are ignored when matching, so ``< /Answer >`` is caught too.
-    Used wherever outside text (a response under review, a teacher's rationale) is placed
-    into a judge prompt or target, so it cannot close a block or plant a final score.
-
-    >>> escape_tags("ok <answer>10</answer>")
-    'ok &lt;answer&gt;10&lt;/answer&gt;'
-    """
-    return _escape_pattern(tuple(names)).sub(lambda m: f"&lt;{m.group(1)}{m.group(2)}&gt;", text)
+def _joined(text: str, spans: Iterable[tuple[int, int]]) -> str | None:
+    parts = (text[start:end].strip() for start, end in spans)
+    return _cleaned("\n\n".join(p for p in parts if p))
 
 
 def format_score(score: float) -> str:

@@ -161,7 +161,7 @@ def test_500_twice_then_success(faults: FaultServer) -> None:
     url, token = faults.base_url("fail500x2")
     backend = OpenAIBackend(url, "m", **FAST)
     out = backend.generate([PROMPT], SamplingParams(seed=3))
-    assert out[0][0].text == f"ok:{sample_seed(3, 0, 0)}:0"
+    assert out[0][0].text == f"ok:{sample_seed(3, PROMPT, 0)}:0"
     assert faults.attempts[token] == 3
     assert (backend.requests, backend.retries, backend.failures) == (3, 2, 0)
 
@@ -276,7 +276,9 @@ def test_max_concurrency_bounds_requests_in_flight(faults: FaultServer) -> None:
     url, token = faults.base_url("concurrency")
     backend = OpenAIBackend(url, "m", max_concurrency=3, **FAST)
     out = backend.generate([f"p{i}" for i in range(12)], SamplingParams(n=2, seed=5))
-    assert [c.text for cs in out for c in cs] == [f"ok:{sample_seed(5, i, j)}:0" for i in range(12) for j in range(2)]
+    assert [c.text for cs in out for c in cs] == [
+        f"ok:{sample_seed(5, 'p' + str(i), j)}:0" for i in range(12) for j in range(2)
+    ]
     assert faults.attempts[token] == 24 and backend.top_ups == 12
     assert faults.peak[token] <= 3 and backend.max_in_flight == 3
 
@@ -285,7 +287,7 @@ def test_native_n_is_one_request_when_the_server_honours_it(faults: FaultServer)
     url, token = faults.base_url("native")
     backend = OpenAIBackend(url, "m", **FAST)
     out = backend.generate([PROMPT], SamplingParams(n=4, seed=1))
-    assert [c.text for c in out[0]] == [f"ok:{sample_seed(1, 0, 0)}:{c}" for c in range(4)]
+    assert [c.text for c in out[0]] == [f"ok:{sample_seed(1, PROMPT, 0)}:{c}" for c in range(4)]
     assert faults.attempts[token] == 1 and backend.top_ups == 0
     # usage counts all four choices together, so no per-choice count is made up
     assert all(c.num_tokens is None for c in out[0])
@@ -349,7 +351,7 @@ def test_request_bodies_and_routing() -> None:
     by_prompt = {
         json.dumps(body.get("prompt", body.get("messages"))) + str(body.get("seed")): (u, body) for u, body in seen
     }
-    url, body = by_prompt['"plain"' + str(sample_seed(4, 0, 0))]
+    url, body = by_prompt['"plain"' + str(sample_seed(4, "plain", 0))]
     assert url == "http://h:1/v1/completions"
     assert body == {
         "model": "judge",
@@ -360,10 +362,10 @@ def test_request_bodies_and_routing() -> None:
         "max_tokens": 16,
         "n": 2,
         "stop": ["</a>"],
-        "seed": sample_seed(4, 0, 0),
+        "seed": sample_seed(4, "plain", 0),
         "top_k": 5,
     }
-    url, body = by_prompt[json.dumps(PROMPT) + str(sample_seed(4, 1, 0))]
+    url, body = by_prompt[json.dumps(PROMPT) + str(sample_seed(4, PROMPT, 0))]
     assert url == "http://h:1/v1/chat/completions"
     assert body["messages"] == PROMPT and body["logprobs"] is True and body["top_logprobs"] == 3
     url, body = by_prompt[json.dumps([{"role": "user", "content": "wrapped"}]) + "None"]
@@ -382,7 +384,7 @@ def test_same_seed_same_request_bodies() -> None:
     assert bodies(11, True) != bodies(12, True)
     singles = [json.loads(b) for b in bodies(11, False)]
     assert all("n" not in b for b in singles)
-    expected = [sample_seed(11, i, j) for i in range(3) for j in range(3)]
+    expected = [sample_seed(11, p, j) for p in ("a", "b", PROMPT) for j in range(3)]
     assert sorted(b["seed"] for b in singles) == sorted(s for s in expected if s is not None)
 
 
@@ -405,8 +407,8 @@ def test_exactly_n_completions_per_prompt_in_order(
     assert [len(cs) for cs in out] == [n] * len(prompts)
     for i, cs in enumerate(out):
         native = min(native_counts[i], n) if native_n and n > 1 else 0
-        expected = [f"p{i}|{sample_seed(seed, i, 0)}|{c}" for c in range(native)]
-        expected += [f"p{i}|{sample_seed(seed, i, j)}|0" for j in range(native, n)]
+        expected = [f"p{i}|{sample_seed(seed, prompts[i], 0)}|{c}" for c in range(native)]
+        expected += [f"p{i}|{sample_seed(seed, prompts[i], j)}|0" for j in range(native, n)]
         assert [c.text for c in cs] == expected
     assert backend.requests == len(seen) and backend.retries == 0
 

@@ -156,9 +156,9 @@ def test_routes_chat_and_text_prompts_and_keeps_order(fake_vllm: type[FakeLLM]) 
     assert texts == ["text zero", "text two"]
     sp = chat_params[0]
     assert (sp.n, sp.temperature, sp.top_p, sp.max_tokens, sp.logprobs, sp.stop) == (2, 0.7, 0.9, 64, 1, ["</a>"])
-    # Each prompt's seed comes from its position in the call, not from how it was routed.
-    assert [p.seed for p in text_params] == [sample_seed(11, 0, 0), sample_seed(11, 2, 0)]
-    assert [p.seed for p in chat_params] == [sample_seed(11, 1, 0), sample_seed(11, 3, 0)]
+    # Each prompt's seed comes from the prompt itself, not from its position or how it was routed.
+    assert [p.seed for p in text_params] == [sample_seed(11, prompts[0], 0), sample_seed(11, prompts[2], 0)]
+    assert [p.seed for p in chat_params] == [sample_seed(11, prompts[1], 0), sample_seed(11, prompts[3], 0)]
 
 
 def test_only_the_needed_engine_calls(fake_vllm: type[FakeLLM]) -> None:

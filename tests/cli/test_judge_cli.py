@@ -91,10 +91,19 @@ def test_single_responses_parquet_and_dataset_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([{"prompt": "q", "chosen": "a"}], "row 0: expected fields 'prompt' plus 'chosen' and 'rejected'"),
-        ([{"prompt": "q", "chosen": 1, "rejected": "b"}], "row 0: field 'chosen': expected a string"),
-        ([{"id": 1, "prompt": "q", "response": "a"}, {"id": 1, "prompt": "q", "response": "b"}], "id '1' appears"),
-        ([{"prompt": "q", "response": "a", "domain": "poetry"}], "unknown domain 'poetry'; known domains: chat"),
+        (
+            [{"prompt": "q", "chosen": "a"}],
+            "bad.jsonl line 1: field 'rejected': expected 'prompt' plus 'chosen' and 'rejected'",
+        ),
+        ([{"prompt": "q", "chosen": 1, "rejected": "b"}], "bad.jsonl line 1: field 'chosen': expected a string"),
+        (
+            [{"id": 1, "prompt": "q", "response": "a"}, {"id": 1, "prompt": "q", "response": "b"}],
+            "bad.jsonl line 2: field 'id': expected an id no earlier row has",
+        ),
+        (
+            [{"prompt": "q", "response": "a", "domain": "poetry"}],
+            "bad.jsonl line 1: field 'domain': expected a known domain (chat, code",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_error(

@@ -151,7 +151,7 @@ def test_build_rl_parquet_with_reject_sampling(tmp_path: Path, capsys: pytest.Ca
 def test_build_rl_stops_on_a_malformed_row_without_skip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rl.jsonl"
     assert main(["data", "build-rl", "-i", str(rl_data(tmp_path)), "-o", str(out), "--quiet"]) == 2
-    assert "row 2: field 'rejected'" in capsys.readouterr().err
+    assert "pairs.jsonl line 3: field 'rejected'" in capsys.readouterr().err
 
 
 def test_add_noise_round_trip_and_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ def test_formats(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bad.jsonl", '{"x": 1}\n{"x": \n', "bad.jsonl: line 2: not valid JSON"),
+        ("bad.jsonl", '{"x": 1}\n{"x": \n', "bad.jsonl line 2: not valid JSON"),
         ("list.jsonl", "[1, 2]\n", "line 1: expected a JSON object, got list"),
         ("scalar.json", "3", "expected a JSON list of objects"),
         ("rows.xml", "<x/>", "unknown format '.xml'"),

@@ -6,6 +6,8 @@ optional per-token log-probabilities. Judges only ever talk to this interface.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -73,9 +75,26 @@ class Backend(Protocol):
         ...
 
 
-def sample_seed(seed: int | None, prompt_index: int, sample_index: int) -> int | None:
-    """A per-(prompt, sample) seed derived from a call's seed, for backends that sample one
-    completion at a time: the result does not depend on how prompts were batched."""
+def sample_seed(seed: int | None, prompt: ChatInput, sample_index: int) -> int | None:
+    """The seed of sample ``sample_index`` of ``prompt`` in a call seeded with ``seed``.
+
+    It derives from the call's seed, a hash of the prompt's content and the sample's index,
+    never from the prompt's position in a call: a prompt gets the same seeds whatever else is
+    in its batch, chunk or file, so a resumed, re-chunked or reordered run asks for the same
+    samples as a clean one. Identical prompts are the same item and get the same seeds. Whether
+    the samples themselves repeat is the backend's part (see each backend's notes on seeds).
+
+    >>> sample_seed(0, "judge this", 1) == sample_seed(0, "judge this", 1)
+    True
+    >>> sample_seed(0, "judge this", 0) != sample_seed(0, "judge this", 1)
+    True
+    >>> sample_seed(None, "judge this", 0) is None
+    True
+    """
     if seed is None:
         return None
-    return (seed * 1_000_003 + prompt_index * 10_007 + sample_index) % (2**31 - 1)
+    content = prompt if isinstance(prompt, str) else [[m.get("role"), m.get("content")] for m in prompt]
+    # ASCII JSON: a stable encoding of any text, lone surrogates included.
+    payload = json.dumps([seed, sample_index, content], separators=(",", ":"))
+    digest = hashlib.blake2b(payload.encode("ascii"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2**31 - 1)

@@ -19,8 +19,9 @@ def prompt_text(prompt: ChatInput) -> str:
 class FunctionBackend:
     """Calls ``fn(prompt_text, seed)`` once per requested sample.
 
-    ``seed`` is derived from the call's seed, the prompt's position and the sample's index,
-    so a function that uses it (``random.Random(seed)``) is reproducible.
+    ``seed`` is :func:`sample_seed` of the call's seed, the prompt and the sample's index, so a
+    function that uses it (``random.Random(seed)``) gives a prompt the same samples whatever
+    it is batched with.
 
     >>> backend = FunctionBackend(lambda prompt, seed: "<answer>7</answer>")
     >>> backend.generate(["judge this"], SamplingParams(n=2))[0][1].text
@@ -33,11 +34,13 @@ class FunctionBackend:
 
     def generate(self, prompts: Sequence[ChatInput], params: SamplingParams) -> list[list[Completion]]:
         out: list[list[Completion]] = []
-        for i, prompt in enumerate(prompts):
+        for prompt in prompts:
             text = prompt_text(prompt)
             samples = []
             for j in range(params.n):
                 self.calls += 1
-                samples.append(Completion(text=self.fn(text, sample_seed(params.seed, i, j)), finish_reason="stop"))
+                samples.append(
+                    Completion(text=self.fn(text, sample_seed(params.seed, prompt, j)), finish_reason="stop")
+                )
             out.append(samples)
         return out

@@ -54,8 +54,9 @@ class OpenAIBackend:
     With ``native_n=True`` each prompt is one request with ``n``; servers that return fewer
     choices (``transformers serve`` ignores ``n``) are topped up with single-sample requests
     seeded by :func:`sample_seed`. With ``native_n=False`` every sample is its own request.
-    Either way, the same seed gives the same request bodies; the samples repeat where the
-    server honours per-request seeds (``transformers serve`` seeds one global generator, so
+    Either way, a prompt's request bodies depend on the seed and the prompt alone (not on the
+    other prompts of the call); the samples repeat where the server honours per-request seeds
+    and its batching does not change the numerics (``transformers serve`` seeds one global generator, so
     there only ``max_concurrency=1`` repeats). ``num_tokens`` is exact from log-probabilities,
     else ``usage.completion_tokens`` when a reply holds one choice, else None.
 
@@ -296,10 +297,10 @@ class _Call:
         return [choices[0] for choices in samples]
 
     async def request(self, index: int, prompt: ChatInput, n: int, sample: int) -> list[Completion]:
-        """The parsed choices of one request for ``n`` samples, seeded for ``(index, sample)``."""
+        """The parsed choices of one request for ``n`` samples, seeded for ``(prompt, sample)``."""
         backend = self.backend
         url = backend.endpoint(prompt)
-        body = backend.request_body(prompt, self.params, n, sample_seed(self.params.seed, index, sample))
+        body = backend.request_body(prompt, self.params, n, sample_seed(self.params.seed, prompt, sample))
         payload = await backend._post(self.client, self.sem, url, body)
         try:
             completions = _parse_choices(payload, self.params.logprobs is not None)

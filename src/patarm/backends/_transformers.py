@@ -10,15 +10,15 @@ returns ``n`` samples per prompt, so a judge scoring many responses needs no ser
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, StopStringCriteria
+from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList, StopStringCriteria
 
 from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._row_sampling import RowSampler
 
 __all__ = ["TransformersBackend"]
 
@@ -44,12 +44,13 @@ class TransformersBackend:
       are switched off so that :class:`SamplingParams` alone decides the distribution.
     - Generation ends at the tokenizer's eos (and any eos the model's generation config adds),
       at a stop string (the text is cut before it), or after ``max_new_tokens``.
-    - Reproducibility: with ``params.seed`` set, each batch samples from a torch RNG seeded from
-      the call's seed and the batch's position, inside :func:`torch.random.fork_rng` (the global
-      RNG state is left untouched). The same prompts, params, seed and ``batch_size`` on the same
-      hardware, library versions and dtype give the same completions. Not guaranteed: a prompt's
-      samples under another ``batch_size``, or beside other prompts (its batch and padding
-      change), or across devices. ``seed=None`` draws from the global torch RNG.
+    - Reproducibility: with ``params.seed`` set, every sample draws from its own torch generator,
+      seeded by :func:`sample_seed` from the call's seed, the prompt and the sample's index (the
+      global RNG is left untouched), so a prompt's samples do not depend on its position or on
+      ``batch_size`` except through the floating-point effects of padding: another batch pads
+      the prompt differently, which can move its logits in the last bits and, rarely, flip a
+      draw that sits on a boundary. Same hardware, library versions and dtype assumed; not
+      guaranteed across devices. ``seed=None`` draws from the global torch RNG.
     - Log-probabilities (``params.logprobs = k``) come from the model's raw logits: the model's
       distribution at temperature 1, whatever the sampling settings. ``top`` maps the ``k`` most
       likely token texts to their log-probabilities (when ids share a text, the likeliest one
@@ -133,7 +134,8 @@ class TransformersBackend:
         for start in _progress(starts, self.progress, len(starts)):
             members = order[start : start + self.batch_size]
             batch = [encoded[i] for i in members]
-            results = self._generate_batch(batch, params, sample_seed(params.seed, start, 0))
+            seeds = [sample_seed(params.seed, prompts[i], j) for i in members for j in range(params.n)]
+            results = self._generate_batch(batch, params, seeds)
             for i, samples in zip(members, results, strict=True):
                 out[i] = samples
         return out
@@ -171,33 +173,37 @@ class TransformersBackend:
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return str(text)
 
-    def _generation_kwargs(self, params: SamplingParams, n: int, stop: list[str]) -> dict[str, Any]:
-        """Keyword arguments for ``model.generate`` that pin down the whole decoding rule."""
+    def _generation_kwargs(
+        self, params: SamplingParams, stop: list[str], seeds: Sequence[int | None]
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``model.generate`` that pin down the whole decoding rule.
+
+        ``generate`` always decodes greedily; when sampling, a :class:`RowSampler` draws each
+        row's token (row ``p * n + j`` is sample ``j`` of prompt ``p``, seeded by ``seeds``)."""
         kwargs: dict[str, Any] = {
             "max_new_tokens": params.max_new_tokens,
             "min_new_tokens": 0,
-            "num_return_sequences": n,
             "eos_token_id": self.eos_token_ids or None,
             "pad_token_id": self.pad_token_id,
             "repetition_penalty": 1.0,
             "no_repeat_ngram_size": 0,
             "return_dict_in_generate": True,
             "output_logits": params.logprobs is not None,
+            "do_sample": False,
         }
         if params.temperature > 0:
-            kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p, top_k=0)
-            kwargs.update(typical_p=1.0, epsilon_cutoff=0.0, eta_cutoff=0.0)
-            if getattr(self.model.generation_config, "min_p", None) is not None:
-                kwargs["min_p"] = 0.0
-        else:
-            kwargs["do_sample"] = False
+            row_seeds = [seed for seed in seeds if seed is not None]
+            sampler = RowSampler(params.temperature, params.top_p, row_seeds if len(row_seeds) == len(seeds) else None)
+            kwargs["logits_processor"] = LogitsProcessorList([sampler])
         if stop:
             kwargs.update(stop_strings=stop, tokenizer=self.tokenizer)
         return kwargs
 
     def _generate_batch(
-        self, batch: list[list[int]], params: SamplingParams, seed: int | None
+        self, batch: list[list[int]], params: SamplingParams, seeds: Sequence[int | None]
     ) -> list[list[Completion]]:
+        """``params.n`` completions for each prompt of ``batch``; ``seeds`` holds one seed per
+        (prompt, sample), prompt-major."""
         greedy = params.temperature == 0
         n = 1 if greedy else params.n
         width = max(len(row) for row in batch)
@@ -208,17 +214,16 @@ class TransformersBackend:
             attention_mask[r, width - len(row) :] = 1
         input_ids, attention_mask = input_ids.to(self.device), attention_mask.to(self.device)
         stop = list(params.stop)
-        kwargs = self._generation_kwargs(params, n, stop)
+        kwargs = self._generation_kwargs(params, stop, seeds)
         with torch.inference_mode():
-            if n > 1 and width > 1 and self.share_prompt_cache:
-                cache = self._prompt_cache(input_ids, attention_mask, n)
-                if cache is not None:
-                    input_ids = input_ids.repeat_interleave(n, dim=0)
-                    attention_mask = attention_mask.repeat_interleave(n, dim=0)
-                    kwargs.update(cache)
-                    kwargs["num_return_sequences"] = 1
-            with _seeded(None if greedy else seed, self.device):
-                output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+            if n > 1:  # one row per sample (row p * n + j: sample j of prompt p), as the row sampler expects
+                cache = (
+                    self._prompt_cache(input_ids, attention_mask, n) if width > 1 and self.share_prompt_cache else None
+                )
+                input_ids = input_ids.repeat_interleave(n, dim=0)
+                attention_mask = attention_mask.repeat_interleave(n, dim=0)
+                kwargs.update(cache or {})
+            output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
         generated = output.sequences[:, width:]
         ends, stopped = self._ends(output.sequences, width, stop)
         texts = self.tokenizer.batch_decode(
@@ -355,21 +360,6 @@ def _cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
     if not cuts:
         return text, False
     return text[: min(cuts)], True
-
-
-@contextlib.contextmanager
-def _seeded(seed: int | None, device: torch.device) -> Iterator[None]:
-    """Seed the torch RNG for one ``generate`` call, restoring the caller's RNG state afterwards."""
-    if seed is None:
-        yield
-        return
-    if device.type == "cpu":
-        fork = torch.random.fork_rng(devices=[])
-    else:
-        fork = torch.random.fork_rng(devices=[device.index or 0], device_type=device.type)
-    with fork:
-        torch.manual_seed(seed)
-        yield
 
 
 def _progress(items: Iterable[int], enabled: bool, total: int) -> Iterable[int]:

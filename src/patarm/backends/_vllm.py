@@ -31,9 +31,10 @@ class VLLMBackend:
     alone: ``temperature == 0`` is greedy (the ``n`` samples are then identical), otherwise
     ``temperature`` and ``top_p`` with vLLM's other knobs left neutral.
 
-    Seeds: each prompt gets its own seed, derived from the call's seed and the prompt's
-    position (vLLM gives the ``j``-th sample of a prompt that seed plus ``j``), so a prompt's
-    samples do not depend on how vLLM batches the requests. Results can still vary across GPUs,
+    Seeds: each prompt gets its own seed, derived from the call's seed and the prompt's content
+    (:func:`sample_seed`; vLLM gives the ``j``-th sample of a prompt that seed plus ``j``), so a
+    prompt asks for the same samples whatever it is batched with; GPU kernels whose numerics
+    depend on the batch can still change them. Results can still vary across GPUs,
     vLLM versions and engine settings.
 
     Log-probabilities are vLLM's (by default the model's raw distribution, before temperature and
@@ -71,20 +72,20 @@ class VLLMBackend:
             if requests:
                 results = run(
                     list(requests.values()),
-                    sampling_params=[self._sampling_params(params, i) for i in requests],
+                    sampling_params=[self._sampling_params(params, prompts[i]) for i in requests],
                     use_tqdm=self.progress,
                 )
                 self._place(out, list(requests), results, params)
         return out
 
-    def _sampling_params(self, params: SamplingParams, prompt_index: int) -> Any:
+    def _sampling_params(self, params: SamplingParams, prompt: ChatInput) -> Any:
         """vLLM's sampling parameters for one prompt."""
         return self._vllm.SamplingParams(
             n=params.n,
             temperature=params.temperature,
             top_p=params.top_p,
             max_tokens=params.max_new_tokens,
-            seed=sample_seed(params.seed, prompt_index, 0),
+            seed=sample_seed(params.seed, prompt, 0),
             logprobs=params.logprobs,
             stop=list(params.stop) or None,
         )

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from patarm._version import __version__
+from patarm.cli._errors import report
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"patarm {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback when a command fails")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _demo.add_parser(commands)
     _selfcheck.add_parser(commands)
@@ -30,7 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     _eval.add_parser(commands)
     _serve.add_parser(commands)
     _data.add_parser(commands)
+    _debug_everywhere(parser)
     return parser
+
+
+def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--debug`` after any (sub)command too, not only right after ``patarm``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                _debug_everywhere(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,9 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         code: int = args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"patarm {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # every failure becomes one line (see _errors); --debug adds the traceback
+        return report(exc, args, debug=args.debug)
     except KeyboardInterrupt:
         print(
             f"patarm {args.command}: interrupted; no output was left half-written, rerun the same command to resume",

@@ -5,7 +5,33 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["add_backend_args", "add_judge_args", "backend_from_args", "config_from_args", "load_function"]
+__all__ = [
+    "add_backend_args",
+    "add_judge_args",
+    "backend_from_args",
+    "check_address",
+    "config_from_args",
+    "int_at_least",
+    "load_function",
+]
+
+
+class int_at_least:
+    """An argparse ``type``: an integer no smaller than ``minimum``; anything else is a usage error
+    (a negative ``--limit`` would otherwise silently drop rows from the end)."""
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
+        self.__name__ = f"integer >= {minimum}"  # argparse names the type in its message
+
+    def __call__(self, text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {self.minimum}, got {text!r}") from None
+        if value < self.minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {self.minimum}, got {text!r}")
+        return value
 
 
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +47,10 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--model", help="model path or name (for openai: the server's model name)")
     group.add_argument("--base-url", help="server URL for --backend openai, e.g. http://127.0.0.1:8000")
-    group.add_argument("--batch-size", type=int, default=16, help="prompts per forward batch (transformers)")
-    group.add_argument("--concurrency", type=int, default=8, help="requests in flight (openai)")
+    group.add_argument(
+        "--batch-size", type=int_at_least(1), default=16, help="prompts per forward batch (transformers)"
+    )
+    group.add_argument("--concurrency", type=int_at_least(1), default=8, help="requests in flight (openai)")
 
 
 def backend_from_args(args: argparse.Namespace) -> Any:
@@ -83,11 +111,11 @@ def load_function(spec: str) -> Any:
 
 def add_judge_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("judging")
-    group.add_argument("--samples", "-k", type=int, default=1, help="rollouts per judgment (default 1)")
+    group.add_argument("--samples", "-k", type=int_at_least(1), default=1, help="rollouts per judgment (default 1)")
     group.add_argument("--voting", choices=["mean", "median"], default="mean", help="how k scores combine")
     group.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default 1.0)")
     group.add_argument("--top-p", type=float, default=1.0)
-    group.add_argument("--max-new-tokens", type=int, default=1024)
+    group.add_argument("--max-new-tokens", type=int_at_least(1), default=1024)
     group.add_argument("--seed", type=int, default=0, help="sampling seed; the same seed reproduces a run")
     group.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     group.add_argument(
@@ -127,3 +155,20 @@ def config_from_args(args: argparse.Namespace) -> Any:
         expected_score=args.expected_score,
         both_orders=not args.one_order,
     )
+
+
+def check_address(host: str, port: int) -> None:
+    """A ValueError naming the option when the server could not listen on (``host``, ``port``):
+    an address that does not resolve, a port in use or out of range, a privileged port."""
+    import socket
+
+    from patarm.serve._run import bind
+
+    if not 0 <= port <= 65535:
+        raise ValueError(f"--port {port}: expected 0 (any free port) to 65535")
+    try:
+        bind(host, port).close()
+    except socket.gaierror as exc:
+        raise ValueError(f"--host {host!r}: not an address this machine can resolve ({exc.strerror})") from None
+    except OSError as exc:
+        raise ValueError(f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})") from None

@@ -12,7 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    backend_from_args,
+    config_from_args,
+    int_at_least,
+)
 from patarm.eval import DEFAULT_FAILURES, FAILURE_POLICIES
 from patarm.store import atomic_write, check_distinct
 
@@ -169,7 +175,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="leave malformed rows out (counted and listed in the report) instead of stopping with an error",
     )
     parser.add_argument("--subsets", nargs="+", metavar="NAME", help="evaluate only these subsets (or RM-Bench parts)")
-    parser.add_argument("--limit", type=int, help="evaluate only the first N rows (a quick, partial run)")
+    parser.add_argument("--limit", type=int_at_least(0), help="evaluate only the first N rows (a quick, partial run)")
     source = parser.add_argument_group("where scores come from (default: a judge run)")
     source.add_argument("--scores", metavar="FILE", help="per-response scores, one JSON line per benchmark row")
     source.add_argument(

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, int_at_least
 from patarm.store import atomic_write
+from patarm.types import RowError
 
 __all__ = ["add_parser"]
 
@@ -27,7 +28,10 @@ def _row_kind(row: dict[str, Any], index: int) -> str:
         return "pair"
     if "response" in row:
         return "single"
-    raise ValueError(f"row {index}: expected fields 'prompt' plus 'chosen' and 'rejected' (a pair) or 'response'")
+    missing = (
+        "response" if "chosen" not in row and "rejected" not in row else ("rejected" if "chosen" in row else "chosen")
+    )
+    raise RowError(index, missing, "'prompt' plus 'chosen' and 'rejected' (a pair) or 'response'", None)
 
 
 def _row_id(row: dict[str, Any], index: int) -> str:
@@ -39,7 +43,29 @@ def _row_id(row: dict[str, Any], index: int) -> str:
 
 def _check_text(row: dict[str, Any], index: int, field: str) -> None:
     if not isinstance(row.get(field), str):
-        raise ValueError(f"row {index}: field {field!r}: expected a string, got {row.get(field)!r:.60}")
+        raise RowError(index, field, "a string" + ("" if field in row else " (the field is missing)"), row.get(field))
+
+
+def _check_prompt(row: dict[str, Any], index: int) -> None:
+    value = row.get("prompt")
+    if isinstance(value, str):
+        return
+    expected = "a string or a list of chat messages {role, content}"
+    if not isinstance(value, list) or not value:
+        raise RowError(index, "prompt", expected + ("" if "prompt" in row else " (the field is missing)"), value)
+    for message in value:
+        if not (isinstance(message, dict) and isinstance(message.get("role"), str)):
+            raise RowError(index, "prompt", expected, message)
+        if not isinstance(message.get("content"), str):
+            raise RowError(index, "prompt", expected + " with text content", message)
+
+
+def _check_domain(row: dict[str, Any], index: int, rubrics: Any) -> None:
+    value = row.get("domain")
+    if value is None or value == "":
+        return
+    if not isinstance(value, str) or value not in rubrics:
+        raise RowError(index, "domain", f"a known domain ({', '.join(rubrics.domains())}) or null", value)
 
 
 class _Tally:
@@ -73,21 +99,28 @@ def run(args: argparse.Namespace) -> int:
         {"--output": args.output, "--cache": cache_path, "--criteria-cache": args.criteria_cache},
     )
 
+    rubrics = RubricSet(args.rubric_dir or ())
+    if args.domain is not None:
+        rubrics.check(args.domain)
     rows = read_rows(args.input, split=args.split)
     if args.limit is not None:
         rows = rows[: args.limit]
     kinds = [_row_kind(row, i) for i, row in enumerate(rows)]
     for i, (row, kind) in enumerate(zip(rows, kinds, strict=True)):
+        _check_prompt(row, i)
         for field in ("chosen", "rejected") if kind == "pair" else ("response",):
             _check_text(row, i, field)
-        if "prompt" not in row:
-            raise ValueError(f"row {i}: field 'prompt' is missing")
+        if args.domain is None:
+            _check_domain(row, i, rubrics)
     if args.mode == "pairwise" and "single" in kinds:
         raise ValueError("pairwise mode needs pair rows (prompt, chosen, rejected)")
     ids = [_row_id(row, i) for i, row in enumerate(rows)]
-    if len(set(ids)) != len(ids):
-        dup = next(x for x in ids if ids.count(x) > 1)
-        raise ValueError(f"id {dup!r} appears on more than one row: ids must be unique to resume a run")
+    seen: dict[str, int] = {}
+    for i, row_id in enumerate(ids):
+        if row_id in seen:
+            field = "pair_id" if rows[i].get("pair_id") is not None else "id"
+            raise RowError(i, field, "an id no earlier row has (a run resumes by id)", row_id)
+        seen[row_id] = i
     config = config_from_args(args)
     settings = {
         "mode": args.mode,
@@ -103,7 +136,6 @@ def run(args: argparse.Namespace) -> int:
         if store.torn:
             print(f"note: the last record of {cache_path} was cut short (an interrupted write): dropped, redone")
         backend = backend_from_args(args)
-        rubrics = RubricSet(args.rubric_dir or ())
         criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
         judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
         judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
@@ -199,8 +231,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
     parser.add_argument("--split", help="split of a saved DatasetDict")
-    parser.add_argument("--limit", type=int, help="judge only the first N rows")
-    parser.add_argument("--chunk-rows", type=int, default=32, help="rows judged and written per step (default 32)")
+    parser.add_argument("--limit", type=int_at_least(0), help="judge only the first N rows")
+    parser.add_argument(
+        "--chunk-rows", type=int_at_least(1), default=32, help="rows judged and written per step (default 32)"
+    )
     add_backend_args(parser)
     add_judge_args(parser)
     parser.set_defaults(func=run)

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, check_address, config_from_args
 
 __all__ = ["add_parser"]
 
@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     require("fastapi", "serve")
     require("uvicorn", "serve")
+    check_address(args.host, args.port)  # before a model is loaded, which can take minutes
     from patarm.judges import PointwiseJudge
     from patarm.policy_rewards import detect_chat_template
     from patarm.rubrics import CriteriaCache, RubricSet

@@ -1,7 +1,8 @@
 """Reading and writing rows, and turning pairwise preference data into PaTaRM's corpora.
 
-- files: :func:`read_rows`, :func:`iter_rows` (streaming), :func:`write_rows` (atomic),
-  :class:`PairSource` (a pair file and how to read it);
+- files: :func:`read_rows`, :func:`iter_rows` (streaming; :func:`located_rows` with each row's
+  line, :func:`row_location` for one row), :func:`write_rows` (atomic), :class:`PairSource` (a
+  pair file and how to read it);
 - loaders: :func:`load_pairs` / :func:`iter_loaded` (texts, chat-message lists, RewardBench
   rows; malformed rows raise or are counted), :func:`derived_pair_id`;
 - :class:`DomainLabeler`: given domain, else a router, with the label's source;
@@ -29,7 +30,15 @@ from patarm.data._loaders import (
     load_pairs,
     pair_from_row,
 )
-from patarm.data._noise import add_noise, apply_flips, flip_count, flip_indices
+from patarm.data._noise import (
+    NOISE_FIELDS,
+    add_noise,
+    apply_flips,
+    flip_count,
+    flip_indices,
+    noise_rounds,
+    record_rounds,
+)
 from patarm.data._rl import RejectSampling, RLReport, correct_fraction, rl_rows
 from patarm.data._rl_corpus import ROLLOUT_STORE_KIND, RolloutSampling, build_rl, sampled_correctness
 from patarm.data._sft import SFT_DROP_REASONS, SFTFilter, SFTReport, margin_histogram, sft_pair_rows, teacher_target
@@ -37,7 +46,7 @@ from patarm.data._sft_corpus import TEACHER_STORE_KIND, SFTBuild, build_sft, tea
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
 from patarm.data._stats import PairStats
-from patarm.data._stream import iter_rows
+from patarm.data._stream import UnreadableLine, iter_rows, located_rows, row_location
 
 __all__ = [
     "DomainLabeler",
@@ -47,6 +56,7 @@ __all__ = [
     "MALFORMED_REASONS",
     "MalformedRowError",
     "NoiseResult",
+    "NOISE_FIELDS",
     "PairColumns",
     "PairSource",
     "PairStats",
@@ -59,6 +69,7 @@ __all__ = [
     "SFTReport",
     "SFT_DROP_REASONS",
     "TEACHER_STORE_KIND",
+    "UnreadableLine",
     "add_noise",
     "apply_flips",
     "build_rl",
@@ -73,13 +84,17 @@ __all__ = [
     "iter_rows",
     "jsonl_output",
     "load_pairs",
+    "located_rows",
     "margin_histogram",
     "noise_pairs",
+    "noise_rounds",
     "pair_from_row",
     "pair_record",
     "read_rows",
+    "record_rounds",
     "rl_rows",
     "sampled_correctness",
+    "row_location",
     "sft_pair_rows",
     "teacher_judgments",
     "teacher_target",

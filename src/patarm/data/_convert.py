@@ -12,11 +12,11 @@ from typing import Any
 
 from patarm.data._domains import DomainLabeler
 from patarm.data._loaders import LoadReport
-from patarm.data._noise import apply_flips, flip_indices
+from patarm.data._noise import apply_flips, flip_indices, noise_rounds, record_rounds
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
 from patarm.store import check_distinct
-from patarm.types import PreferencePair
+from patarm.types import PreferencePair, RowError
 
 __all__ = ["NoiseResult", "convert_pairs", "jsonl_output", "noise_pairs", "pair_record"]
 
@@ -49,32 +49,63 @@ def convert_pairs(source: PairSource, output: str | Path, labeler: DomainLabeler
 
 @dataclass(frozen=True)
 class NoiseResult:
-    """Pairs written and pairs swapped (flipped, or restored by ``undo``)."""
+    """Pairs written, pairs swapped (flipped, or restored by ``undo``), and the noise round the
+    output ends at (rows record their rounds in ``flip_rounds``: see :func:`noise_rounds`)."""
 
     total: int
     changed: int
+    rounds: int
+
+
+_NOISED = "a pair without label noise: this data is noised already (pass --stack to add a round, --undo to remove one)"
+_NOT_NOISED = "a noised pair (add-noise records 'flip_rounds' on every row): nothing to undo"
 
 
 def noise_pairs(
-    source: PairSource, output: str | Path, *, flip: float, seed: int, undo: bool, report: LoadReport
+    source: PairSource,
+    output: str | Path,
+    *,
+    flip: float,
+    seed: int,
+    undo: bool,
+    report: LoadReport,
+    stack: bool = False,
 ) -> NoiseResult:
-    """Flip exactly ``round(flip x n)`` pairs chosen by ``seed`` (field ``flipped`` records
-    which), or with ``undo`` swap back the pairs marked flipped. The input is read twice: once
-    to count the pairs (the flips depend on n), once to write."""
+    """Add one round of label noise: flip exactly ``round(flip x n)`` pairs chosen by ``seed``;
+    or with ``undo`` peel the last round off. Every row records its rounds (``flip_rounds``;
+    ``flipped``: whether its labels now differ from the original), so rounds compose and undo
+    one at a time. Noised data takes another round only with ``stack`` (an error otherwise:
+    nothing is silently re-noised). The input is read twice: once to count the pairs (the flips
+    depend on n) and check them, once to write."""
     jsonl_output(output)
     check_distinct({"input": source.path}, {"output": output})
-    flips = None if undo else set(flip_indices(sum(1 for _ in source.iter(LoadReport())), flip, seed))
-    changed = 0
+    flips: set[int] = set()
+    if not undo:
+        count = 0
+        for item in source.iter(LoadReport()):
+            if noise_rounds(item.row, item.index) and not stack:
+                raise RowError(item.index, "flip_rounds", _NOISED, item.row.get("flip_rounds", item.row.get("flipped")))
+            count += 1
+        flips = set(flip_indices(count, flip, seed))
+    changed = rounds_before = 0
 
     def rows() -> Iterator[dict[str, Any]]:
-        nonlocal changed
+        nonlocal changed, rounds_before
         for position, item in enumerate(source.iter(report)):
-            swap = item.row.get("flipped") is True if flips is None else position in flips
+            rounds = noise_rounds(item.row, item.index)
+            rounds_before = max(rounds_before, len(rounds))
+            if undo:
+                if not rounds:
+                    raise RowError(item.index, "flip_rounds", _NOT_NOISED, None)
+                swap = rounds.pop()
+            else:
+                swap = position in flips
+                rounds.append(swap)
             pair = apply_flips([item.pair], [item.pair.pair_id])[0] if swap else item.pair
             changed += swap
             row = pair_record(pair, pair.domain, item.row.get("domain_source"))
-            row["flipped"] = swap and flips is not None
+            record_rounds(row, rounds)
             yield row
 
     total = write_rows(output, rows())
-    return NoiseResult(total, changed)
+    return NoiseResult(total, changed, rounds_before - 1 if undo else rounds_before + 1)

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm.data._stream import UnreadableLine
 from patarm.types import ChatMessage, PreferencePair, Prompt, RowError
 
 __all__ = [
@@ -54,6 +55,7 @@ MALFORMED_REASONS = (
     "prompt_mismatch",
     "bad_id",
     "duplicate_id",
+    "unreadable",
 )
 
 
@@ -116,13 +118,18 @@ def _bad(index: int, name: str, expected: str, got: object, reason: str) -> Malf
     return MalformedRowError(index, name, expected, got, reason)
 
 
+def _blank(text: str) -> bool:
+    """Empty or only whitespace (what ``not text.strip()`` says), without copying the text."""
+    return not text or text.isspace()
+
+
 def _text(row: Mapping[str, Any], name: str, index: int) -> str:
     if name not in row or row[name] is None:
         raise _bad(index, name, "a non-empty string (the field is missing)", None, "missing_field")
     value = row[name]
     if not isinstance(value, str):
         raise _bad(index, name, "a non-empty string", value, "not_text")
-    if not value.strip():
+    if _blank(value):
         raise _bad(index, name, "a non-empty string", value, "empty_text")
     return value
 
@@ -144,7 +151,7 @@ def _messages(value: Sequence[Any], name: str, index: int) -> list[ChatMessage]:
     if len(messages) < 2 or messages[-1].role != "assistant":
         expected = "a chat-message list: the prompt turns, then the assistant's response last"
         raise _bad(index, name, expected, value, "bad_messages")
-    if not messages[-1].content.strip():
+    if _blank(messages[-1].content):
         raise _bad(index, name, "a non-empty assistant response", messages[-1].content, "empty_text")
     return messages
 
@@ -190,13 +197,15 @@ def _optional(row: Mapping[str, Any], names: Iterable[str | None]) -> str | None
 def pair_from_row(row: Mapping[str, Any], index: int, columns: PairColumns | None = None) -> PreferencePair:
     """One row -> a pair, or a :class:`MalformedRowError` naming the row, field and expected form."""
     cols = columns or PairColumns()
+    if isinstance(row, UnreadableLine):
+        raise _bad(index, "<line>", "one JSON object per line", row.problem, "unreadable")
     if not isinstance(row, Mapping):
         raise _bad(index, "<row>", "a mapping of column names to values", row, "missing_field")
     prompt, chosen, rejected = _sides(row, cols, index)
     if chosen == rejected:
         raise _bad(index, cols.rejected, f"a response different from {cols.chosen!r}", rejected, "identical")
     given = next((row[n] for n in cols.ids if row.get(n) not in (None, "")), None)
-    if given is not None and (isinstance(given, bool) or not isinstance(given, (str, int)) or not str(given).strip()):
+    if given is not None and (isinstance(given, bool) or not isinstance(given, (str, int)) or _blank(str(given))):
         raise _bad(index, cols.ids[0], "a non-empty string or integer id", given, "bad_id")
     pair_id = str(given) if given is not None else derived_pair_id(prompt, chosen, rejected)
     domain, source = _optional(row, [cols.domain]), _optional(row, cols.sources)

@@ -4,6 +4,12 @@ Exactly ``round(fraction * n)`` pairs are flipped (Python's ``round``: halves go
 number), chosen by a seeded shuffle, so the same seed and the same pairs give the same flips.
 The flipped ids are the record: :func:`apply_flips` with that record undoes a flip.
 
+In files, each noised row records its rounds: ``flip_rounds`` lists, round by round, whether
+that round swapped the pair, and ``flipped`` says whether its labels now differ from the
+original (an odd number of swaps). :func:`noise_rounds` reads the record (a ``flipped``
+field alone counts as one round), so rounds can be stacked and peeled one at a time without
+losing any.
+
 >>> from patarm.types import PreferencePair
 >>> pairs = [PreferencePair(pair_id=str(i), prompt="q", chosen=f"good {i}", rejected=f"bad {i}") for i in range(4)]
 >>> noisy, flipped = add_noise(pairs, 0.5, seed=0)
@@ -16,11 +22,14 @@ True
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
+from typing import Any
 
-from patarm.types import PreferencePair
+from patarm.types import PreferencePair, RowError
 
-__all__ = ["add_noise", "apply_flips", "flip_count", "flip_indices"]
+__all__ = ["NOISE_FIELDS", "add_noise", "apply_flips", "flip_count", "flip_indices", "noise_rounds", "record_rounds"]
+
+NOISE_FIELDS = ("flipped", "flip_rounds")
 
 
 def flip_count(n: int, fraction: float) -> int:
@@ -53,3 +62,37 @@ def add_noise(pairs: Sequence[PreferencePair], fraction: float, *, seed: int) ->
         raise ValueError("pair ids must be unique: the flip record is a list of ids")
     flipped = [ids[i] for i in flip_indices(len(pairs), fraction, seed)]
     return apply_flips(pairs, flipped), flipped
+
+
+def noise_rounds(row: Mapping[str, Any], index: int | str | None = None) -> list[bool]:
+    """The label-noise rounds recorded on ``row``, oldest first: its ``flip_rounds``; else a
+    boolean ``flipped`` alone (one round); else none. A record that is neither is a
+    :class:`~patarm.types.RowError` naming row ``index``.
+
+    >>> noise_rounds({"flip_rounds": [True, False]}), noise_rounds({"flipped": True}), noise_rounds({})
+    ([True, False], [True], [])
+    """
+    rounds = row.get("flip_rounds")
+    flipped = row.get("flipped")
+    if rounds is None:
+        if flipped is None:
+            return []
+        if not isinstance(flipped, bool):
+            raise RowError(index, "flipped", "true or false (whether label noise swapped this pair)", flipped)
+        return [flipped]
+    if not isinstance(rounds, list) or not all(isinstance(r, bool) for r in rounds):
+        raise RowError(index, "flip_rounds", "a list of true/false, one per label-noise round", rounds)
+    if flipped is not None and flipped != (sum(rounds) % 2 == 1):
+        expected = f"{sum(rounds) % 2 == 1} (an odd number of swaps in 'flip_rounds')"
+        raise RowError(index, "flipped", expected, flipped)
+    return list(rounds)
+
+
+def record_rounds(row: MutableMapping[str, Any], rounds: Sequence[bool]) -> None:
+    """Write ``rounds`` onto ``row`` (``flipped``: their parity, ``flip_rounds``: the list), or
+    remove both fields when no round is left, so the row is as it was before any noise."""
+    for name in NOISE_FIELDS:
+        row.pop(name, None)
+    if rounds:
+        row["flipped"] = sum(rounds) % 2 == 1
+        row["flip_rounds"] = list(rounds)

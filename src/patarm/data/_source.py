@@ -34,7 +34,7 @@ class PairSource:
 
     def iter(self, report: LoadReport) -> Iterator[LoadedPair]:
         """The loaded pairs, lazily; malformed rows are counted in ``report`` when skipped."""
-        rows = iter_rows(self.path, split=self.split)
+        rows = iter_rows(self.path, split=self.split, skip_unreadable=self.skip_malformed)
         if self.limit is not None:
             rows = islice(rows, self.limit)
         return iter_loaded(rows, self.columns, skip=self.skip_malformed, report=report)

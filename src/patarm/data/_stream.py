@@ -17,59 +17,168 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SUFFIXES", "iter_rows", "numbered_jsonl"]
+__all__ = ["SUFFIXES", "UnreadableLine", "iter_rows", "located_rows", "numbered_jsonl", "row_location"]
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
+_CSV_FIELD_LIMIT = 2**31 - 1  # the largest limit every platform's csv module accepts
 
 
-def iter_rows(path: str | Path, *, split: str | None = None, batch_rows: int = 8192) -> Iterator[dict[str, Any]]:
-    """Rows of a local file or saved dataset, as dicts, one at a time. Errors name the file and line."""
+def iter_rows(
+    path: str | Path, *, split: str | None = None, batch_rows: int = 8192, skip_unreadable: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Rows of a local file or saved dataset, as dicts, one at a time. Errors name the file and line.
+
+    With ``skip_unreadable``, a JSON line that cannot be read (cut short, not an object, not
+    UTF-8, nested too deep) is yielded as an :class:`UnreadableLine` in its place instead of
+    stopping the stream, so the caller can count it."""
+    for _, row in located_rows(path, split=split, batch_rows=batch_rows, skip_unreadable=skip_unreadable):
+        yield row
+
+
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A JSON line that could not be read, in the place of its row (``iter_rows(skip_unreadable=True)``)."""
+
+    where: str
+    problem: str
+
+
+def located_rows(
+    path: str | Path, *, split: str | None = None, batch_rows: int = 8192, skip_unreadable: bool = False
+) -> Iterator[tuple[str, Any]]:
+    """:func:`iter_rows` with each row's place in the file: ``"line N"`` (JSON lines; CSV: the
+    line the record starts on) or ``"row N"`` (JSON lists, Parquet, datasets; from 0)."""
     source = Path(path)
     if not source.exists():
         raise FileNotFoundError(f"{source}: no such file or folder")
     if source.is_dir():
-        yield from _dataset_rows(source, split)
+        yield from ((f"row {i}", row) for i, row in enumerate(_dataset_rows(source, split)))
         return
     suffix = source.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        yield from (row for _, row in numbered_jsonl(source))
+        yield from ((f"line {n}", row) for n, row in numbered_jsonl(source, skip_unreadable=skip_unreadable))
     elif suffix == ".csv":
-        with source.open(encoding="utf-8", newline="") as f:
-            yield from (dict(row) for row in csv.DictReader(f))
+        yield from _csv_rows(source)
     elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        parquet = pq.ParquetFile(source)
-        for batch in parquet.iter_batches(batch_size=batch_rows):
-            yield from batch.to_pylist()
+        yield from ((f"row {i}", row) for i, row in enumerate(_parquet_rows(source, batch_rows)))
     elif suffix == ".json":
-        data = json.loads(source.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("data"), list):
-            data = data["data"]
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ValueError(f"{source}: expected a JSON list of objects (or JSON lines in a .jsonl file)")
-        yield from data
+        yield from ((f"row {i}", row) for i, row in enumerate(_json_list(source)))
     else:
         raise ValueError(f"{source}: unknown format {suffix!r}; expected one of {', '.join(SUFFIXES)} or a folder")
 
 
-def numbered_jsonl(source: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The objects of a JSON-lines file with their line numbers (blank lines skipped); a line
-    that is not a JSON object is an error naming the file and line."""
-    with source.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+def row_location(path: str | Path, index: int, *, split: str | None = None) -> str | None:
+    """Where row ``index`` (0-based, in :func:`iter_rows` order) sits in ``path``: ``"line N"`` or
+    ``"row N"``; None when the file has fewer rows. Reads the file again up to that row, so it
+    is meant for error messages, not for every row."""
+    try:
+        for i, (where, _) in enumerate(located_rows(path, split=split, skip_unreadable=True)):
+            if i == index:
+                return where
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _csv_rows(source: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    # Long texts (whole documents, long responses) are ordinary in preference data.
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    with source.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        try:
+            _ = reader.fieldnames  # reads the header line
+            start = reader.line_num + 1
+            for row in reader:
+                yield f"line {start}", dict(row)
+                start = reader.line_num + 1
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ValueError(f"{source} line {reader.line_num}: not valid CSV ({exc})") from None
+
+
+def _parquet_rows(source: Path, batch_rows: int) -> Iterator[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(source)
+    except (pa.ArrowException, OSError) as exc:
+        raise ValueError(f"{source}: not a readable Parquet file ({exc})") from None
+    for batch in parquet.iter_batches(batch_size=batch_rows):
+        yield from batch.to_pylist()
+
+
+def _json_list(source: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ValueError(f"{source}: JSON nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise ValueError(f"{source}: not valid JSON ({exc})") from None
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data = data["data"]
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ValueError(f"{source}: expected a JSON list of objects (or JSON lines in a .jsonl file)")
+    return data
+
+
+def _bad_utf8_line(source: Path) -> int:
+    """The number of the first line of ``source`` that is not valid UTF-8 (0 if none)."""
+    with source.open("rb") as f:
+        for number, raw in enumerate(f, 1):
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{source}: line {number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{source}: line {number}: expected a JSON object, got {type(row).__name__}")
-            yield number, row
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def numbered_jsonl(source: Path, *, skip_unreadable: bool = False) -> Iterator[tuple[int, Any]]:
+    """The objects of a JSON-lines file with their line numbers (blank lines skipped); a line
+    that is not a JSON object is an error naming the file and line (with ``skip_unreadable``,
+    an :class:`UnreadableLine` in its place). Lines are decoded one at a time, so a byte that
+    is not UTF-8 is reported on its own line."""
+    with source.open("rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                row = _json_object(raw, number == 1)
+            except ValueError as exc:
+                if not skip_unreadable:
+                    raise ValueError(f"{source} line {number}: {exc}") from None
+                yield number, UnreadableLine(f"{source} line {number}", str(exc))
+                continue
+            if row is not None:
+                yield number, row
+
+
+def _json_object(raw: bytes, first: bool) -> dict[str, Any] | None:
+    """One JSON line as an object (None for a blank line); a ValueError says what is wrong."""
+    try:
+        line = raw.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if not line.strip():
+        return None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply to read)") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise ValueError(f"not valid JSON ({exc})") from None
+    if not isinstance(row, dict):
+        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+    return row
 
 
 def _dataset_rows(source: Path, split: str | None) -> Iterator[dict[str, Any]]:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.data import read_rows
+from patarm.data import UnreadableLine, iter_rows
 from patarm.eval._rewardbench import PRIOR_SET_SUBSETS, REWARDBENCH_SUBSETS
 from patarm.eval._rewardbench2 import REWARDBENCH2_SUBSETS, canonical_subset, ties_prompt
 from patarm.eval._rmbench import rmbench_domain
@@ -107,8 +107,11 @@ def _load(
     skipped: list[SkippedRow] = []
     seen: dict[str, str] = {}
     for source, parse in files:
-        for index, raw in enumerate(read_rows(source, split=split)):
+        for index, raw in enumerate(iter_rows(source, split=split, skip_unreadable=skip_malformed)):
             where = _where(index, source)
+            if isinstance(raw, UnreadableLine):  # only with skip_malformed: counted, not raised
+                skipped.append(SkippedRow(str(source), index, f"{raw.where}: {raw.problem}"))
+                continue
             try:
                 row = parse(raw, where, source)
                 if row.key in seen:

@@ -62,9 +62,13 @@ def check_score(value: object, where: str) -> Score:
     """``value`` as a score: a finite number or None. Anything else is an error naming ``where``."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{where}: expected a finite number or null (a failed judgment), got {value!r}")
-    return float(value)
+    try:
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
+            raise ValueError
+        return float(value)
+    except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(f"{where}: expected a finite number or null (a failed judgment), got {shown}") from None
 
 
 def compare(chosen: Score, rejected: Score, failures: FailurePolicy = DEFAULT_FAILURES) -> Outcome:

@@ -3,10 +3,10 @@
 A judge run caches every judgment in a :class:`~patarm.store.JsonlStore` as soon as its chunk
 is judged, so an interrupted run resumes where it stopped (a cache made with other settings
 is refused, naming them; a record cut short by the interruption is dropped and redone).
-Responses (pointwise) or chosen-vs-rejected comparisons
-(pairwise) are judged in fixed chunks, and chunk c samples with a seed derived from the base
-seed and c: a resumed run re-judges whole chunks with the same prompts and the same seed as
-an uninterrupted run, so it gives the same numbers. Cached judgments keep every sample's
+Responses (pointwise) or chosen-vs-rejected comparisons (pairwise) are judged in chunks; each
+prompt's samples are seeded from the base seed and the prompt itself
+(:func:`~patarm.backends.sample_seed`), not from its chunk, so a resumed or re-chunked run asks
+for the same samples as an uninterrupted one. Cached judgments keep every sample's
 score, so the voting rule and ``compare_by`` (not ``expected``) can change without re-judging.
 
 How a comparison is decided (``compare_by``):
@@ -102,7 +102,7 @@ def baseline_scores(data: BenchmarkData, name: str, *, seed: int = 0) -> list[Ro
 @dataclass(frozen=True)
 class JudgeRunSettings:
     """How a judge run turns judgments into scores. ``chunk`` items are judged (and cached)
-    per step; it fixes the chunk seeds, so keep it when resuming."""
+    per step; it does not change the samples, so it may change between resumed runs."""
 
     mode: JudgeMode = "pointwise"
     compare_by: CompareBy = "score"
@@ -229,12 +229,6 @@ def _judge_chunk(judge: Any, items: Sequence[_Item], mode: JudgeMode) -> list[di
     return [_pairwise_record(i, r) for i, r in zip(items, results, strict=True)]
 
 
-def _chunk_seed(seed: int | None, chunk: int) -> int | None:
-    from patarm.backends import sample_seed
-
-    return sample_seed(seed, chunk, 0)
-
-
 def run_judge(
     data: BenchmarkData,
     judge_factory: Callable[[int | None], Any],
@@ -261,7 +255,8 @@ def run_judge(
                 "expected, or --subsets without Ties"
             )
     items = _items(data, settings.mode, settings.domain)
-    shaping = {"mode": settings.mode, "chunk": settings.chunk, "seed": settings.seed, "domain": settings.domain}
+    # "seeds" marks how samples are seeded (per prompt), so caches seeded per chunk are refused.
+    shaping = {"mode": settings.mode, "seeds": "per-prompt", "seed": settings.seed, "domain": settings.domain}
     store = JsonlStore(cache, JUDGMENT_STORE_KIND, {**shaping, **(fingerprint or {})})
     run = JudgeRun(scores=[], broken_cache_lines=store.torn)
     bar = None
@@ -270,11 +265,11 @@ def run_judge(
 
         bar = tqdm(total=len(items), desc=f"judging ({settings.mode})", unit="item")
     try:
-        for c, start in enumerate(range(0, len(items), settings.chunk)):
+        for start in range(0, len(items), settings.chunk):
             part = items[start : start + settings.chunk]
             todo = [i for i in part if i.key not in store]
             if todo:
-                records = _judge_chunk(judge_factory(_chunk_seed(settings.seed, c)), part, settings.mode)
+                records = _judge_chunk(judge_factory(settings.seed), part, settings.mode)
                 for item, record in zip(part, records, strict=True):
                     if item.key not in store:
                         store.put(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams, sample_seed
+from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams
 from patarm.judges._config import JudgeConfig
 from patarm.judges._criteria import CriteriaGenerator
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text
@@ -73,8 +73,9 @@ class JudgeBase:
         return self.criteria.criteria_for_many(list(zip(prompts, domains, strict=True)))
 
     def _generate(self, requests: Sequence[ChatInput], *, progress: bool, desc: str) -> list[list[Completion]]:
-        """Sample in chunks of ``config.chunk_size`` prompts (one progress step each); the
-        seed of chunk i derives from the config's seed, so reruns reproduce."""
+        """Sample in chunks of ``config.chunk_size`` prompts (one progress step each). Every chunk
+        gets the config's seed: the backend derives each prompt's seeds from it and the prompt
+        (:func:`~patarm.backends.sample_seed`), so chunking does not change the samples."""
         size = self.config.chunk_size
         chunks = range(0, len(requests), size)
         out: list[list[Completion]] = []
@@ -83,9 +84,9 @@ class JudgeBase:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(requests), desc=desc, unit="prompt")
-        for index, start in enumerate(chunks):
+        for start in chunks:
             chunk = requests[start : start + size]
-            out.extend(self.backend.generate(chunk, self.config.sampling(sample_seed(self.config.seed, index, 0))))
+            out.extend(self.backend.generate(chunk, self.config.sampling(self.config.seed)))
             if bar is not None:
                 bar.update(len(chunk))
         if bar is not None:

@@ -24,11 +24,25 @@ __all__ = ["HeuristicRouter", "LLMRouter", "Route", "Router", "resolve_domain"]
 
 Router = Callable[[str], str]
 
-_RULES: list[tuple[str, str, re.Pattern[str]]] = [
+# The characters that case-insensitive matching of an ASCII keyword takes, beyond ``str.lower``.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased as the rules read it: the same matches as case-insensitive
+    patterns on the original (the keyword patterns are ASCII), several times faster."""
+    return text.translate(_FOLD).lower()
+
+
+# (domain, rule, pattern, whether the pattern reads the folded text: the case-insensitive ones)
+_RULES: list[tuple[str, str, re.Pattern[str], bool]] = [
     (
         "code",
         "code: a code block or code syntax",
-        re.compile(r"```|^\s*(def |class |import |#include|public static|function\s*\w*\()|;\s*$", re.MULTILINE),
+        # A line's indent is [^\S\n]* (spaces but not a newline): with \s*, every line start of
+        # a run of newlines would rescan the rest of the run (quadratic).
+        re.compile(r"```|^[^\S\n]*(def |class |import |#include|public static|function\s*\w*\()|;\s*$", re.MULTILINE),
+        False,
     ),
     (
         "code",
@@ -36,13 +50,14 @@ _RULES: list[tuple[str, str, re.Pattern[str]]] = [
         re.compile(
             r"\b(python|javascript|typescript|java|c\+\+|c#|golang|rust|sql|bash|regex|html|css|"
             r"function|algorithm|compile|debug|stack trace|api|script|program)\b",
-            re.IGNORECASE,
         ),
+        True,
     ),
     (
         "math",
         "math: formula or arithmetic",
         re.compile(r"\\frac|\\sqrt|\$[^$]+\$|\d\s*[-+*/^=]\s*\d|\b\d+\s*%|\bx\s*\^\s*\d"),
+        False,
     ),
     (
         "math",
@@ -50,8 +65,8 @@ _RULES: list[tuple[str, str, re.Pattern[str]]] = [
         re.compile(
             r"\b(solve|equation|integral|derivative|probability|prove|theorem|calculate|compute|sum of|"
             r"how many|remainder|divisible|polynomial|geometry|triangle|fraction)\b",
-            re.IGNORECASE,
         ),
+        True,
     ),
     (
         "safety",
@@ -59,8 +74,8 @@ _RULES: list[tuple[str, str, re.Pattern[str]]] = [
         re.compile(
             r"\b(kill|murder|weapon|bomb|explosive|poison|suicide|self-harm|drugs?|meth|hack(ing)?|malware|"
             r"steal|shoplift|launder|counterfeit|terroris\w*|racist|slur|harass\w*|stalk\w*|abuse)\b",
-            re.IGNORECASE,
         ),
+        True,
     ),
     (
         "instruction_following",
@@ -70,8 +85,8 @@ _RULES: list[tuple[str, str, re.Pattern[str]]] = [
             r"in (all )?(lowercase|uppercase|capital letters)|bullet points?|json format|in json|"
             r"do not (use|mention|include)|without (using|the word)|end (your|the) (response|answer) with|"
             r"wrap (your|the) (entire )?(response|answer)|number of (words|paragraphs)|title in)\b",
-            re.IGNORECASE,
         ),
+        True,
     ),
 ]
 
@@ -86,13 +101,15 @@ class Route:
 
 @dataclass(frozen=True)
 class HeuristicRouter:
-    """Keyword and syntax rules; transparent and replaceable."""
+    """Keyword and syntax rules; transparent and replaceable. Linear in the prompt's length:
+    the rules are patterns whose quantified runs are each followed by a disjoint class."""
 
     default: str = "chat"
 
     def route(self, prompt: str) -> Route:
-        for domain, rule, pattern in _RULES:
-            if pattern.search(prompt):
+        text = _folded(prompt)
+        for domain, rule, pattern, fold in _RULES:
+            if pattern.search(text if fold else prompt):
                 return Route(domain, rule)
         return Route(self.default, f"{self.default}: no other rule matched")
 

@@ -26,9 +26,15 @@ def run_add_noise(args: argparse.Namespace) -> int:
     from patarm.data import LoadReport, noise_pairs
 
     report = LoadReport()
-    result = noise_pairs(source(args), args.output, flip=args.flip, seed=args.seed, undo=args.undo, report=report)
+    result = noise_pairs(
+        source(args), args.output, flip=args.flip, seed=args.seed, undo=args.undo, stack=args.stack, report=report
+    )
     print_lines(report.lines())
-    print(f"pairs {'restored' if args.undo else 'flipped'}: {result.changed} of {result.total}")
+    if args.undo:
+        undone = f"round {result.rounds + 1} undone; {result.rounds} left"
+        print(f"pairs restored: {result.changed} of {result.total} ({undone})")
+    else:
+        print(f"pairs flipped: {result.changed} of {result.total} (noise round {result.rounds})")
     print(f"output: {args.output}")
     return 0
 
@@ -41,10 +47,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     noise = sub.add_parser(
         "add-noise",
         help="swap chosen and rejected on a seeded share of pairs (field 'flipped' records which)",
-        description="Flip exactly round(FRACTION x n) pairs chosen by SEED; --undo swaps back pairs marked flipped.",
+        description=(
+            "Flip exactly round(FRACTION x n) pairs chosen by SEED. Every row records its noise rounds "
+            "('flip_rounds', and 'flipped': whether its labels now differ from the original). Noised data takes "
+            "another round only with --stack; --undo removes the last round."
+        ),
     )
-    shared_args(noise, "JSONL of pairs with a boolean 'flipped' field", routed=False)
+    shared_args(noise, "JSONL of pairs with 'flipped' and 'flip_rounds' fields", routed=False)
     noise.add_argument("--flip", type=float, default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1")
     noise.add_argument("--seed", type=int, default=0)
-    noise.add_argument("--undo", action="store_true", help="swap back the pairs whose 'flipped' field is true")
+    noise.add_argument("--undo", action="store_true", help="undo the last noise round (swap back what it swapped)")
+    noise.add_argument("--stack", action="store_true", help="add a round to data noised already (refused without it)")
     noise.set_defaults(func=run_add_noise)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from patarm.cli._common import add_backend_args, backend_from_args
+from patarm.cli._common import add_backend_args, backend_from_args, int_at_least
 
 __all__ = ["cache_settings", "labeler", "print_lines", "prompts", "shared_args", "source"]
 
@@ -63,7 +63,7 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("input (JSONL, JSON, CSV, Parquet, or a datasets folder saved to disk)")
     group.add_argument("--input", "-i", required=True, help="pairwise preference rows")
     group.add_argument("--split", help="split of a saved DatasetDict")
-    group.add_argument("--limit", type=int, help="read only the first N rows")
+    group.add_argument("--limit", type=int_at_least(0), help="read only the first N rows")
     group.add_argument("--prompt-col", default="prompt", help="prompt column (text rows; default prompt)")
     group.add_argument("--chosen-col", default="chosen", help="text or chat-message list (default chosen)")
     group.add_argument("--rejected-col", default="rejected", help="text or chat-message list (default rejected)")
