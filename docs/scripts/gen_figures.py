@@ -3,6 +3,8 @@
 - ``figures/par_delta.svg``: the PAR reward of one rollout against its margin over the partner
   side's mean, for each built-in delta, computed by ``patarm.rewards.par_rewards``;
 - ``figures/rendezvous.svg``: how two rollouts of one pair meet at the rendezvous;
+- ``figures/demo_training.png``: the training plot ``patarm demo`` writes, for the recorded
+  default run ``docs/results/demo_constant.json``;
 - ``figures/demo_curves.svg``: the demo's batch pair accuracy over GRPO steps for each run
   recorded in ``docs/results/demo_*.json`` (each the ``metrics.json`` of one ``patarm demo`` run;
   the Results page gives the commands).
@@ -132,6 +134,42 @@ FIGURES: dict[str, Callable[[IO[bytes]], object]] = {
     "demo_curves.svg": demo_curves_figure,
 }
 DEMO_MARKER = "<!-- demo-runs:"
+TRAINING_MARKER = "<!-- demo-training:"
+TRAINING_RUN = RESULTS / "demo_constant.json"  # the demo's defaults
+
+
+def demo_training_png() -> bytes | None:
+    """The plot ``patarm demo`` writes (``training.png``), redrawn from the recorded default run."""
+    if not TRAINING_RUN.is_file():
+        return None
+    import tempfile
+
+    from patarm.demo._plot import plot_history  # the demo's own plot, so the figure is the one users get
+
+    run = json.loads(TRAINING_RUN.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as scratch:
+        path = plot_history(
+            run["history"], Path(scratch) / "training.png", before=run["accuracy_before"], after=run["accuracy_after"]
+        )
+        return path.read_bytes()
+
+
+def demo_training_markdown() -> str:
+    if not TRAINING_RUN.is_file():
+        return "*(No run is recorded yet: `patarm demo --output DIR` writes this plot to `DIR/training.png`.)*\n"
+    return (
+        "![The demo's training curves](figures/demo_training.png)\n\n"
+        "*`training.png` of the recorded default run (`docs/results/demo_constant.json`, see [Results](results.md)).*\n"
+    )
+
+
+def replace_markers(page: str, replacements: dict[str, Callable[[], str]]) -> str:
+    """The page with each marker line replaced by its generated Markdown."""
+    out = []
+    for line in page.splitlines():
+        maker = next((make for marker, make in replacements.items() if line.startswith(marker)), None)
+        out.append(maker() if maker else line)
+    return "\n".join(out) + "\n"
 
 
 def demo_runs_markdown() -> str:
@@ -166,6 +204,10 @@ def main() -> None:
         with open(args.out / name, "wb") as fd:
             draw(fd)
         print(args.out / name)
+    training = demo_training_png()
+    if training is not None:
+        (args.out / "demo_training.png").write_bytes(training)
+        print(args.out / "demo_training.png")
 
 
 if __name__ == "__main__":
@@ -176,8 +218,15 @@ else:  # run by mkdocs-gen-files
     for name, draw in FIGURES.items():
         with mkdocs_gen_files.open(f"figures/{name}", "wb") as fd:
             draw(fd)
-    with mkdocs_gen_files.open("results.md", "r") as fd:
-        page = fd.read()
-    with mkdocs_gen_files.open("results.md", "w") as fd:
-        lines = page.splitlines()
-        fd.write("\n".join(demo_runs_markdown() if line.startswith(DEMO_MARKER) else line for line in lines))
+    training = demo_training_png()
+    if training is not None:
+        with mkdocs_gen_files.open("figures/demo_training.png", "wb") as fd:
+            fd.write(training)
+    for page, replacements in {
+        "results.md": {DEMO_MARKER: demo_runs_markdown},
+        "get-started.md": {TRAINING_MARKER: demo_training_markdown},
+    }.items():
+        with mkdocs_gen_files.open(page, "r") as fd:
+            text = fd.read()
+        with mkdocs_gen_files.open(page, "w") as fd:
+            fd.write(replace_markers(text, replacements))
