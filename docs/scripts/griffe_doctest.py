@@ -12,12 +12,14 @@ Applied when mkdocstrings loads a docstring; named in mkdocs.yml.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import griffe
 
-ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|exc|obj|const):`~?([^`]+)`")
-
+sys.path.insert(0, str(Path(__file__).parent))
+from public_api import ROLE
 
 DIRECTIVE = re.compile(r"^(\s*)\.\. code-block::\s*(\S*)\s*$")
 

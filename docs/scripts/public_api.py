@@ -8,12 +8,15 @@ underscore; its exported names are its literal ``__all__``.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 # Kept importable for one release, documented only in the changelog.
 DEPRECATED = {"patarm.policy"}
+# A Sphinx role in a docstring (:func:`x`), rendered as inline code on the site.
+ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|exc|obj|const):`~?([^`]+)`")
 
 
 def public_modules() -> list[tuple[str, Path]]:
@@ -49,4 +52,4 @@ def exported_names(path: Path) -> list[str]:
 def summary_line(path: Path) -> str:
     """The first paragraph of a module's docstring, on one line."""
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    return " ".join(doc.split("\n\n")[0].split()).replace("|", "\\|")
+    return ROLE.sub(r"`\1`", " ".join(doc.split("\n\n")[0].split())).replace("|", "\\|")
