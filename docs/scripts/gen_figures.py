@@ -185,7 +185,7 @@ def demo_runs_markdown() -> str:
         run = json.loads(path.read_text(encoding="utf-8"))
         cfg = run["config"]
         rows.append(
-            f"| `{path.name}` | {cfg['delta']} | {cfg['label_noise']:.0%} | {cfg['steps']} | "
+            f"| `{path.stem.removeprefix('demo_')}` | {cfg['delta']} | {cfg['label_noise']:.0%} | {cfg['steps']} | "
             f"{run['accuracy_before']:.3f} -> **{run['accuracy_after']:.3f}** | {run['format_valid_after']:.3f} | "
             f"{run['minutes']:.1f} |"
         )
