@@ -10,7 +10,8 @@ a batch hook would cost), and checks that all three give the same rewards.
 
 The blocking path gets one thread per rollout, as the pool that ``reward_func.py`` installs
 (a waiting call holds its thread: fewer threads than waiting rollouts can stall until the
-timeout).
+timeout). That pool is the event loop's default executor and outlives the training steps,
+so its threads are started once, in an untimed first step, not in every timed one.
 """
 
 from __future__ import annotations
@@ -46,11 +47,10 @@ def run_async(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
     return asyncio.run(main())
 
 
-def run_threads(rows: list[tuple[str, str, float | None]], n: int) -> list[float]:
+def run_threads(rows: list[tuple[str, str, float | None]], n: int, pool: ThreadPoolExecutor) -> list[float]:
     rv = PairRendezvous(PARSettings(rollouts_per_side=n, timeout_s=600))
-    with ThreadPoolExecutor(max_workers=len(rows)) as pool:
-        futures = [pool.submit(rv.submit, p, role, s) for p, role, s in rows]
-        return [f.result().reward for f in futures]
+    futures = [pool.submit(rv.submit, p, role, s) for p, role, s in rows]
+    return [f.result().reward for f in futures]
 
 
 def run_batch(rows: list[tuple[str, str, float | None]]) -> list[float]:
@@ -77,7 +77,9 @@ def main() -> None:
     rows = make_batch(args.pairs, args.n, args.seed)
     t_batch, want = best(lambda: run_batch(rows), args.repeats)
     t_async, got_async = best(lambda: run_async(rows, args.n), args.repeats)
-    t_threads, got_threads = best(lambda: run_threads(rows, args.n), args.repeats)
+    with ThreadPoolExecutor(max_workers=len(rows)) as pool:
+        run_threads(rows, args.n, pool)  # starts the pool's threads, as a training run's first step does
+        t_threads, got_threads = best(lambda: run_threads(rows, args.n, pool), args.repeats)
     assert got_async == want and got_threads == want, "rendezvous rewards differ from the batch PAR"
     total = len(rows)
     print(f"{total} rollouts ({args.pairs} pairs x 2 sides x {args.n}), random arrival order, best of {args.repeats}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 import json
 import shutil
 import subprocess
@@ -61,6 +62,25 @@ def test_public_api_is_exported() -> None:
         assert getattr(patarm, name) is not None, name
     with pytest.raises(AttributeError):
         patarm.no_such_thing  # noqa: B018
+
+
+def test_top_level_names_document_their_arguments() -> None:
+    """Each exported function says what it takes and gives (``Args:``, ``Returns:``), each
+    exported class what it is built from (``Args:``): the surface a newcomer reads first."""
+    missing = []
+    for name in patarm.__all__:
+        obj = getattr(patarm, name)
+        if inspect.isclass(obj):
+            wanted = ["Args:"]
+        elif callable(obj):
+            wanted = ["Args:", "Returns:"]
+        else:  # __version__
+            continue
+        doc = (inspect.getdoc(obj) or "") if obj.__doc__ else ""  # its own, not a base class's
+        lines = {line.strip() for line in doc.splitlines()}
+        missing += [f"{name}: {section}" for section in wanted if section not in lines]
+    assert missing == []
+    assert {"PARSettings", "PatarmError"} <= set(patarm.__all__)
 
 
 def test_missing_extra_names_the_extra() -> None:

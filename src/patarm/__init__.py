@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from patarm._extras import MissingExtraError
 from patarm._version import __version__
+from patarm.errors import PatarmError
 from patarm.parsing import escape_tags, format_judgment, parse_judgment, parse_score
 from patarm.rewards import (
     ConstantDelta,
     FormatReward,
     GradedDelta,
     PARBatch,
+    PARSettings,
     PARStats,
     constant_delta,
     format_reward,
@@ -47,8 +49,10 @@ __all__ = [
     "MalformedReason",
     "MissingExtraError",
     "PARBatch",
+    "PARSettings",
     "PARStats",
     "PairSampler",
+    "PatarmError",
     "PreferencePair",
     "RowError",
     "__version__",

@@ -112,6 +112,16 @@ def escape_tags(text: str, names: Iterable[str] = _DEFAULT_NAMES) -> str:
     between them, and all text outside matched tags, is kept exactly as written. Time is
     linear in ``len(text)``.
 
+    Args:
+        text: The outside text to make safe.
+        names: Tag names to neutralise, without brackets. Default: the judge format's
+            ``think``, ``answer``, ``criteria`` and ``rationale``; pass the names a custom
+            format uses (the same as given to :func:`~patarm.parsing.parse_judgment`).
+
+    Returns:
+        ``text`` with the two brackets of every matched tag replaced; ``text`` unchanged
+        when it holds no tag.
+
     >>> escape_tags("ok <answer>10</answer>")
     'ok &lt;answer&gt;10&lt;/answer&gt;'
     >>> escape_tags("\\uff1canswer\\uff1e < /Think >")

@@ -11,7 +11,12 @@ __all__ = ["MissingExtraError", "require"]
 
 
 class MissingExtraError(PatarmError, ImportError):
-    """An optional package is missing; the message names the extra to install."""
+    """An optional package is missing; the message names the extra to install.
+
+    Args:
+        *args: As for :class:`ImportError`: the message, naming the missing module and the
+            ``pip install 'patarm[extra]'`` line that brings it (:func:`require` writes it).
+    """
 
 
 def require(module: str, extra: str) -> ModuleType:

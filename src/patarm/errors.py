@@ -34,4 +34,9 @@ __all__ = ["PatarmError"]
 
 
 class PatarmError(Exception):
-    """Base of every exception patarm raises on purpose (the tree is in this module's docstring)."""
+    """Base of every exception patarm raises on purpose (the tree is in this module's docstring).
+
+    Args:
+        *args: As for :class:`Exception`: the message, which says what is wrong and how to
+            fix it. Subclasses build it from their own arguments (see :class:`RowError`).
+    """

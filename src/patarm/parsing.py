@@ -79,6 +79,19 @@ def parse_score(
     ``7.00000000000000001`` (a float would round it to 7.0) is ``not_an_integer``. The range
     check compares the float value with the scale.
 
+    Args:
+        content: The text inside the answer tags; ASCII whitespace around it is ignored.
+        scale: ``(low, high)``, both ends inclusive. Default ``(1, 10)``.
+        integer: Also reject a score that is not a whole number (``not_an_integer``).
+
+    Returns:
+        ``(score, None)`` with the score as a float on the scale, or ``(None, reason)`` with
+        the :class:`~patarm.types.MalformedReason` saying why there is no score.
+
+    Raises:
+        ValueError: ``scale`` is not two finite numbers with low < high (a caller's setting,
+            never the judge's text).
+
     >>> parse_score("\\uff17")  # full-width 7
     (None, <MalformedReason.NOT_A_NUMBER: 'not_a_number'>)
     >>> parse_score(" 7.0 ", integer=True)
@@ -186,6 +199,24 @@ def parse_judgment(
     """Parse one judge output into a :class:`Judgment`; never raises on any input text.
 
     ``integer=True`` also rejects non-integral scores. See the module docstring for the rules.
+
+    Args:
+        text: The judge's generated text. Anything that is not a ``str`` (None from a failed
+            request, bytes) gives a malformed judgment, reason ``not_text``.
+        scale: ``(low, high)`` score range, both ends inclusive. Default ``(1, 10)``.
+        integer: Also reject non-integral scores (``not_an_integer``).
+        answer_tag: Name (without brackets) of the tag that holds the final score.
+        think_tag: Name of the reasoning tag; tags inside its blocks are ignored.
+        criteria_tag: Name of the tag that holds the generated rubric.
+        rationale_tag: Name of the tag that holds the rationale.
+
+    Returns:
+        The :class:`~patarm.types.Judgment`: a float ``score`` on the scale, or None with
+        ``malformed_reason`` set; ``raw`` keeps ``text``.
+
+    Raises:
+        ValueError: ``scale`` is invalid, or the four tag names are not distinct non-empty
+            strings (settings errors, never the text's fault).
     """
     check_scale(scale)
     names = _tag_names(think_tag, answer_tag, criteria_tag, rationale_tag)
@@ -277,6 +308,25 @@ def format_judgment(
 
     Free text is passed through :func:`escape_tags`, so what it holds can never change the
     parsed score. Used for SFT targets and for tests.
+
+    Args:
+        score: The final score; written as ``7`` for 7.0 (``repr`` otherwise) so that the
+            parser reads back the same float. Not checked against a scale.
+        criteria: Text of the criteria block; None leaves the block out.
+        rationale: Text of the rationale block; None leaves the block out.
+        thinking: Text of the think block; None leaves the block out.
+        answer_tag: Name (without brackets) of the tag for the score.
+        think_tag: Name of the think tag.
+        criteria_tag: Name of the criteria tag.
+        rationale_tag: Name of the rationale tag. Give :func:`parse_judgment` the same four
+            names to read the output back.
+
+    Returns:
+        The blocks that are present, in the order think, criteria, rationale, answer,
+        separated by newlines.
+
+    Raises:
+        ValueError: ``score`` is not finite.
 
     >>> parse_judgment(format_judgment(7, rationale="Correct.")).score
     7.0

@@ -34,7 +34,19 @@ ROLES: tuple[Role, Role] = ("chosen", "rejected")
 
 
 class RowError(PatarmError, ValueError):
-    """Bad input row: names the row, the field and the expected form."""
+    """Bad input row: names the row, the field and the expected form.
+
+    The message reads ``row 3: field 'chosen': expected a string, got 5``; the arguments
+    stay available as attributes of the same names for callers that count or report errors.
+
+    Args:
+        row: Which row: its index or line number, as the caller counts rows, or a label;
+            None when the input is a single value, not a row ("input" in the message).
+        field: The field's name, dotted for a nested field (``prompt.0.role``), or
+            ``<row>`` when the row as a whole is wrong.
+        expected: The expected form, in words (``a non-empty string or integer``).
+        got: The value found; the message shows its ``repr``, cut to 80 characters.
+    """
 
     def __init__(self, row: int | str | None, field: str, expected: str, got: object) -> None:
         self.row = row
@@ -49,7 +61,14 @@ class RowError(PatarmError, ValueError):
 
 
 class ChatMessage(BaseModel):
-    """One chat turn, as the chat templates of transformers and the OpenAI API take it."""
+    """One chat turn, as the chat templates of transformers and the OpenAI API take it.
+
+    Frozen; unknown fields are an error.
+
+    Args:
+        role: Who speaks: ``"system"``, ``"user"``, ``"assistant"`` or ``"tool"``.
+        content: The text of the turn.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -65,6 +84,19 @@ class PreferencePair(BaseModel):
 
     ``pair_id`` is what keeps the two sides together through sampling and rewards; an
     integer id is accepted and kept as its decimal string.
+
+    Frozen; unknown fields are an error. Bad fields raise pydantic's ``ValidationError``;
+    :meth:`from_row` turns it into a :class:`RowError` naming the row.
+
+    Args:
+        pair_id: Non-empty id shared by the pair's two sides (an int becomes its decimal string).
+        prompt: The user's request: plain text, or a non-empty list of chat messages.
+        chosen: The preferred response.
+        rejected: The dispreferred response.
+        domain: Task domain that picks the rubric (``chat``, ``math``, ``code``, ``safety``
+            ...); None lets the rubric router decide.
+        source: Where the pair comes from (a dataset or file name); None when unknown.
+            Carried through for reporting (data statistics count pairs per source).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -146,7 +178,21 @@ _EXPECTED = {
 
 
 class MalformedReason(str, enum.Enum):
-    """Why a judge output carries no score. Stable strings, safe to count and log."""
+    """Why a judge output carries no score. Stable strings, safe to count and log.
+
+    Args:
+        value: The stable string, e.g. ``MalformedReason("no_answer_tag")``.
+
+    Attributes:
+        NOT_TEXT: The output was not a string (None from a failed request, bytes, ...).
+        NO_ANSWER_TAG: No closed answer block outside thinking.
+        UNCLOSED_THINK: A think block still open at the end (a truncated generation).
+        UNCLOSED_ANSWER: The last answer block was never closed (a truncated generation).
+        EMPTY_ANSWER: The answer block holds only whitespace.
+        NOT_A_NUMBER: The answer is not an ASCII decimal numeral.
+        NOT_AN_INTEGER: A fractional score where integers were required.
+        OUT_OF_RANGE: A number outside the scale.
+    """
 
     NOT_TEXT = "not_text"
     NO_ANSWER_TAG = "no_answer_tag"
@@ -163,6 +209,19 @@ class Judgment(BaseModel):
 
     ``score`` is None exactly when the output is malformed, and then ``malformed_reason``
     says why. A malformed judgment is never a zero: voting and rewards skip or count it.
+
+    Frozen; unknown fields are an error. :func:`patarm.parse_judgment` builds it from a
+    judge's text.
+
+    Args:
+        score: The final score, a float on the judge's scale (default 1 to 10); None when
+            the output is malformed.
+        criteria: The rubric the judge generated (its criteria block); None when absent.
+        rationale: The judge's explanation (its rationale block, or its free text outside
+            all blocks); None when absent.
+        thinking: The reasoning inside think blocks, joined; None when there is none.
+        raw: The judge's output exactly as received ("" when it was not text).
+        malformed_reason: Why there is no score; None exactly when ``score`` is set.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -47,20 +47,50 @@ def _well_formed(scores: Sequence[float | None]) -> list[float]:
 
 
 def mean_vote(scores: Sequence[float | None]) -> float | None:
-    """Average voting: the exact mean of the well-formed scores, rounded once."""
+    """Average voting: the exact mean of the well-formed scores, rounded once.
+
+    Args:
+        scores: One score per sampled judgment; None for a malformed sample, which is skipped.
+
+    Returns:
+        The mean as a float, or None when no sample is well formed.
+
+    Raises:
+        ValueError: An entry is neither None nor a finite real number (NaN, inf, a bool, a
+            string): a bug upstream, never a vote.
+    """
     kept = _well_formed(scores)
     return float(statistics.mean(kept)) if kept else None
 
 
 def median_vote(scores: Sequence[float | None]) -> float | None:
-    """The median of the well-formed scores (mean of the middle two for an even count)."""
+    """The median of the well-formed scores (mean of the middle two for an even count).
+
+    Args:
+        scores: One score per sampled judgment; None for a malformed sample, which is skipped.
+
+    Returns:
+        The median as a float, or None when no sample is well formed.
+
+    Raises:
+        ValueError: An entry is neither None nor a finite real number (NaN, inf, a bool, a
+            string): a bug upstream, never a vote.
+    """
     kept = _well_formed(scores)
     return float(statistics.median(kept)) if kept else None
 
 
 def majority_vote(votes: Sequence[T | None]) -> T | None:
     """The option preferred most often. None votes (ties, failures) are excluded, as in
-    the paper; a tie for the most votes, or no votes at all, gives None."""
+    the paper; a tie for the most votes, or no votes at all, gives None.
+
+    Args:
+        votes: One vote per sample: any hashable option (``"a"`` / ``"b"`` from
+            :func:`preferences_from_scores`, a label); None for a tie or a failed sample.
+
+    Returns:
+        The option with strictly more votes than any other, or None.
+    """
     counts = Counter(v for v in votes if v is not None)
     if not counts:
         return None
@@ -74,7 +104,20 @@ def preferences_from_scores(
     scores_a: Sequence[float | None], scores_b: Sequence[float | None]
 ) -> list[Literal["a", "b"] | None]:
     """Per-sample preference between two responses scored k times each: ``"a"``, ``"b"``,
-    or None for a tie or a malformed sample. Feed the result to :func:`majority_vote`."""
+    or None for a tie or a malformed sample. Feed the result to :func:`majority_vote`.
+
+    Args:
+        scores_a: Response A's score in each of the k samples; None where malformed.
+        scores_b: Response B's scores, sample i compared with sample i of A.
+
+    Returns:
+        k preferences: ``"a"`` where A scored higher, ``"b"`` where B did, None where the
+        scores are equal or either is None.
+
+    Raises:
+        ValueError: The two sides differ in length, or a score is neither None nor a finite
+            number.
+    """
     if len(scores_a) != len(scores_b):
         raise ValueError(f"need one score per sample on both sides, got {len(scores_a)} and {len(scores_b)}")
     _well_formed(scores_a), _well_formed(scores_b)
@@ -111,6 +154,21 @@ def expected_score(
     Keys are score values or score tokens (``"7"``, ``" 7"``); keys that are not numbers on
     the scale are ignored and the rest renormalised. Values are probabilities, or
     log-probabilities with ``logprobs=True``. None when no mass falls on the scale.
+
+    Args:
+        distribution: Weight per score value or score token, e.g. the top log-probabilities
+            of the judge's answer token.
+        scale: ``(low, high)``, both ends inclusive; keys outside it are ignored. Default
+            ``(1, 10)``.
+        logprobs: The weights are natural-log probabilities (``-inf`` for no mass), not
+            probabilities; they need not be normalised either way.
+
+    Returns:
+        The weighted mean score, clamped to the scale, or None when no mass falls on it.
+
+    Raises:
+        ValueError: A weight is NaN, a negative or infinite probability, or a log-probability
+            of +inf; or ``scale`` is invalid.
     """
     lo, hi = check_scale(scale)
     pairs: list[tuple[float, float]] = []

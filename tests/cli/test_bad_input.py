@@ -106,13 +106,13 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "judge_output_is_a_directory",
         {"in.jsonl": jsonl(PAIR), "outdir/keep": ""},
         ["judge", "-i", "in.jsonl", "-o", "outdir", *JUDGE],
-        ["patarm judge: error: outdir: Is a directory"],
+        ["patarm judge: error: outdir: is a folder; name a file to write"],
     ),
     (
         "convert_output_is_a_directory",
         {"in.jsonl": jsonl(PAIR), "out.jsonl/keep": ""},
         ["data", "convert", "-i", "in.jsonl", "-o", "out.jsonl"],
-        ["patarm data convert: error: out.jsonl: Is a directory"],
+        ["patarm data convert: error: out.jsonl: is a folder; name a file to write"],
     ),
     (
         "jsonl_invalid_utf8",
@@ -202,7 +202,7 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "criteria_cache_not_utf8",
         {"in.jsonl": jsonl(PAIR), "cache.jsonl": b'{"key": "\xff", "criteria": "x"}\n'},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", *CACHED, *JUDGE],
-        ["patarm judge: error: cache.jsonl line 1: expected {'key': str, 'domain': str, 'criteria': str}"],
+        ["patarm judge: error: cache.jsonl line 1: expected the header of a criteria store"],
     ),
     (
         "python_backend_missing_file",
@@ -267,11 +267,19 @@ def test_an_unexpected_error_says_where_to_report_and_debug_shows_the_traceback(
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
 
 
-def test_unreadable_lines_in_an_output_being_resumed_are_redone(tmp_path: Path) -> None:
+def test_damaged_lines_in_a_cache_being_resumed_are_named_and_a_torn_last_line_is_redone(tmp_path: Path) -> None:
     (tmp_path / "in.jsonl").write_text(jsonl({**PAIR, "id": "a"}, {**PAIR, "id": "b"}))
-    deep = '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}"
-    (tmp_path / "out.jsonl").write_bytes(b'{"id": "\xff"}\n' + deep.encode() + b"\n")
-    done = patarm("judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "note: 2 unreadable line(s) in out.jsonl" in done.stdout
-    assert "rows judged                       2" in done.stdout
+    first = patarm("judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    cache = tmp_path / "out.cache.jsonl"
+    header, *records = cache.read_bytes().splitlines(keepends=True)
+    cache.write_bytes(header + records[0] + records[1][:-5])  # a last record cut short
+    torn = patarm("judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE, cwd=tmp_path)
+    assert torn.returncode == 0, torn.stderr
+    assert "cut short" in torn.stdout and "rows judged                       1" in torn.stdout
+    deep = b'{"id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
+    for bad in (b'{"id": "\xff"}\n', deep):
+        cache.write_bytes(header + bad + records[0])
+        done = patarm("judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE, cwd=tmp_path)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "out.cache.jsonl line 2: expected a JSON object" in done.stderr

@@ -47,7 +47,7 @@ def test_a_bad_line_inside_is_an_error_naming_it(tmp_path: Path) -> None:
     with JsonlStore(path, "k") as store:
         store.put({"id": "a"})
     path.write_text(path.read_text() + "not json\n" + json.dumps({"id": "b"}) + "\n")
-    with pytest.raises(ValueError, match=r"s.jsonl: line 3: expected a JSON object with field 'id'"):
+    with pytest.raises(ValueError, match=r"s.jsonl line 3: expected a JSON object with field 'id'"):
         JsonlStore(path, "k")
     path.write_text('{"id": "x"}\n')
     with pytest.raises(ValueError, match="line 1: expected the header of a k store, found no store header"):

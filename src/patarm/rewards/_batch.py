@@ -40,7 +40,23 @@ _DEFAULT_FORMAT = _DEFAULTS.format_reward
 @dataclass(frozen=True)
 class PARStats:
     """Per-batch figures a trainer logs. A pair is complete when both sides have at least
-    one well-formed rollout; accuracy, ties and margin are over complete pairs (None if none)."""
+    one well-formed rollout; accuracy, ties and margin are over complete pairs (None if none).
+
+    Args:
+        num_pairs: Distinct pair ids in the batch.
+        num_rollouts: Rollouts (scores) in the batch.
+        malformed: Rollouts without a score.
+        malformed_rate: ``malformed / num_rollouts``; 0.0 for an empty batch.
+        incomplete_pairs: Pairs with no well-formed rollout on at least one side (the PAR
+            of each of their rollouts is 0.0).
+        pair_accuracy: Share of complete pairs whose chosen mean is strictly above their
+            rejected mean; None when no pair is complete.
+        pair_ties: Complete pairs whose two means are equal.
+        mean_margin: Mean of (chosen mean - rejected mean) over complete pairs, in score
+            points; None when no pair is complete.
+        mean_par: Mean PAR term over all rollouts; 0.0 for an empty batch.
+        mean_total: Mean total reward (PAR + format) over all rollouts; 0.0 for an empty batch.
+    """
 
     num_pairs: int
     num_rollouts: int
@@ -60,7 +76,14 @@ class PARStats:
 
 @dataclass(frozen=True)
 class PARBatch:
-    """Per-rollout PAR, format and total rewards (input order), plus the batch statistics."""
+    """Per-rollout PAR, format and total rewards (input order), plus the batch statistics.
+
+    Args:
+        par: PAR term of each rollout (float64, input order).
+        format: Format reward of each rollout.
+        total: ``par + format``, the training reward.
+        stats: The batch figures to log (:class:`PARStats`).
+    """
 
     par: FloatArray
     format: FloatArray
@@ -138,6 +161,28 @@ def par_batch(
     A pair with no rollout at all on one side is an error naming the pair (its two sides
     were split across batches); ``allow_missing_side=True`` scores it 0.0 and counts it as
     incomplete instead.
+
+    Args:
+        scores: One score per rollout, flat; None or NaN for a malformed rollout.
+        pair_ids: The pair id of each rollout (any hashable; ``1`` and ``"1"`` differ). An
+            integer numpy array takes a faster path.
+        roles: The side of each rollout: ``"chosen"`` / ``"rejected"`` (any case) or a bool,
+            True for chosen.
+        delta: Maps a positive margin, in score points, to a reward. Default: the paper's
+            graded delta (:class:`~patarm.rewards.PARSettings`' default).
+        format_reward: Format reward of each rollout. Default: -1.0 when malformed, 0.0
+            otherwise (:class:`~patarm.rewards.PARSettings`' default).
+        allow_missing_side: Score a pair with no rollout on one side 0.0 and count it as
+            incomplete, instead of raising.
+
+    Returns:
+        A :class:`PARBatch`: the PAR, format and total reward of every rollout, in input
+        order, and the batch statistics.
+
+    Raises:
+        ValueError: ``pair_ids`` or ``roles`` differs in length from ``scores``; a score or
+            role is invalid (naming its position); a pair lacks a side and
+            ``allow_missing_side`` is False; or ``delta`` returns a non-finite reward.
     """
     values = as_score_array(scores, "scores")
     n = values.size
@@ -197,5 +242,25 @@ def par_rewards_batch(
     *,
     allow_missing_side: bool = False,
 ) -> FloatArray:
-    """The PAR term only, for every rollout of a batch (see :func:`par_batch`)."""
+    """The PAR term only, for every rollout of a batch (see :func:`par_batch`).
+
+    Args:
+        scores: One score per rollout, flat; None or NaN for a malformed rollout.
+        pair_ids: The pair id of each rollout (any hashable; ``1`` and ``"1"`` differ). An
+            integer numpy array takes a faster path.
+        roles: The side of each rollout: ``"chosen"`` / ``"rejected"`` (any case) or a bool,
+            True for chosen.
+        delta: Maps a positive margin, in score points, to a reward. Default: the paper's
+            graded delta (:class:`~patarm.rewards.PARSettings`' default).
+        allow_missing_side: Score a pair with no rollout on one side 0.0 and count it as
+            incomplete, instead of raising.
+
+    Returns:
+        The PAR term of every rollout, a float64 array in input order.
+
+    Raises:
+        ValueError: ``pair_ids`` or ``roles`` differs in length from ``scores``; a score or
+            role is invalid (naming its position); a pair lacks a side and
+            ``allow_missing_side`` is False; or ``delta`` returns a non-finite reward.
+    """
     return par_batch(scores, pair_ids, roles, delta, allow_missing_side=allow_missing_side).par

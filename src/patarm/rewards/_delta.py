@@ -39,7 +39,19 @@ def _finite(name: str, value: float) -> float:
 
 @dataclass(frozen=True)
 class GradedDelta:
-    """``low`` for a margin in (0, threshold], ``high`` above it, 0 otherwise (the paper's choice)."""
+    """``low`` for a margin in (0, threshold], ``high`` above it, 0 otherwise (the paper's choice).
+
+    Frozen and picklable; called as ``delta(margin)`` on one margin.
+
+    Args:
+        threshold: Margin, in score points, up to which a win counts as small. Default
+            2.0; must be >= 0.
+        low: Reward for a margin in (0, threshold]. Default 0.5.
+        high: Reward for a margin above ``threshold``. Default 1.0.
+
+    Raises:
+        ValueError: A field is not finite, or ``threshold`` is negative.
+    """
 
     threshold: float = 2.0
     low: float = 0.5
@@ -65,7 +77,16 @@ class GradedDelta:
 
 @dataclass(frozen=True)
 class ConstantDelta:
-    """``value`` for every positive margin (collapses late in training for large models)."""
+    """``value`` for every positive margin (collapses late in training for large models).
+
+    Frozen and picklable; called as ``delta(margin)`` on one margin.
+
+    Args:
+        value: Reward for every positive margin, whatever its size. Default 1.0.
+
+    Raises:
+        ValueError: ``value`` is not finite.
+    """
 
     value: float = 1.0
 
@@ -85,12 +106,35 @@ class ConstantDelta:
 def graded_delta(
     threshold: float = GradedDelta.threshold, low: float = GradedDelta.low, high: float = GradedDelta.high
 ) -> GradedDelta:
-    """The paper's graded delta with this project's defaults (method.md)."""
+    """The paper's graded delta with this project's defaults (method.md).
+
+    Args:
+        threshold: Margin, in score points, up to which a win counts as small. Default
+            2.0; must be >= 0.
+        low: Reward for a margin in (0, threshold]. Default 0.5.
+        high: Reward for a margin above ``threshold``. Default 1.0.
+
+    Returns:
+        A picklable :class:`GradedDelta` (margin -> reward).
+
+    Raises:
+        ValueError: An argument is not finite, or ``threshold`` is negative.
+    """
     return GradedDelta(threshold=threshold, low=low, high=high)
 
 
 def constant_delta(value: float = ConstantDelta.value) -> ConstantDelta:
-    """A delta that ignores the margin size."""
+    """A delta that ignores the margin size.
+
+    Args:
+        value: Reward for every positive margin. Default 1.0.
+
+    Returns:
+        A picklable :class:`ConstantDelta` (margin -> reward).
+
+    Raises:
+        ValueError: ``value`` is not finite.
+    """
     return ConstantDelta(value=value)
 
 

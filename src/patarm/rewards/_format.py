@@ -18,7 +18,17 @@ __all__ = ["FormatReward", "format_reward"]
 
 @dataclass(frozen=True)
 class FormatReward:
-    """``malformed`` for a rollout without a score (None or NaN), ``well_formed`` otherwise."""
+    """``malformed`` for a rollout without a score (None or NaN), ``well_formed`` otherwise.
+
+    Frozen and picklable; called as ``reward(score)`` on one rollout's parsed score.
+
+    Args:
+        malformed: Reward for a rollout without a score (None or NaN). Default -1.0.
+        well_formed: Reward for a rollout with a score. Default 0.0.
+
+    Raises:
+        ValueError: A field is not finite.
+    """
 
     malformed: float = -1.0
     well_formed: float = 0.0
@@ -42,5 +52,17 @@ class FormatReward:
 def format_reward(
     score: float | None, malformed: float = FormatReward.malformed, well_formed: float = FormatReward.well_formed
 ) -> float:
-    """Format reward of one rollout (see :class:`FormatReward`)."""
+    """Format reward of one rollout (see :class:`FormatReward`).
+
+    Args:
+        score: The rollout's parsed score; None (or NaN) when its output is malformed.
+        malformed: Reward for a rollout without a score (None or NaN). Default -1.0.
+        well_formed: Reward for a rollout with a score. Default 0.0.
+
+    Returns:
+        ``malformed`` or ``well_formed``.
+
+    Raises:
+        ValueError: ``malformed`` or ``well_formed`` is not finite.
+    """
     return FormatReward(malformed, well_formed)(score)

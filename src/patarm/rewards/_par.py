@@ -52,7 +52,24 @@ def par_rewards(
     rejected_scores: ScoreInput,
     delta: Delta = _DEFAULT_DELTA,
 ) -> tuple[list[float], list[float]]:
-    """PAR term for every rollout of one pair: ``(chosen_rewards, rejected_rewards)``."""
+    """PAR term for every rollout of one pair: ``(chosen_rewards, rejected_rewards)``.
+
+    Args:
+        chosen_scores: Judge scores of the chosen response's rollouts (a sequence or a float
+            array); None or NaN for a malformed rollout.
+        rejected_scores: The same for the rejected response's rollouts.
+        delta: Maps a positive margin, in score points, to a reward. Default: the paper's
+            graded delta (:class:`~patarm.rewards.PARSettings`' default).
+
+    Returns:
+        One reward per rollout on each side, in input order: ``delta(margin)`` against the
+        other side's mean; 0.0 for a rollout that does not beat it, for a malformed one,
+        and for all of them when either side has no well-formed rollout.
+
+    Raises:
+        ValueError: A score is infinite, a bool or not a number (naming its position), or
+            ``delta`` returns a non-finite reward.
+    """
     return _par(as_score_list(chosen_scores, "chosen_scores"), as_score_list(rejected_scores, "rejected_scores"), delta)
 
 
@@ -63,6 +80,23 @@ def total_rewards(
     format_reward: FormatReward = _DEFAULT_FORMAT,
 ) -> tuple[list[float], list[float]]:
     """PAR plus format reward for every rollout of one pair (the training reward).
+
+    Args:
+        chosen_scores: Judge scores of the chosen response's rollouts (a sequence or a float
+            array); None or NaN for a malformed rollout.
+        rejected_scores: The same for the rejected response's rollouts.
+        delta: Maps a positive margin, in score points, to a reward. Default: the paper's
+            graded delta (:class:`~patarm.rewards.PARSettings`' default).
+        format_reward: Added to every rollout. Default: -1.0 when malformed, 0.0 otherwise
+            (:class:`~patarm.rewards.PARSettings`' default).
+
+    Returns:
+        ``(chosen_totals, rejected_totals)``: PAR (see :func:`par_rewards`) plus format
+        reward, one per rollout, in input order.
+
+    Raises:
+        ValueError: A score is infinite, a bool or not a number (naming its position), or
+            ``delta`` returns a non-finite reward.
 
     >>> total_rewards([8, None], [3])
     ([1.0, -1.0], [1.0])

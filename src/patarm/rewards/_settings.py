@@ -170,6 +170,27 @@ class PARSettings:
 
     Frozen, hashable and picklable (Ray and multiprocessing pickle it; the delta must be
     picklable too: the built-ins and module-level functions are).
+
+    Each argument's default and help text live on its field (:meth:`help`,
+    :meth:`default_text`); a string value is read as verl YAML or an environment variable
+    would give it. ``format_reward`` is derived from ``malformed`` and ``well_formed``.
+
+    Args:
+        delta: Margin (score points) -> reward magnitude: a callable, or a spec string
+            (``graded``, ``constant(value=0.5)``, ``my_pkg.deltas:capped(max=2)``). Default:
+            the paper's graded delta.
+        malformed: Format reward of a rollout with no parsable score on the scale.
+        well_formed: Format reward of a rollout with a parsable score.
+        fallback_par: PAR given to a well-formed rollout whose partner side did not arrive
+            within ``timeout_s`` (the rendezvous counts it as a timeout).
+        timeout_s: Seconds a rollout waits at the rendezvous for its pair's other side; > 0.
+        rollouts_per_side: Rollouts of each side the rendezvous waits for (verl
+            ``rollout.n``); None where the whole batch is seen at once (TRL).
+
+    Raises:
+        ValueError: A value cannot be read (a bad delta spec, a non-finite number, a
+            ``rollouts_per_side`` below 1), or ``timeout_s`` is not positive; the message
+            names the setting.
     """
 
     delta: Delta = field(

@@ -19,6 +19,22 @@ class PairSampler(Sampler[int]):
     whole pairs, disjoint across ranks, padded or trimmed by ``drop_last`` like torch's
     ``DistributedSampler``.
 
+    Args:
+        pair_ids: The pair id of each dataset row, in dataset order; each id must name
+            exactly two rows, one per side.
+        roles: The side of each row: ``"chosen"`` / ``"rejected"`` (any case) or a bool,
+            True for chosen. None: the first row of a pair is its chosen row.
+        shuffle: Shuffle the order of pairs each epoch. Default True.
+        seed: Seed of the order, >= 0; every rank must use the same one.
+        num_replicas: Number of ranks sharing the data (the data-parallel world size).
+        rank: This rank, in ``[0, num_replicas)``.
+        drop_last: Drop the pairs that do not divide evenly across ranks, instead of
+            repeating pairs from the front to pad.
+
+    Raises:
+        ValueError: A pair id does not name exactly one row of each side, a role is not
+            recognised, or ``seed``, ``num_replicas`` or ``rank`` is out of range.
+
     >>> list(PairSampler(["a", "b", "a", "b"], shuffle=False))
     [0, 2, 1, 3]
     """

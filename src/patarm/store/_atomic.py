@@ -61,8 +61,9 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
 
 def check_distinct(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
     """Raise ``ValueError`` when an output resolves to the same file as an input or another
-    output (symbolic links and hard links included). Values are paths, lists of paths or None;
-    keys name them in the message (``"--input"``). Call it before opening anything for writing."""
+    output (symbolic links and hard links included), or is a folder. Values are paths, lists of
+    paths or None; keys name them in the message (``"--input"``). Call it before opening
+    anything for writing."""
 
     def flat(named: Mapping[str, Any]) -> list[tuple[str, Path]]:
         out = []
@@ -78,6 +79,8 @@ def check_distinct(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> Non
 
     seen = flat(inputs)
     for name, path in flat(outputs):
+        if path.is_dir():
+            raise ValueError(f"{path}: is a folder; name a file to write ({name})")
         for other, earlier in seen:
             if same(path, earlier):
                 raise ValueError(f"{name} {path} is the same file as {other}; choose another output")

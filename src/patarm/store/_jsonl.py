@@ -132,7 +132,7 @@ class JsonlStore:
         if not isinstance(header, dict) or header.get(HEADER) != self.kind:
             found = f"a {header[HEADER]} store" if isinstance(header, dict) and HEADER in header else "no store header"
             raise ValueError(
-                f"{self.path}: line 1: expected the header of a {self.kind} store, found {found}; use another file"
+                f"{self.path} line 1: expected the header of a {self.kind} store, found {found}; use another file"
             )
         then = header.get("settings") or {}
         names = sorted(set(then) | set(self.settings))
@@ -146,9 +146,9 @@ class JsonlStore:
             record = json.loads(line)
             if not isinstance(record, dict) or record.get(self.key) is None:
                 raise TypeError
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # bad JSON, not UTF-8, nested too deep
             raise ValueError(
-                f"{self.path}: line {number}: expected a JSON object with field {self.key!r} "
+                f"{self.path} line {number}: expected a JSON object with field {self.key!r} "
                 "(a damaged store: use another file)"
             ) from None
         return str(record[self.key])
