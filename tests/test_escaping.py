@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adversarial import IGNORABLES, TAG_NAMES, adversarial_text, assert_fast, repeat
+from patarm._escaping import _CHUNK, _cuttable, _escaped, _escaped_in_chunks, _pattern
 from patarm._lookalikes import LOOKALIKE_BLOCKS, ascii_key, ascii_lookalikes
 from patarm.parsing import escape_tags, parse_judgment
 from patarm.prompts import PROMPT_TAGS
@@ -113,6 +114,24 @@ def test_escape_equals_reference(text: str) -> None:
 @given(adversarial_text, st.lists(st.sampled_from(TAG_NAMES), min_size=1, max_size=4).map(tuple))
 def test_escape_equals_reference_for_any_names(text: str, names: tuple[str, ...]) -> None:
     assert escape_tags(text, names) == reference_escape(text, names)
+
+
+@given(adversarial_text, st.integers(1, 12), st.booleans())
+def test_escaping_in_chunks_equals_reference(text: str, chunk: int, ascii_text: bool) -> None:
+    """A long text is escaped in chunks cut before an ASCII '<': the same result for any size."""
+    pattern = _pattern(DEFAULT, ascii_text and text.isascii())
+    assert _escaped_in_chunks(pattern, text, chunk) == reference_escape(text)
+
+
+@pytest.mark.parametrize("names", [("a<b",), ("a\uff1cb", "answer")])
+def test_a_name_holding_a_bracket_is_never_cut(names: tuple[str, ...]) -> None:
+    """A cut before the '<' inside such a tag would split it: these names are escaped whole."""
+    assert not _cuttable(names) and _cuttable(("answer", "a\uff1e"))
+    text = "x" * (_CHUNK - 2) + "<a<b>" + "x" * (3 * _CHUNK)
+    whole = _escaped(_pattern(names, True), text)
+    assert "&lt;a<b&gt;" in whole
+    assert _escaped_in_chunks(_pattern(names, True), text, _CHUNK) != whole
+    assert escape_tags(text, names) == whole
 
 
 @given(adversarial_text)

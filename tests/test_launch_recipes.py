@@ -4,20 +4,17 @@ each parses, and its printed command (DRY_RUN=1) passes the stack's own config c
 - verl: the overrides compose with verl's Hydra config and pass ``validate_config``,
   patarm's ``check_verl_config``, and resolve to patarm's reward manager and dataset.
 - OpenRLHF: the flags pass the argument parser and post-parse checks of OpenRLHF's
-  ``train_ppo_ray`` (its ``__main__`` block, with ``train`` replaced by a recorder).
+  ``train_ppo_ray`` (``patarm.testing.launch.openrlhf_args``).
+- Each recipe runs ``patarm doctor --stack ...`` before anything else.
 """
 
 from __future__ import annotations
 
-import ast
-import importlib.util
 import json
 import os
 import shlex
 import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -57,6 +54,7 @@ def test_verl_recipe_passes_verl_and_patarm_checks(script: Path, tmp_path: Path)
     from patarm.rewards import GradedDelta
 
     commands = dry_run(script, tmp_path, TRAIN_FILE=str(tmp_path / "train.parquet"))
+    assert commands[0] == ["patarm", "doctor", "--stack", "verl"]  # the recipe checks its environment first
     assert any(c[:3] == ["patarm", "data", "build-verl"] for c in commands)
     argv = next(c for c in commands if "verl.trainer.main_ppo" in c)
     overrides = argv[argv.index("verl.trainer.main_ppo") + 1 :]
@@ -75,34 +73,17 @@ def test_verl_recipe_passes_verl_and_patarm_checks(script: Path, tmp_path: Path)
     assert cfg.actor_rollout_ref.rollout.response_length in (2048, 4096)
 
 
-def _openrlhf_main() -> Any:
-    spec = importlib.util.find_spec("openrlhf.cli.train_ppo_ray")
-    if spec is None or spec.origin is None:
-        pytest.skip("OpenRLHF is not installed")
-    tree = ast.parse(Path(spec.origin).read_text())
-    block = next(n for n in tree.body if isinstance(n, ast.If) and "__main__" in ast.unparse(n.test))
-    return compile(ast.Module(body=block.body, type_ignores=[]), spec.origin, "exec")
-
-
 @pytest.mark.parametrize("script", OPENRLHF_SCRIPTS, ids=lambda p: p.name)
-def test_openrlhf_recipe_passes_openrlhf_argument_checks(
-    script: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import argparse
-    import datetime
-
+def test_openrlhf_recipe_passes_openrlhf_argument_checks(script: Path, tmp_path: Path) -> None:
+    pytest.importorskip("openrlhf", reason="install OpenRLHF with `pip install --no-deps openrlhf`")
     from patarm.adapters.openrlhf import PAIR_AGENT_PATH
+    from patarm.testing.launch import openrlhf_args
 
     commands = dry_run(script, tmp_path)
+    assert commands[0][:3] == ["patarm", "doctor", "--stack"]  # the recipe checks its environment first
     argv = next(c for c in commands if "openrlhf.cli.train_ppo_ray" in c)
     env = json.loads(next(a for a in argv if a.startswith("--runtime-env-json=")).split("=", 1)[1])["env_vars"]
-    flags = argv[argv.index("openrlhf.cli.train_ppo_ray") + 1 :]
-    seen: dict[str, Any] = {}
-    namespace = {"argparse": argparse, "datetime": datetime.datetime, "__name__": "__main__"}
-    namespace["train"] = lambda args: seen.setdefault("args", args)
-    monkeypatch.setattr(sys, "argv", ["train_ppo_ray", *flags])
-    exec(_openrlhf_main(), namespace)
-    args = seen["args"]
+    args = openrlhf_args(argv[argv.index("openrlhf.cli.train_ppo_ray") + 1 :])
     assert args.train.agent_func_path == PAIR_AGENT_PATH
     assert args.rollout.n_samples_per_prompt == 2 * int(env["PATARM_ROLLOUTS_PER_SIDE"])
     assert args.algo.advantage.estimator == "group_norm"

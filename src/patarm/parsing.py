@@ -27,6 +27,7 @@ Rules, in the order the scanner applies them:
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -128,15 +129,23 @@ def _is_integral(whole: str | None, fraction: str | None, exponent: str | None) 
 
 @functools.lru_cache(maxsize=64)
 def _tag_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The tags of ``names``, the whole tag captured: ``split`` gives text, tag, text, ...."""
     alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"<(/?)({alternatives})>")
+    return re.compile(rf"(</?(?:{alternatives})>)")
+
+
+# Each tag as one character: the think tag T / t, the other three A / a, B / b, C / c.
+_OPEN_CODES, _CLOSE_CODES = "ABC", "abc"
+# A tag sequence of closed blocks side by side, none holding another tag: the common shape,
+# read without a Python step per tag.
+_FLAT = re.compile("(?:Tt|Aa|Bb|Cc)*")
 
 
 @dataclass
 class _Scan:
     depth: int = 0
-    thinking: list[tuple[int, int]] = field(default_factory=list)  # spans, never copies of the text
-    free: list[tuple[int, int]] = field(default_factory=list)
+    thinking: list[str] = field(default_factory=list)
+    free: list[str] = field(default_factory=list)
     open_at: dict[str, int] = field(default_factory=dict)
     blocks: dict[str, tuple[int, int]] = field(default_factory=dict)  # tag -> span of its last closed block
 
@@ -144,38 +153,75 @@ class _Scan:
 def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
     """One pass over the tags of ``text``, applying the rules of the module docstring.
 
-    Linear in ``len(text)``: the state holds spans, so a stray ``</think>`` (which makes all
-    text before it reasoning) resets a list instead of copying the prefix."""
+    Linear in ``len(text)``, and mostly in C. A stray ``</think>`` makes all text before it
+    reasoning, so only the last one counts. When no name holds ``<`` or ``>`` or starts
+    with ``/``, every copy of a tag's text is that tag, so every ``</think>`` before the
+    first ``<think>`` is stray and the last of them is found with ``str.rfind``. The rest of the text is split
+    on its tags (one ``split``) and each tag written as one character (a code string); the
+    last stray close is the one that first takes the running balance of opening minus
+    closing think tags to its minimum (``accumulate`` and ``min``). After it, a code string
+    of closed blocks side by side (:data:`_FLAT`) is read with list slices; any other is
+    read by a loop, a few operations per tag."""
     state = _Scan()
+    think_open, think_close = f"<{think_tag}>", f"</{think_tag}>"
+    literal = not any("<" in n or ">" in n or n.startswith("/") for n in names)
+    base = 0  # where the region split below starts: after the last stray close found so far
+    if literal:
+        first_open = text.find(think_open)
+        stray = text.rfind(think_close, 0, len(text) if first_open < 0 else first_open)
+        if stray >= 0:
+            state.thinking = [text[:stray]]
+            base = stray + len(think_close)
+    parts = _tag_pattern(names).split(text[base:] if base else text)
+    others = [n for n in names if n != think_tag]
+    # Closing tags last: ``</x>`` is the close of ``x`` even when ``/x`` is also a name.
+    code_of = {think_open: "T"} | {f"<{n}>": c for n, c in zip(others, _OPEN_CODES, strict=True)}
+    code_of |= {think_close: "t"} | {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES, strict=True)}
+    codes = "".join(map(code_of.__getitem__, parts[1::2]))
+    flat = _FLAT.fullmatch(codes) is not None  # then no stray close: each one follows its opening
+    if not flat and "t" in codes:
+        balance = list(itertools.accumulate(map({"T": 1, "t": -1}.get, codes, itertools.repeat(0))))
+        if min(balance) < 0:
+            stray = balance.index(min(balance))
+            state.thinking = [text[: base + sum(map(len, parts[: 2 * stray + 1]))]]
+            base += sum(map(len, parts[: 2 * stray + 2]))
+            codes, parts = codes[stray + 1 :], parts[2 * stray + 2 :]
+            flat = _FLAT.fullmatch(codes) is not None
+    if flat and literal:
+        # parts: text, open, content, close, text, open, content, close, ..., text
+        state.thinking += itertools.compress(parts[2::4], map("T".__eq__, codes[0::2]))
+        state.free = parts[0::4]
+        for code, name in zip(_OPEN_CODES, others, strict=True):
+            if code + code.lower() in codes:  # the last copy of the opening tag is the last block's
+                start = text.rfind(f"<{name}>") + len(name) + 2
+                state.blocks[name] = (start, text.find(f"</{name}>", start))
+        return state
+    name_of = dict(zip(_OPEN_CODES + _CLOSE_CODES, others + others, strict=True))
+    ends = list(itertools.accumulate(map(len, parts), initial=base))  # parts[i] is text[ends[i]:ends[i + 1]]
+    thinking, free, open_at, blocks = state.thinking, state.free, state.open_at, state.blocks
+    depth = 0
     think_start = 0
-    prev = 0
-    for match in _tag_pattern(names).finditer(text):
-        start, end = match.span()
-        if state.depth == 0 and not state.open_at:
-            state.free.append((prev, start))
-        closing, name = match.group(1) == "/", match.group(2)
-        if name == think_tag:
-            if not closing:
-                if state.depth == 0:
-                    think_start = end
-                state.depth += 1
-            elif state.depth > 0:
-                state.depth -= 1
-                if state.depth == 0:
-                    state.thinking.append((think_start, start))
-            else:  # stray close: the template opened the think block; all so far was reasoning
-                state.thinking = [(0, start)]
-                state.free.clear()
-                state.open_at.clear()
-                state.blocks.clear()
-        elif state.depth == 0:
-            if not closing:
-                state.open_at[name] = end
-            elif name in state.open_at:
-                state.blocks[name] = (state.open_at.pop(name), start)
-        prev = end
-    if state.depth == 0 and not state.open_at:
-        state.free.append((prev, len(text)))
+    for k, code in enumerate(codes):
+        start, end = ends[2 * k + 1], ends[2 * k + 2]
+        if depth == 0 and not open_at:
+            free.append(parts[2 * k])
+        if code == "T":
+            if depth == 0:
+                think_start = end
+            depth += 1
+        elif code == "t":  # never stray here: depth > 0
+            depth -= 1
+            if depth == 0:
+                thinking.append(text[think_start:start])
+        elif depth == 0:
+            name = name_of[code]
+            if code in _OPEN_CODES:
+                open_at[name] = end
+            elif name in open_at:
+                blocks[name] = (open_at.pop(name), start)
+    if depth == 0 and not open_at:
+        free.append(parts[-1])
+    state.depth = depth
     return state
 
 
@@ -228,7 +274,7 @@ def parse_judgment(
         span = state.blocks.get(tag)
         return None if span is None else text[span[0] : span[1]]
 
-    rationale = _cleaned(block(rationale_tag)) if rationale_tag in state.blocks else _joined(text, state.free)
+    rationale = _cleaned(block(rationale_tag)) if rationale_tag in state.blocks else _joined(state.free)
     reason: MalformedReason | None
     score: float | None = None
     if state.depth > 0:
@@ -243,7 +289,7 @@ def parse_judgment(
         score=score,
         criteria=_cleaned(block(criteria_tag)),
         rationale=rationale,
-        thinking=_joined(text, state.thinking),
+        thinking=_joined(state.thinking),
         raw=text,
         malformed_reason=reason,
     )
@@ -278,9 +324,8 @@ def _cleaned(text: str | None) -> str | None:
     return text or None
 
 
-def _joined(text: str, spans: Iterable[tuple[int, int]]) -> str | None:
-    parts = (text[start:end].strip() for start, end in spans)
-    return _cleaned("\n\n".join(p for p in parts if p))
+def _joined(pieces: Iterable[str]) -> str | None:
+    return _cleaned("\n\n".join(filter(None, map(str.strip, pieces))))
 
 
 def format_score(score: float) -> str:

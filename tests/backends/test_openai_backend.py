@@ -473,8 +473,8 @@ def test_real_n_samples_per_prompt_in_order(tiny_server: tuple[str, str]) -> Non
     backend = OpenAIBackend(url, model, chat=False, max_concurrency=4, **REAL)
     out = backend.generate(prompts, params)
     assert [len(cs) for cs in out] == [3] * len(prompts)
-    # the server ignores n: one request per prompt, then two top-ups each
-    assert backend.top_ups == 2 * len(prompts) and backend.requests == 3 * len(prompts)
+    # greedy has one answer: one request per prompt, copied n times (no n, no top-ups)
+    assert backend.top_ups == 0 and backend.requests == len(prompts)
     # greedy, so every sample of a prompt matches that prompt generated alone: the order is kept
     alone = [OpenAIBackend(url, model, chat=False, **REAL).generate([p], params)[0][0].text for p in prompts]
     assert [[c.text for c in cs] for cs in out] == [[t] * 3 for t in alone]

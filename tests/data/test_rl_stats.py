@@ -4,16 +4,8 @@ from typing import Any
 
 import pytest
 
-from patarm.data import (
-    DomainLabeler,
-    PairStats,
-    RejectSampling,
-    RLReport,
-    correct_fraction,
-    iter_loaded,
-    judge_rows,
-    rl_rows,
-)
+from patarm.data import DomainLabeler, PairStats, RejectSampling, RLReport, iter_loaded, judge_rows, rl_rows
+from patarm.data._rl import correct_fraction
 
 ROWS: list[dict[str, Any]] = [
     {"pair_id": "a", "prompt": "Solve x^2 = 9.", "chosen": "x = 3 or -3", "rejected": "x = 3", "correct": [True] * 8},

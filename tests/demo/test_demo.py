@@ -35,3 +35,6 @@ def test_demo_command_writes_metrics_and_plot(tmp_path: Path, capsys: pytest.Cap
     assert metrics["flipped_pairs"] == 0
     png = out / "training.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # both judges are kept, for audits before and after PAR
+    for folder in ("sft-model", "final-model"):
+        assert (out / folder / "config.json").exists(), folder

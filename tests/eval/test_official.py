@@ -25,14 +25,14 @@ import pytest
 from patarm.eval import (
     EXAMPLE_COUNTS,
     REWARDBENCH_SUBSETS,
-    SECTIONS,
     RowScores,
     load_rmbench,
-    row_scores,
     score_rewardbench,
     score_rewardbench2,
     score_rmbench,
 )
+from patarm.eval._rewardbench import SECTIONS
+from patarm.eval._scores_file import row_scores
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RMBENCH_FILES = sorted((FIXTURES / "rmbench").glob("*.json"))

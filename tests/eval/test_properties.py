@@ -18,7 +18,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.eval import RowScores, Score, score_rewardbench, score_rewardbench2, score_rmbench
+from patarm.eval import RowScores, score_rewardbench, score_rewardbench2, score_rmbench
+from patarm.eval._rows import Score
 
 LOW = -1e9  # below every generated score
 SCORE = st.one_of(st.none(), st.integers(1, 4).map(float), st.floats(-10, 10, allow_nan=False))

@@ -6,19 +6,10 @@ import math
 
 import pytest
 
-from patarm.eval import (
-    EXAMPLE_COUNTS,
-    SECTIONS,
-    RowScores,
-    best_of_n_credit,
-    compare,
-    score_rewardbench,
-    score_rewardbench2,
-    score_rmbench,
-    section_scores,
-    summarize_matrix,
-    ties_score,
-)
+from patarm.eval import EXAMPLE_COUNTS, RowScores, compare, score_rewardbench, score_rewardbench2, score_rmbench
+from patarm.eval._rewardbench import SECTIONS, section_scores
+from patarm.eval._rewardbench2 import best_of_n_credit, ties_score
+from patarm.eval._rmbench import summarize_matrix
 
 
 def rb(row_id: str, subset: str, chosen: float | None, rejected: float | None) -> RowScores:

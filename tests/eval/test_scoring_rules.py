@@ -8,15 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.eval import (
-    EXAMPLE_COUNTS,
-    SECTIONS,
-    RowScores,
-    score_rewardbench,
-    score_rewardbench2,
-    score_rmbench,
-    ties_score,
-)
+from patarm.eval import EXAMPLE_COUNTS, RowScores, score_rewardbench, score_rewardbench2, score_rmbench
+from patarm.eval._rewardbench import SECTIONS
+from patarm.eval._rewardbench2 import ties_score
 
 OFFICIAL_EXAMPLE_COUNTS = {
     "alpacaeval-easy": 100,

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from adversarial import adversarial_text, assert_fast, repeat
 from patarm.rubrics import HeuristicRouter
@@ -21,8 +22,13 @@ REFERENCE = [
 REFERENCE[0] = (REFERENCE[0][0], REFERENCE[0][1], re.compile(_RULES[0][2].pattern.replace(r"^[^\S\n]*", r"^\s*"), re.M))
 
 
-def reference_route(prompt: str) -> str:
-    return next((rule for _, rule, pattern in REFERENCE if pattern.search(prompt)), "chat: no other rule matched")
+def reference_route(prompt: str, window: int | None = None) -> str:
+    """The first rule that matches the prompt or, past ``2 * window`` characters, its first or
+    last ``window`` characters."""
+    texts = [prompt] if window is None or len(prompt) <= 2 * window else [prompt[:window], prompt[-window:]]
+    return next(
+        (rule for _, rule, pattern in REFERENCE if any(pattern.search(t) for t in texts)), "chat: no other rule matched"
+    )
 
 
 def test_reference_is_the_original_code_rule() -> None:
@@ -53,6 +59,30 @@ def test_route_equals_reference(prompt: str) -> None:
     assert HeuristicRouter().route(prompt).rule == reference_route(prompt)
 
 
+@given(adversarial_text, st.integers(1, 30))
+def test_windowed_route_equals_reference(prompt: str, window: int) -> None:
+    assert HeuristicRouter(window=window).route(prompt).rule == reference_route(prompt, window)
+
+
+def test_a_long_prompt_is_read_at_both_ends() -> None:
+    window = HeuristicRouter().window
+    assert window is not None
+    filler = "Tell me about the weather. " * (window // 10)
+    assert len(filler) > 2 * window
+    assert HeuristicRouter()("Write a Python script. " + filler) == "code"
+    assert HeuristicRouter()(filler + "Solve for x.") == "math"
+    middle = filler + "Write a Python script. " + filler
+    assert HeuristicRouter()(middle) == "chat"  # the middle of a long prompt is not read
+    assert HeuristicRouter(window=None)(middle) == "code"
+    assert HeuristicRouter(window=len(middle))(middle) == "code"
+
+
+@pytest.mark.parametrize("window", [0, -1, True])
+def test_window_must_be_positive(window: int) -> None:
+    with pytest.raises(ValueError, match="window"):
+        HeuristicRouter(window=window)
+
+
 @pytest.mark.parametrize(
     ("unit", "prefix"),
     [
@@ -71,3 +101,4 @@ def test_route_equals_reference(prompt: str) -> None:
 )
 def test_one_megabyte_is_fast(unit: str, prefix: str) -> None:
     assert_fast(HeuristicRouter().route, repeat(unit, prefix=prefix))
+    assert_fast(HeuristicRouter(window=None).route, repeat(unit, prefix=prefix))

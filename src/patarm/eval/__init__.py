@@ -13,46 +13,12 @@ the command-line layer over them.
 (0.6667, ['code', 'math', 'safety'])
 """
 
-from patarm.eval._counts import Counts, ReportBase, tally
-from patarm.eval._loaders import RMBENCH_PARTS, load_benchmark, load_rewardbench, load_rewardbench2, load_rmbench
-from patarm.eval._report import (
-    Report,
-    compare_reports,
-    flatten_report,
-    load_report,
-    render_markdown,
-    score_benchmark,
-)
-from patarm.eval._rewardbench import (
-    EXAMPLE_COUNTS,
-    PRIOR_SET_SUBSETS,
-    PRIOR_SETS,
-    REWARDBENCH_SUBSETS,
-    SECTIONS,
-    RewardBenchReport,
-    score_rewardbench,
-    section_scores,
-)
-from patarm.eval._rewardbench2 import (
-    REWARDBENCH2_SUBSETS,
-    RewardBench2Report,
-    TiesDetail,
-    best_of_n_credit,
-    canonical_subset,
-    score_rewardbench2,
-    ties_prompt,
-    ties_score,
-)
-from patarm.eval._rmbench import (
-    RMBENCH_DOMAINS,
-    STYLES,
-    RMBenchDomain,
-    RMBenchReport,
-    rmbench_domain,
-    score_rmbench,
-    style_matrix,
-    summarize_matrix,
-)
+from patarm.eval._counts import Counts
+from patarm.eval._loaders import load_benchmark, load_rewardbench, load_rewardbench2, load_rmbench
+from patarm.eval._report import Report, compare_reports, load_report, render_markdown, score_benchmark
+from patarm.eval._rewardbench import EXAMPLE_COUNTS, REWARDBENCH_SUBSETS, RewardBenchReport, score_rewardbench
+from patarm.eval._rewardbench2 import REWARDBENCH2_SUBSETS, RewardBench2Report, score_rewardbench2
+from patarm.eval._rmbench import RMBENCH_DOMAINS, RMBenchReport, score_rmbench
 from patarm.eval._rows import (
     BENCHMARKS,
     DEFAULT_FAILURES,
@@ -61,67 +27,36 @@ from patarm.eval._rows import (
     BenchmarkData,
     BenchmarkRow,
     FailurePolicy,
-    Outcome,
     RowScores,
-    Score,
-    SkippedRow,
-    check_score,
     compare,
 )
-from patarm.eval._runner import (
-    BASELINES,
-    CompareBy,
-    JudgeMode,
-    JudgeRun,
-    JudgeRunSettings,
-    baseline_scores,
-    judge_domain,
-    run_judge,
-)
-from patarm.eval._scores_file import read_scores, row_scores
+from patarm.eval._runner import BASELINES, JudgeRun, JudgeRunSettings, baseline_scores, run_judge
+from patarm.eval._scores_file import read_scores
 
 __all__ = [
     "BASELINES",
     "BENCHMARKS",
     "EXAMPLE_COUNTS",
-    "PRIOR_SETS",
-    "PRIOR_SET_SUBSETS",
     "REWARDBENCH2_SUBSETS",
     "REWARDBENCH_SUBSETS",
     "RMBENCH_DOMAINS",
-    "RMBENCH_PARTS",
-    "SECTIONS",
-    "STYLES",
     "Benchmark",
     "BenchmarkData",
     "BenchmarkRow",
-    "CompareBy",
     "Counts",
     "DEFAULT_FAILURES",
     "FAILURE_POLICIES",
     "FailurePolicy",
-    "JudgeMode",
     "JudgeRun",
     "JudgeRunSettings",
-    "Outcome",
-    "RMBenchDomain",
     "RMBenchReport",
     "Report",
-    "ReportBase",
     "RewardBench2Report",
     "RewardBenchReport",
     "RowScores",
-    "Score",
-    "SkippedRow",
-    "TiesDetail",
     "baseline_scores",
-    "best_of_n_credit",
-    "canonical_subset",
-    "check_score",
     "compare",
     "compare_reports",
-    "flatten_report",
-    "judge_domain",
     "load_benchmark",
     "load_report",
     "load_rewardbench",
@@ -129,17 +64,9 @@ __all__ = [
     "load_rmbench",
     "read_scores",
     "render_markdown",
-    "row_scores",
-    "rmbench_domain",
     "run_judge",
     "score_benchmark",
     "score_rewardbench",
     "score_rewardbench2",
     "score_rmbench",
-    "section_scores",
-    "style_matrix",
-    "summarize_matrix",
-    "tally",
-    "ties_prompt",
-    "ties_score",
 ]

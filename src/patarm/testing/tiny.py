@@ -69,9 +69,19 @@ def build_tiny_tokenizer(vocab_size: int = 512) -> Any:
 
 
 def tiny_qwen3(
-    tokenizer: Any, *, seed: int = 0, hidden_size: int = 64, layers: int = 2, max_positions: int = 4096
+    tokenizer: Any,
+    *,
+    seed: int = 0,
+    hidden_size: int = 64,
+    layers: int = 2,
+    max_positions: int = 4096,
+    head_dim: int | None = None,
 ) -> Any:
-    """A randomly initialised Qwen3 causal LM sized to ``tokenizer``, on the CPU, seeded."""
+    """A randomly initialised Qwen3 causal LM sized to ``tokenizer``, on the CPU, seeded.
+
+    ``head_dim`` defaults to ``hidden_size // 4`` (4 query heads); vLLM's CPU attention needs 32,
+    64, 80 or more, so engine tests pass ``head_dim=32`` (or larger).
+    """
     import torch
     from transformers import Qwen3Config, Qwen3ForCausalLM
 
@@ -82,7 +92,7 @@ def tiny_qwen3(
         num_hidden_layers=layers,
         num_attention_heads=4,
         num_key_value_heads=2,
-        head_dim=hidden_size // 4,
+        head_dim=head_dim or hidden_size // 4,
         max_position_embeddings=max_positions,
         tie_word_embeddings=True,
         eos_token_id=tokenizer.eos_token_id,
@@ -97,10 +107,12 @@ def tiny_qwen3(
     return model
 
 
-def tiny_model_and_tokenizer(seed: int = 0, vocab_size: int = 512, hidden_size: int = 64, layers: int = 2) -> Any:
+def tiny_model_and_tokenizer(
+    seed: int = 0, vocab_size: int = 512, hidden_size: int = 64, layers: int = 2, head_dim: int | None = None
+) -> Any:
     """``(model, tokenizer)``: a randomly initialised Qwen3 causal LM in eval mode, on the CPU."""
     tokenizer = build_tiny_tokenizer(vocab_size)
-    model = tiny_qwen3(tokenizer, seed=seed, hidden_size=hidden_size, layers=layers)
+    model = tiny_qwen3(tokenizer, seed=seed, hidden_size=hidden_size, layers=layers, head_dim=head_dim)
     model.eval()
     return model, tokenizer
 

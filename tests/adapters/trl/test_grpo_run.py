@@ -10,11 +10,12 @@ import os
 import re
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from grpo_checks import check_core_rewards, check_whole_pairs
 
 pytest.importorskip("trl")
 
@@ -26,7 +27,7 @@ from patarm.demo._model import demo_model_and_tokenizer
 from patarm.demo._run import _judge_prompts, _random_score_records
 from patarm.demo._task import DemoTask
 from patarm.parsing import parse_judgment
-from patarm.rewards import FormatReward, PARSettings, graded_delta, par_rewards
+from patarm.rewards import FormatReward, PARSettings, graded_delta
 
 pytestmark = pytest.mark.slow
 
@@ -90,34 +91,6 @@ def tokenizer_of(path: Path) -> Any:
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(path)
-
-
-def check_whole_pairs(call: RewardCall, generations: int) -> set[str]:
-    """Every pair id of the call has both roles with all ``generations`` rollouts each."""
-    counts = Counter(zip(call.pair_ids, call.roles, strict=True))
-    pairs = set(call.pair_ids)
-    for pid in pairs:
-        for role in ("chosen", "rejected"):
-            assert counts[(pid, role)] == generations, (pid, role, counts)
-    assert len(call.pair_ids) == 2 * generations * len(pairs)
-    return pairs
-
-
-def check_core_rewards(call: RewardCall, delta: Any, fmt: FormatReward) -> None:
-    """The returned rewards equal the core's per-pair PAR + format reward on the recorded scores."""
-    expected = [float("nan")] * len(call.scores)
-    for pid in set(call.pair_ids):
-        sides = {
-            role: [i for i, (p, r) in enumerate(zip(call.pair_ids, call.roles, strict=True)) if p == pid and r == role]
-            for role in ("chosen", "rejected")
-        }
-        chosen, rejected = par_rewards(
-            [call.scores[i] for i in sides["chosen"]], [call.scores[i] for i in sides["rejected"]], delta
-        )
-        for role, values in (("chosen", chosen), ("rejected", rejected)):
-            for i, value in zip(sides[role], values, strict=True):
-                expected[i] = value + fmt(call.scores[i])
-    assert call.rewards == expected
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from torch.utils.data import Sampler  # noqa: E402
 from trl import GRPOTrainer  # noqa: E402
 
 from patarm.adapters.trl._sampler import PairRepeatSampler, check_pair_batching  # noqa: E402
+from patarm.adapters.trl._vllm_sync import use_reload_on_repacking_platforms  # noqa: E402
 
 __all__ = ["PARGRPOTrainer"]
 
@@ -24,10 +25,14 @@ class PARGRPOTrainer(GRPOTrainer):  # type: ignore[misc]
     pair id naming exactly two rows. Batch settings that cannot hold whole pairs, and pair ids
     that do not name one chosen and one rejected row, fail here, at start, with the setting or
     the pair id to change. Use it with :class:`PARReward`.
+
+    With ``use_vllm=True, vllm_mode="colocate"`` on vLLM's CPU build, the trained weights reach
+    the engine through vLLM's in-place reload (see :mod:`patarm.adapters.trl._vllm_sync`).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        use_reload_on_repacking_platforms(self)
         self._get_train_sampler()  # checks settings and pairs: fail at start, not at the first step
         evaluation = self.eval_dataset
         for dataset in evaluation.values() if isinstance(evaluation, dict) else [evaluation]:

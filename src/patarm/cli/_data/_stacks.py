@@ -45,7 +45,8 @@ def run_build_verl(args: argparse.Namespace) -> int:
 
 def run_build_openrlhf(args: argparse.Namespace) -> int:
     from patarm.adapters.openrlhf import PAIR_AGENT_PATH, REWARD_FUNC_PATH, openrlhf_rows
-    from patarm.data import jsonl_output, write_rows
+    from patarm.data import write_rows
+    from patarm.data._convert import jsonl_output
 
     jsonl_output(args.output)
     pairs, judge_prompts, report = _stack_pairs(args)

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The `trl` environment (README "Supported environments"): patarm[trl], TRL >= 1.16.
+# Doctor, the TRL adapter and policy-reward tests, and README's recipe `examples/trl/train_judge.py --tiny`.
+# shellcheck source=_common.bash
+. "$(dirname "$0")/_common.bash"
+build_env trl
+patarm doctor --stack trl --no-gpu
+# The GRPO runs marked slow train in the dev suite (README's test command); here the recipe trains.
+STACK_MARK="not slow" stack_tests tests/adapters/trl tests/doctor tests/policy/test_example.py
+python .ci/stacks/smoke/trl_train_judge.py
+stack_done

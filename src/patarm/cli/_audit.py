@@ -1,0 +1,160 @@
+"""``patarm audit``: a judge's health report before it becomes a reward.
+
+Runs a judge (any backend) over the user's pairs or a benchmark file and writes
+``audit.json``, ``audit.md`` and PNG plots; judgments are kept in ``OUTPUT/judgments.jsonl``
+as they come, so rerunning the same command resumes. ``--compare A B`` shows two judges side
+by side: each of A and B is an audit report (``audit.json`` or its folder) or a model for
+``--backend``, audited first.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+
+__all__ = ["add_parser"]
+
+QUICK_PAIRS = 300
+
+
+def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None) -> dict[str, Any]:
+    from patarm.audit import AuditSettings, run_audit
+    from patarm.judges import PairwiseJudge, PointwiseJudge
+    from patarm.rubrics import CriteriaCache, RubricSet
+
+    args = argparse.Namespace(**{**vars(args), "model": model})
+    config = config_from_args(args)
+    backend = backend_from_args(args)
+    rubrics = RubricSet(args.rubric_dir or ())
+    criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
+
+    def factory(cls: Any) -> Any:
+        def build(seed: int | None) -> Any:
+            return cls(backend, config.model_copy(update={"seed": seed}), rubrics=rubrics, criteria_cache=criteria)
+
+        return build
+
+    settings = AuditSettings(
+        seed=args.seed,
+        quick=args.quick,
+        pairwise=not args.no_pairwise,
+        chunk=args.chunk_items,
+        scale=config.scale,
+        judge=model or args.backend,
+        samples_per_judgment=config.samples,
+    )
+    fingerprint = {
+        "backend": args.backend,
+        "model": model,
+        "rubric_dir": list(args.rubric_dir or ()),
+        "config": config.model_dump(mode="json", exclude={"seed", "chunk_size"}),
+    }
+    return run_audit(
+        data,
+        {"point": factory(PointwiseJudge), "pair": factory(PairwiseJudge)},
+        settings,
+        output=output,
+        fingerprint=fingerprint,
+        progress=True,
+    )
+
+
+def _load_data(args: argparse.Namespace) -> Any:
+    from patarm.audit._pairs import load_audit_data
+    from patarm.store import check_distinct
+
+    if not args.input:
+        raise ValueError("--input is required (a pairs file, or a benchmark file with --benchmark)")
+    written = [Path(args.output) / name for name in ("audit.json", "audit.md", "judgments.jsonl")]
+    check_distinct({"--input": args.input}, {"--output": written})
+    data = load_audit_data(args.input, benchmark=args.benchmark, skip_malformed=args.skip_malformed)
+    if data.skipped:
+        print(f"note: {sum(data.skipped.values())} malformed row(s) skipped: {data.skipped}")
+    return data
+
+
+def _compare(args: argparse.Namespace, output: Path) -> int:
+    from patarm.audit import compare_markdown, load_audit
+    from patarm.audit._plots import plot_all
+    from patarm.store import atomic_write
+
+    reports, names = [], []
+    data = None
+    for i, spec in enumerate(args.compare):
+        path = Path(spec)
+        if path.suffix == ".json" or (path / "audit.json").exists():
+            reports.append(load_audit(path))
+            names.append(path.parent.name if path.suffix == ".json" else path.name)
+            continue
+        data = data if data is not None else _load_data(args)
+        reports.append(_audit(args, data, output / f"judge-{'ab'[i]}", spec))
+        names.append(spec)
+    table = compare_markdown(reports, names)
+    print(table, end="")
+    output.mkdir(parents=True, exist_ok=True)
+    with atomic_write(output / "compare.md") as f:
+        f.write(table)
+    plot_all(list(zip(names, reports, strict=True)), output)
+    print(f"comparison: {output / 'compare.md'} and plots in {output}/")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from patarm.audit import render_markdown
+
+    if args.quick is not None and args.quick < 1:
+        raise ValueError(f"--quick: expected a number of pairs of at least 1, got {args.quick}")
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"--output {output}: is a file; name a folder for the report")
+    if args.compare:
+        return _compare(args, output)
+    report = _audit(args, _load_data(args), output, args.model)
+    print(render_markdown(report), end="")
+    print(f"report: {output / 'audit.md'}, {output / 'audit.json'}; plots and judgments in {output}/")
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "audit",
+        help="a judge's health report: accuracy, length/style/position bias, injection, consistency, scale use",
+        description=(
+            "Judge the pairs of --input (pointwise, and pairwise in both orders) together with rewrites of their own "
+            "responses: plain vs markdown renderings, and the rejected response with planted attacks (a final-score "
+            "tag in several spellings, an instruction to ignore the rubric, a fake rubric, a claim of expert review) "
+            "next to length-matched controls. Writes OUTPUT/audit.json (every figure with its n and 95%% interval), "
+            "OUTPUT/audit.md (a verdict per check) and PNG plots. Judgments are kept in OUTPUT/judgments.jsonl as "
+            "they come: rerun the same command to resume."
+        ),
+    )
+    parser.add_argument("--input", "-i", metavar="PATH", help="preference pairs (prompt, chosen, rejected), or a "
+                        "benchmark file with --benchmark")  # fmt: skip
+    parser.add_argument("--benchmark", choices=["rewardbench", "rewardbench2", "rmbench"], help="read --input as "
+                        "this benchmark (RM-Bench adds its hard/normal/easy split)")  # fmt: skip
+    parser.add_argument("--skip-malformed", action="store_true", help="leave malformed rows out (counted)")
+    parser.add_argument(
+        "--quick",
+        type=int,
+        nargs="?",
+        const=QUICK_PAIRS,
+        metavar="N",
+        help=f"audit a seeded sample of N pairs (default N {QUICK_PAIRS})",
+    )
+    parser.add_argument("--no-pairwise", action="store_true", help="skip pairwise judging (no position check)")
+    parser.add_argument(
+        "--chunk-items", type=int, default=32, help="judgments made and stored per step (default 32; keep to resume)"
+    )
+    parser.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the report, plots, judgments")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("A", "B"),
+        help="two judges side by side: each an audit report (audit.json or its folder) or a model for --backend",
+    )
+    add_backend_args(parser)
+    add_judge_args(parser)
+    parser.set_defaults(func=run)

@@ -1,0 +1,81 @@
+"""An interrupted audit resumes from its store and gives the same report; a store made with
+other settings is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from patarm.audit import AuditSettings, run_audit
+from patarm.backends import FunctionBackend
+from patarm.cli._common import load_function
+from patarm.judges import JudgeConfig, PairwiseJudge, PointwiseJudge
+from patarm.store import StoreSettingsError
+
+HERE = Path(__file__).parent
+make_data = load_function(f"{HERE / 'pairs.py'}:make_data")
+honest = load_function(f"{HERE / 'flawed_judges.py'}:honest")
+
+
+def factories(fn: Any, seed_log: list[int | None] | None = None) -> dict[str, Any]:
+    backend = FunctionBackend(fn)
+    config = JudgeConfig(samples=2, tiers="primary")
+
+    def point(seed: int | None) -> Any:
+        if seed_log is not None:
+            seed_log.append(seed)
+        return PointwiseJudge(backend, config.model_copy(update={"seed": seed}))
+
+    def pair(seed: int | None) -> Any:
+        return PairwiseJudge(backend, config.model_copy(update={"seed": seed}))
+
+    return {"point": point, "pair": pair}
+
+
+def test_rerun_after_interruption_resumes_with_the_same_numbers(tmp_path: Path) -> None:
+    data = make_data(12)
+    settings = AuditSettings(chunk=16, plots=False)
+    whole = run_audit(data, factories(honest), settings, output=tmp_path / "whole")
+    calls = 0
+
+    def flaky(prompt: str, seed: int | None) -> str:
+        nonlocal calls
+        calls += 1
+        if calls > 100:
+            raise KeyboardInterrupt
+        return str(honest(prompt, seed))
+
+    with pytest.raises(KeyboardInterrupt):
+        run_audit(data, factories(flaky), settings, output=tmp_path / "cut")
+    assert not (tmp_path / "cut" / "audit.json").exists()
+    resumed = run_audit(data, factories(honest), settings, output=tmp_path / "cut")
+    assert resumed["run"]["from_store"] > 0 and resumed["run"]["judged_now"] > 0
+    assert resumed["checks"] == whole["checks"]
+    again = run_audit(data, factories(honest), settings, output=tmp_path / "cut")
+    assert again["run"]["judged_now"] == 0 and again["run"]["from_store"] == whole["run"]["judgments"]
+
+
+def test_a_store_made_with_other_settings_is_refused(tmp_path: Path) -> None:
+    run_audit(make_data(4), factories(honest), AuditSettings(plots=False), output=tmp_path)
+    with pytest.raises(StoreSettingsError, match="seed"):
+        run_audit(make_data(4), factories(honest), AuditSettings(seed=1, plots=False), output=tmp_path)
+
+
+def test_quick_samples_a_seeded_subset(tmp_path: Path) -> None:
+    report = run_audit(make_data(30), factories(honest), AuditSettings(quick=10, plots=False), output=tmp_path)
+    assert report["run"]["pairs"] == 10 and report["run"]["pairs_available"] == 30
+    acc = next(c for c in report["checks"] if c["check"] == "accuracy")["figures"]["accuracy"]
+    assert acc["n"] == 10
+
+
+def test_without_matplotlib_the_report_stands_and_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    report = run_audit(make_data(4), factories(honest), AuditSettings(), output=tmp_path)
+    assert report["plots"] == [] and "patarm[audit]" in report["plots_skipped"]
+    assert "patarm[audit]" in (tmp_path / "audit.md").read_text()
