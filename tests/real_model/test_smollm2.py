@@ -142,3 +142,23 @@ def test_patarm_judge_and_eval_end_to_end(model_dir: Path, tmp_path: Path, capsy
             f"\nSmolLM2-135M-Instruct on {counts['rows']} RM-Bench chat rows: {counts['failed_judgments']} of "
             f"{counts['judgments']} judgments malformed ({counts['failed_judgments'] / counts['judgments']:.0%})"
         )
+
+
+def test_patarm_audit_end_to_end(model_dir: Path, tmp_path: Path) -> None:
+    """``patarm audit`` on a real model: a few short pairs, pointwise and pairwise, greedy and short.
+    The small model's judgments are mostly malformed; the report counts that instead of failing."""
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {"pair_id": "add", "prompt": "What is 2+2?", "chosen": "4", "rejected": "5"},
+        {"pair_id": "capital", "prompt": "Capital of France?", "chosen": "Paris.", "rejected": "Rome, I think."},
+    ]
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "audit"
+    run = ["--backend", "transformers", "--model", str(model_dir), "--tiers", "primary", "--temperature", "0"]
+    assert main(["audit", "-i", str(pairs), "-o", str(out), "-k", "1", "--max-new-tokens", "12", *run]) == 0
+    report = json.loads((out / "audit.json").read_text())
+    assert report["run"]["pairs"] == 2
+    accuracy = next(c for c in report["checks"] if c["check"] == "accuracy")["figures"]
+    assert accuracy["malformed_rate"]["n"] == 4 and accuracy["malformed_rate"]["value"] is not None
+    for name in ("audit.md", "score_histogram.png", "attack_flips.png"):
+        assert (out / name).stat().st_size > 0, name
