@@ -6,6 +6,6 @@
 build_env trl
 patarm doctor --stack trl --no-gpu
 # The GRPO runs marked slow train in the dev suite (README's test command); here the recipe trains.
-STACK_MARK="not slow" stack_tests tests/adapters/trl tests/doctor tests/policy/test_example.py
+STACK_MARK="not slow" stack_tests tests/adapters/trl tests/doctor tests/policy_rewards/test_example.py
 python .ci/stacks/smoke/trl_train_judge.py
 stack_done
