@@ -2,7 +2,7 @@
 
     python benchmarks/bench_vllm.py [--prompts 16] [--max-new-tokens 32] [--skip-server]
 
-Needs the vllm environment (README "vLLM on a CPU"). Both backends load the same tiny random
+Needs the vllm environment (docs/how-to/vllm.md). Both backends load the same tiny random
 model (head size 32, which vLLM's CPU attention supports) and sample the same judge-like chat
 prompts with the same settings; the script prints generated tokens per second for each and the
 ratio. Then it starts vLLM's OpenAI server on that model and sends the same prompts through

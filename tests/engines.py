@@ -26,7 +26,7 @@ def require_vllm() -> Any:
     try:
         import vllm
     except ImportError as exc:
-        reason = f"vLLM is not installed ({exc}); README section 'vLLM' has the vllm environment's command"
+        reason = f"vLLM is not installed ({exc}); docs/how-to/vllm.md has the vllm environment's command"
         if os.environ.get("PATARM_REQUIRE_VLLM") == "1":
             pytest.fail(reason)
         pytest.skip(reason)

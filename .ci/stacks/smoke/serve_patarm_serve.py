@@ -1,7 +1,7 @@
-"""Reward-server launch smoke, on a CPU: README's ``patarm serve`` command, then the same server
+"""Reward-server launch smoke, on a CPU: the docs' ``patarm serve`` command, then the same server
 with a judge a CPU can run.
 
-1. README's command as written (``--backend vllm``, a local model for its PATH) must stop at the
+1. the docs' command as written (``--backend vllm``, a local model for its PATH) must stop at the
    GPU boundary: vLLM is not in this environment, and the error names the extra to install;
 2. the same command with ``--backend tiny`` on a free port answers ``/health`` and scores an item
    on ``/v1/score`` and OpenRLHF's ``/get_reward``.
@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from readme import launch_block
 
-HEADING = "Serving a judge as a reward"
+PAGE = "how-to/serve-reward.md"
 GPU_BOUNDARY = "'vllm' is not installed; it comes with the 'vllm' extra: pip install 'patarm[vllm]'"
 
 
@@ -32,7 +32,7 @@ def main() -> int:
     from patarm.testing import save_tiny_model
     from patarm.testing.servers import free_port, stop_process, wait_for_health
 
-    block = launch_block(HEADING, "patarm serve").replace("\\\n", " ")
+    block = launch_block(PAGE, "patarm serve --backend vllm").replace("\\\n", " ")
     argv = shlex.split(block)
     with tempfile.TemporaryDirectory(prefix="patarm-serve-smoke-") as scratch:
         model = save_tiny_model(Path(scratch) / "model")
@@ -43,7 +43,7 @@ def main() -> int:
 
         out = subprocess.run(argv, capture_output=True, text=True, timeout=300)
         if out.returncode == 0 or GPU_BOUNDARY not in out.stderr:
-            fail(f"README's `patarm serve --backend vllm` did not stop at {GPU_BOUNDARY!r}", out.stdout + out.stderr)
+            fail(f"the docs' `patarm serve --backend vllm` did not stop at {GPU_BOUNDARY!r}", out.stdout + out.stderr)
         print(f"patarm serve --backend vllm: stopped at the GPU boundary: {GPU_BOUNDARY}")
 
         argv[argv.index("--backend") + 1] = "tiny"

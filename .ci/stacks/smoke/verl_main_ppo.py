@@ -1,7 +1,7 @@
-"""verl launch smoke, on a CPU: README's verl commands run as far as a CPU allows.
+"""verl launch smoke, on a CPU: the docs' verl commands run as far as a CPU allows.
 
-1. README's verl block, its ``...`` replaced by a tiny local model and the CPU settings below,
-   on 128 synthetic pairs (256 rows: README's batch);
+1. the docs' verl block, its ``...`` replaced by a tiny local model and the CPU settings below,
+   on 128 synthetic pairs (256 rows: the docs' batch);
 2. its ``main_ppo`` overrides composed with verl's Hydra config, through ``validate_config`` and
    patarm's ``check_verl_config`` (which the trainer runs only in its reward workers, past the GPUs);
 3. the block run by bash: ``patarm data build-verl``, then the real ``main_ppo``: Ray,
@@ -23,14 +23,14 @@ from readme import launch_argv, launch_block, with_extra
 from readme import run as run_script
 
 HERE = Path(__file__).parent
-HEADING = "Training a judge with PAR in verl"
+PAGE = "how-to/train-verl.md"
 GPU_BOUNDARY = "Total available GPUs 0 is less than total desired GPUs 1"
 DATASET_UP = "train and validate dataloader initialized, train dataset size: 256"
 NOT_THE_BOUNDARY = ("ModuleNotFoundError", "ImportError", "ConfigAttributeError", "ConfigKeyError", "PairConfigError")
 
 
 def cpu_overrides(model: Path) -> list[str]:
-    """What stands for README's '...': the settings it leaves to the user (a model, micro-batch
+    """What stands for the docs' '...': the settings it leaves to the user (a model, micro-batch
     sizes), then what a CPU machine needs (one node with one 'GPU', one storage unit, 2 CPUs)."""
     return [
         f"actor_rollout_ref.model.path={model}",
@@ -65,8 +65,8 @@ def main() -> int:
         ]
         (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
 
-        # 1-3. README's block (data build, main_ppo) with the CPU settings in place of its '...'
-        script = with_extra(launch_block(HEADING, "verl.trainer.main_ppo"), cpu_overrides(model))
+        # 1-3. the docs' block (data build, main_ppo) with the CPU settings in place of its '...'
+        script = with_extra(launch_block(PAGE, "verl.trainer.main_ppo"), cpu_overrides(model))
         overrides = launch_argv(script, "verl.trainer.main_ppo", work)
         check = subprocess.run(
             [sys.executable, str(HERE / "verl_config_check.py"), *overrides],

@@ -57,7 +57,10 @@ def run_build_openrlhf(args: argparse.Namespace) -> int:
     if args.mode == "pair-row":
         print(f"train with: --train.agent_func_path {PAIR_AGENT_PATH} --rollout.n_samples_per_prompt 2n")
     else:
-        print(f"train with: --reward.remote_url {REWARD_FUNC_PATH} (pairing not guaranteed: see README)")
+        print(
+            f"train with: --reward.remote_url {REWARD_FUNC_PATH} "
+            "(pairing not guaranteed: docs/how-to/train-openrlhf.md)"
+        )
     print("and: --data.input_key input --data.label_key label --data.apply_chat_template")
     return 0
 
