@@ -205,6 +205,12 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         ["patarm judge: error: cache.jsonl line 1: expected the header of a criteria store"],
     ),
     (
+        "python_backend_syntax_error",
+        {"in.jsonl": jsonl(PAIR), "broken.py": "def judge(prompt, seed)\n    return '7'\n"},
+        ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--backend", "python", "--model", "broken.py:judge"],
+        ["patarm judge: error: broken.py line 1: not valid Python"],
+    ),
+    (
         "python_backend_missing_file",
         {"in.jsonl": jsonl(PAIR)},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--backend", "python", "--model", "nowhere.py:judge"],

@@ -129,7 +129,10 @@ def load_function(spec: str) -> Any:
         if module_spec is None or module_spec.loader is None:
             raise ValueError(f"{path}: cannot be imported")
         module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except SyntaxError as exc:  # the user's file: name its line, no traceback
+            raise ValueError(f"{path} line {exc.lineno}: not valid Python ({exc.msg})") from None
     else:
         module = importlib.import_module(target)
     fn = getattr(module, name, None)
