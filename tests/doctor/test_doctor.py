@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from patarm.doctor import STACKS, Finding, Probe, check_stack, run_doctor
+from patarm.doctor import STACKS, EnvironmentProbe, Finding, check_stack, run_doctor
 from patarm.doctor._checks import VERL_PLUGIN
 
 ROOT = Path(__file__).parents[2]
@@ -39,7 +39,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-class NoGpu(Probe):
+class NoGpu(EnvironmentProbe):
     """This machine's environment, minus any GPU module and CUDA device."""
 
     def has_module(self, module: str) -> bool:
@@ -54,7 +54,7 @@ def failed(findings: list[Finding], check: str) -> list[Finding]:
 
 
 def test_stack_not_installed_names_its_install_command(site: Path) -> None:
-    class Bare(Probe):
+    class Bare(EnvironmentProbe):
         def version(self, dist: str) -> str | None:
             return None
 
@@ -67,7 +67,7 @@ def test_stack_not_installed_names_its_install_command(site: Path) -> None:
 def test_transformers_outside_the_verl_range_is_reported_with_the_range(site: Path) -> None:
     plant(site, "verl", "0.9.1")
     plant(site, "transformers", "5.15.0")
-    findings = check_stack(STACKS["verl"], Probe(), gpu=False)
+    findings = check_stack(STACKS["verl"], EnvironmentProbe(), gpu=False)
     (bad,) = [f for f in failed(findings, "version") if "transformers" in f.message]
     assert "transformers 5.15.0 is installed; this stack needs >=5.9,<5.11" in bad.message
     assert bad.fix == "pip install 'transformers>=5.9,<5.11'"
@@ -76,7 +76,7 @@ def test_transformers_outside_the_verl_range_is_reported_with_the_range(site: Pa
 def test_missing_required_distribution_and_old_framework(site: Path) -> None:
     plant(site, "openrlhf", "0.10.0")
     plant(site, "aiohttp", "3.0")
-    problems = failed(check_stack(STACKS["openrlhf"], Probe(), gpu=False), "version")
+    problems = failed(check_stack(STACKS["openrlhf"], EnvironmentProbe(), gpu=False), "version")
     fixes = {f.fix for f in problems}
     assert "pip install --no-deps 'openrlhf>=0.11,<0.12'" in fixes  # never pull OpenRLHF's GPU pins
     assert "pip install 'aiohttp>=3.9'" in fixes
@@ -88,7 +88,7 @@ def test_trl_1_next_to_verl_is_the_known_conflict(site: Path, trl: str | None, c
     if trl:
         plant(site, "trl", trl)
 
-    class NoTrl(Probe):  # the environment may hold a real TRL: hide it unless planted
+    class NoTrl(EnvironmentProbe):  # the environment may hold a real TRL: hide it unless planted
         def version(self, dist: str) -> str | None:
             return trl if dist == "trl" else super().version(dist)
 
@@ -115,7 +115,7 @@ def test_missing_verl_core_modules(site: Path) -> None:
         "0.9.1",
         requires=(f'{MISSING}>=0.1.10; extra == "verl-core"', 'packaging>=999; extra == "verl-core"', "numpy"),
     )
-    (bad,) = failed(check_stack(STACKS["verl"], Probe(), gpu=False), "verl-core")
+    (bad,) = failed(check_stack(STACKS["verl"], EnvironmentProbe(), gpu=False), "verl-core")
     assert f"{MISSING} (missing)" in bad.message and "(needs >=999)" in bad.message
     assert "numpy" not in bad.message  # a plain requirement, not the extra's
     assert bad.fix == "pip install 'verl[verl-core]==0.9.1'"
@@ -126,10 +126,10 @@ def test_openrlhf_hard_pins_gpu_ones_only_with_gpu_checks(site: Path) -> None:
     plant(site, "openrlhf", "0.11.2", requires=pins)
     plant(site, "deepspeed", "0.1.0")
 
-    def pin_fixes(probe: Probe, gpu: bool) -> set[str]:
+    def pin_fixes(probe: EnvironmentProbe, gpu: bool) -> set[str]:
         return {f.fix for f in failed(check_stack(STACKS["openrlhf"], probe, gpu=gpu), "pin")}
 
-    no_gpu = pin_fixes(Probe(), gpu=False)
+    no_gpu = pin_fixes(EnvironmentProbe(), gpu=False)
     assert no_gpu == {"pip install 'packaging==0.0.1'", f"pip install '{MISSING}==1.0'"}  # not vllm: an extra's
     assert pin_fixes(NoGpu(), gpu=True) == no_gpu | {"pip install 'deepspeed==0.19.6'"}
     report = run_doctor(["openrlhf"], gpu=False)
@@ -139,7 +139,7 @@ def test_openrlhf_hard_pins_gpu_ones_only_with_gpu_checks(site: Path) -> None:
 def test_verl_plugin_entry_point_missing_or_broken(site: Path) -> None:
     plant(site, "verl", "0.9.1")
 
-    class NoEntryPoint(Probe):
+    class NoEntryPoint(EnvironmentProbe):
         def entry_point(self, group: str, name: str) -> metadata.EntryPoint | None:
             return None
 
@@ -149,7 +149,7 @@ def test_verl_plugin_entry_point_missing_or_broken(site: Path) -> None:
 
     group, name = VERL_PLUGIN
     plant(site, "patarm", "0.0.0", entry_points=f"[{group}]\n{name} = patarm_doctor_no_such_module\n")
-    (broken,) = failed(check_stack(STACKS["verl"], Probe(), gpu=False), "plugin")
+    (broken,) = failed(check_stack(STACKS["verl"], EnvironmentProbe(), gpu=False), "plugin")
     assert "ModuleNotFoundError" in broken.message and "patarm_doctor_no_such_module" in broken.message
     assert broken.fix == STACKS["verl"].command
 
@@ -162,7 +162,7 @@ def test_openrlhf_hook_file_missing_or_broken(site: Path, tmp_path: Path, monkey
     broken.write_text("import patarm_doctor_no_such_module\n")
     monkeypatch.setattr(hooks, "PAIR_AGENT_PATH", str(broken))
     monkeypatch.setattr(hooks, "REWARD_FUNC_PATH", str(tmp_path / "gone.py"))
-    problems = failed(check_stack(STACKS["openrlhf"], Probe(), gpu=False), "hook")
+    problems = failed(check_stack(STACKS["openrlhf"], EnvironmentProbe(), gpu=False), "hook")
     assert len(problems) == 2
     assert "ModuleNotFoundError" in problems[0].message and str(broken) in problems[0].message
     assert "gone.py fails to load: FileNotFoundError" in problems[1].message
@@ -185,7 +185,7 @@ def test_gpu_pieces_and_cuda_are_reported_unless_skipped(site: Path, name: str) 
 def test_gpu_pieces_pass_when_present(site: Path) -> None:
     plant(site, "verl", "0.9.1")
 
-    class Gpu(Probe):
+    class Gpu(EnvironmentProbe):
         def has_module(self, module: str) -> bool:
             return True
 

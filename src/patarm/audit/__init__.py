@@ -17,7 +17,7 @@ True
 from patarm.audit._checks import CHECKS, AuditInputs, run_checks
 from patarm.audit._collect import collect
 from patarm.audit._pairs import AuditData, AuditPair
-from patarm.audit._report import compare_markdown, load_audit, render_markdown, write_audit
+from patarm.audit._report import audit_markdown, compare_markdown, load_audit, write_audit
 from patarm.audit._rewrites import ATTACKS, Attack, apply_attack, plain, styled
 from patarm.audit._run import AuditSettings, run_audit
 from patarm.audit._stats import Figure
@@ -41,7 +41,7 @@ __all__ = [
     "Verdict",
     "compare_markdown",
     "load_audit",
-    "render_markdown",
+    "audit_markdown",
     "run_audit",
     "write_audit",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from patarm.store import atomic_write
 
-__all__ = ["compare_markdown", "load_audit", "render_markdown", "write_audit"]
+__all__ = ["compare_markdown", "load_audit", "audit_markdown", "write_audit"]
 
 _MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "n/a": "n/a", "info": "info"}
 
@@ -54,7 +54,7 @@ def _figure_lines(check: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(report: Mapping[str, Any]) -> str:
+def audit_markdown(report: Mapping[str, Any]) -> str:
     """The one-page summary: the verdict table, then each check's figures."""
     run = report["run"]
     lines = [
@@ -90,7 +90,7 @@ def write_audit(report: Mapping[str, Any], folder: str | Path) -> tuple[Path, Pa
     with atomic_write(out / "audit.json") as f:
         f.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     with atomic_write(out / "audit.md") as f:
-        f.write(render_markdown(report))
+        f.write(audit_markdown(report))
     return out / "audit.json", out / "audit.md"
 
 

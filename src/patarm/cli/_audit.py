@@ -103,7 +103,7 @@ def _compare(args: argparse.Namespace, output: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from patarm.audit import render_markdown
+    from patarm.audit import audit_markdown
 
     if args.quick is not None and args.quick < 1:
         raise ValueError(f"--quick: expected a number of pairs of at least 1, got {args.quick}")
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if args.compare:
         return _compare(args, output)
     report = _audit(args, _load_data(args), output, args.model)
-    print(render_markdown(report), end="")
+    print(audit_markdown(report), end="")
     print(f"report: {output / 'audit.md'}, {output / 'audit.json'}; plots and judgments in {output}/")
     return 0
 

@@ -14,7 +14,7 @@ flash-attn, DeepSpeed, a CUDA device. Every problem comes with the command that 
 from __future__ import annotations
 
 from patarm.doctor._checks import Finding, check_stack, in_range
-from patarm.doctor._probe import Probe
+from patarm.doctor._probe import EnvironmentProbe
 from patarm.doctor._ranges import CONFLICT_NOTES, STACKS, TORCH_FIRST, GpuPiece, Pin, Stack
 from patarm.doctor._report import Report, installed_stacks, run_doctor
 
@@ -25,7 +25,7 @@ __all__ = [
     "Finding",
     "GpuPiece",
     "Pin",
-    "Probe",
+    "EnvironmentProbe",
     "Report",
     "Stack",
     "check_stack",

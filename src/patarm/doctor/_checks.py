@@ -16,7 +16,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from patarm.doctor._probe import Probe
+from patarm.doctor._probe import EnvironmentProbe
 from patarm.doctor._ranges import Pin, Stack
 
 __all__ = ["Finding", "check_stack", "in_range"]
@@ -52,7 +52,7 @@ def in_range(version: str, spec: str) -> bool:
         return False
 
 
-def _pin(stack: Stack, pin: Pin, probe: Probe) -> Finding:
+def _pin(stack: Stack, pin: Pin, probe: EnvironmentProbe) -> Finding:
     version = probe.version(pin.dist)
     if version is None:
         message = f"{pin.dist} is not installed (needs {pin.spec}: {pin.why})"
@@ -63,7 +63,7 @@ def _pin(stack: Stack, pin: Pin, probe: Probe) -> Finding:
     return Finding(stack.name, "version", True, f"{pin.dist} {version} (needs {pin.spec})")
 
 
-def _forbidden(stack: Stack, pin: Pin, probe: Probe) -> Finding:
+def _forbidden(stack: Stack, pin: Pin, probe: EnvironmentProbe) -> Finding:
     version = probe.version(pin.dist)
     if version is not None and in_range(version, pin.spec):
         return Finding(stack.name, "conflict", False, f"{pin.dist} {version} is installed: {pin.why}", pin.install)
@@ -71,7 +71,7 @@ def _forbidden(stack: Stack, pin: Pin, probe: Probe) -> Finding:
     return Finding(stack.name, "conflict", True, f"no {pin.dist}{pin.spec} ({pin.dist}: {shown})")
 
 
-def _declared(dist: str, extra: str, probe: Probe) -> list[Requirement]:
+def _declared(dist: str, extra: str, probe: EnvironmentProbe) -> list[Requirement]:
     """``dist``'s requirements that hold with ``extra`` (``""``: the plain install)."""
     found = []
     for line in probe.requires(dist):
@@ -87,7 +87,7 @@ def _declared(dist: str, extra: str, probe: Probe) -> list[Requirement]:
     return found
 
 
-def _unmet(reqs: list[Requirement], probe: Probe) -> list[str]:
+def _unmet(reqs: list[Requirement], probe: EnvironmentProbe) -> list[str]:
     unmet = []
     for req in reqs:
         version = probe.version(req.name)
@@ -98,7 +98,7 @@ def _unmet(reqs: list[Requirement], probe: Probe) -> list[str]:
     return unmet
 
 
-def _verl_core(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
+def _verl_core(stack: Stack, probe: EnvironmentProbe, gpu: bool) -> list[Finding]:
     """verl's trainer imports its ``verl-core`` extra (TransferQueue, cachetools, pyzmq, ...)."""
     verl = probe.version("verl") or ""
     unmet = _unmet(_declared("verl", "verl-core", probe), probe)
@@ -108,7 +108,7 @@ def _verl_core(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
     return [Finding(stack.name, "verl-core", True, f"verl {verl}'s verl-core extra is installed")]
 
 
-def _verl_plugin(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
+def _verl_plugin(stack: Stack, probe: EnvironmentProbe, gpu: bool) -> list[Finding]:
     """patarm's ``verl.plugins`` entry point exists and loads (it registers patarm_par / patarm_pair)."""
     group, name = VERL_PLUGIN
     entry = probe.entry_point(group, name)
@@ -123,7 +123,7 @@ def _verl_plugin(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
     return [Finding(stack.name, "plugin", True, f"entry point {group}:{name} = {entry.value} loads")]
 
 
-def _openrlhf_pins(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
+def _openrlhf_pins(stack: Stack, probe: EnvironmentProbe, gpu: bool) -> list[Finding]:
     """OpenRLHF's own hard pins (``==``), read from its metadata: its code is written against them."""
     openrlhf = probe.version("openrlhf") or ""
     findings = []
@@ -166,7 +166,7 @@ def _exec_file(path: str, attribute: str) -> str | None:
     return None if hasattr(module, attribute) else f"{path} defines no {attribute!r}"
 
 
-def _openrlhf_hooks(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
+def _openrlhf_hooks(stack: Stack, probe: EnvironmentProbe, gpu: bool) -> list[Finding]:
     """patarm's two hook files exist and load through OpenRLHF's agent module."""
     from patarm.adapters.openrlhf import PAIR_AGENT_PATH, REWARD_FUNC_PATH
 
@@ -183,7 +183,7 @@ def _openrlhf_hooks(stack: Stack, probe: Probe, gpu: bool) -> list[Finding]:
     return findings
 
 
-def _gpu(stack: Stack, probe: Probe) -> list[Finding]:
+def _gpu(stack: Stack, probe: EnvironmentProbe) -> list[Finding]:
     findings = []
     for piece in stack.gpu:
         if probe.has_module(piece.module):
@@ -202,13 +202,13 @@ def _gpu(stack: Stack, probe: Probe) -> list[Finding]:
     return findings
 
 
-_SPECIFIC: dict[str, tuple[Callable[[Stack, Probe, bool], list[Finding]], ...]] = {
+_SPECIFIC: dict[str, tuple[Callable[[Stack, EnvironmentProbe, bool], list[Finding]], ...]] = {
     "verl": (_verl_core, _verl_plugin),
     "openrlhf": (_openrlhf_pins, _openrlhf_hooks),
 }
 
 
-def check_stack(stack: Stack, probe: Probe, *, gpu: bool = True) -> list[Finding]:
+def check_stack(stack: Stack, probe: EnvironmentProbe, *, gpu: bool = True) -> list[Finding]:
     """Every check of ``stack`` in this environment; ``gpu=False`` skips the GPU pieces."""
     if probe.version(stack.framework) is None:
         message = f"{stack.framework} is not installed: this is not a {stack.name} environment"

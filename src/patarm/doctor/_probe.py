@@ -7,10 +7,10 @@ from __future__ import annotations
 import importlib.util
 from importlib import metadata
 
-__all__ = ["Probe"]
+__all__ = ["EnvironmentProbe"]
 
 
-class Probe:
+class EnvironmentProbe:
     """Looks things up in the current environment; every method is a seam for tests."""
 
     def version(self, dist: str) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from patarm._version import __version__
 from patarm.doctor._checks import Finding, check_stack
-from patarm.doctor._probe import Probe
+from patarm.doctor._probe import EnvironmentProbe
 from patarm.doctor._ranges import STACKS
 
 __all__ = ["Report", "installed_stacks", "run_doctor"]
@@ -60,19 +60,21 @@ class Report:
         return "\n".join(lines)
 
 
-def installed_stacks(probe: Probe) -> list[str]:
+def installed_stacks(probe: EnvironmentProbe) -> list[str]:
     """The stacks whose framework is installed in this environment."""
     return [name for name, stack in STACKS.items() if probe.version(stack.framework) is not None]
 
 
-def run_doctor(stacks: Sequence[str] | None = None, *, gpu: bool = True, probe: Probe | None = None) -> Report:
+def run_doctor(
+    stacks: Sequence[str] | None = None, *, gpu: bool = True, probe: EnvironmentProbe | None = None
+) -> Report:
     """Check this environment for ``stacks`` (None: every stack installed here; ``["all"]``: all).
 
     >>> report = run_doctor(["serve"], gpu=False)
     >>> report.stacks, isinstance(report.ok, bool)
     (('serve',), True)
     """
-    probe = probe or Probe()
+    probe = probe or EnvironmentProbe()
     if stacks is None:
         names = installed_stacks(probe)
     elif "all" in stacks:
