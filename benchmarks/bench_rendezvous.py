@@ -12,6 +12,11 @@ The blocking path gets one thread per rollout, as the pool that ``reward_func.py
 (a waiting call holds its thread: fewer threads than waiting rollouts can stall until the
 timeout). That pool is the event loop's default executor and outlives the training steps,
 so its threads are started once, in an untimed first step, not in every timed one.
+
+Most of the blocking path's cost is the threads' own: a rollout's thread blocks and is
+woken, whatever wakes it. The row "threads, no rendezvous" measures that floor in the same
+run: the same pool and arrival order, each rollout blocking on a lock of its own until the
+last rollout of its pair arrives, with no reward computed. ``submit`` is compared with it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -53,6 +59,29 @@ def run_threads(rows: list[tuple[str, str, float | None]], n: int, pool: ThreadP
     return [f.result().reward for f in futures]
 
 
+def run_thread_floor(rows: list[tuple[str, str, float | None]], n: int, pool: ThreadPoolExecutor) -> list[float]:
+    """The pool's own cost: each rollout waits for its pair's last arrival; no reward is computed."""
+    lock = threading.Lock()
+    waiting: dict[str, list[threading.Lock]] = {}
+
+    def arrive(pair: str) -> float:
+        mine = threading.Lock()
+        mine.acquire()
+        with lock:
+            group = waiting.setdefault(pair, [])
+            group.append(mine)
+            last = len(group) == 2 * n
+            if last:
+                for other in group[:-1]:
+                    other.release()
+        if not last:
+            mine.acquire(timeout=600)
+        return 0.0
+
+    futures = [pool.submit(arrive, p) for p, _, _ in rows]
+    return [f.result() for f in futures]
+
+
 def run_batch(rows: list[tuple[str, str, float | None]]) -> list[float]:
     out = par_batch([s for _, _, s in rows], [p for p, _, _ in rows], [r for _, r, _ in rows])
     return list(out.total.tolist())
@@ -80,13 +109,15 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=len(rows)) as pool:
         run_threads(rows, args.n, pool)  # starts the pool's threads, as a training run's first step does
         t_threads, got_threads = best(lambda: run_threads(rows, args.n, pool), args.repeats)
+        t_floor, _ = best(lambda: run_thread_floor(rows, args.n, pool), args.repeats)
     assert got_async == want and got_threads == want, "rendezvous rewards differ from the batch PAR"
     total = len(rows)
     print(f"{total} rollouts ({args.pairs} pairs x 2 sides x {args.n}), random arrival order, best of {args.repeats}")
     print(f"{'path':<28}{'seconds':>10}{'us/rollout':>12}{'x batch':>10}")
     for name, t in (("par_batch (baseline)", t_batch), ("asubmit (event loop)", t_async),
-                    (f"submit ({total} threads)", t_threads)):  # fmt: skip
+                    (f"submit ({total} threads)", t_threads), ("threads, no rendezvous", t_floor)):  # fmt: skip
         print(f"{name:<28}{t:>10.4f}{1e6 * t / total:>12.1f}{t / t_batch:>10.1f}")
+    print(f"submit costs {t_threads / t_floor:.2f}x the threads' own floor (same pool, no reward computed)")
     print("rewards identical on all three paths")
 
 
