@@ -139,10 +139,10 @@ def test_each_setting_has_its_own_help() -> None:
 @pytest.mark.parametrize("bad", [42, "not callable".split, ConstantDelta.vectorized])
 def test_a_delta_object_is_checked_like_a_spec(bad: Any) -> None:
     # A delta object given to the constructor gets the same check as a spec string or a
-    # mapping value: it must map the margin 1.0 to a finite number.
-    with pytest.raises(ValueError, match=r"^delta "):
+    # mapping value: it must map the margin 1.0 to a finite number; the error names the setting.
+    with pytest.raises(ValueError, match=r"^delta: "):
         PARSettings(delta=bad)
-    with pytest.raises(ValueError, match=r"^delta "):
+    with pytest.raises(ValueError, match=r"^delta: "):
         PARSettings.from_mapping({"delta": bad})
 
 

@@ -144,13 +144,11 @@ def _count(raw: Any, where: str) -> int | None:
 
 
 def _delta(raw: Any, where: str) -> Delta:
-    if isinstance(raw, str):
-        try:
-            return delta_from_spec(raw)
-        except ValueError as exc:
-            message = str(exc)
-            raise ValueError(f"{where}: {message.removeprefix('delta ')}") from None
-    return _checked(raw, repr(raw))
+    """A spec string or a delta object, checked alike; the error names where the value came from."""
+    try:
+        return delta_from_spec(raw) if isinstance(raw, str) else _checked(raw, repr(raw))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {str(exc).removeprefix('delta ')}") from None
 
 
 # How a raw value (YAML scalar, environment string) becomes each field's type.
@@ -273,7 +271,7 @@ class PARSettings:
         """The default of one setting as a user would write it (``graded``, ``-1.0``, ``unset``)."""
         value = cls.default(name)
         for spec, factory in BUILTIN_DELTAS.items():
-            if isinstance(factory, type) and type(value) is factory and value == factory():
+            if value == factory():  # a dataclass equals only an instance of its own class
                 return spec
         return "unset" if value is None else str(value)
 
