@@ -91,7 +91,8 @@ def test_rules(text: str, score: float | None, reason: MalformedReason | None) -
 
 def test_non_text_is_malformed_not_an_exception() -> None:
     for value in (None, 7, b"<answer>7</answer>", ["<answer>7</answer>"]):
-        assert parse_judgment(value).malformed_reason == MalformedReason.NOT_TEXT
+        judgment = parse_judgment(value)
+        assert (judgment.score, judgment.malformed_reason, judgment.raw) == (None, MalformedReason.NOT_TEXT, "")
 
 
 def test_extracts_criteria_rationale_thinking() -> None:
@@ -132,6 +133,33 @@ def test_integer_decides_on_the_exact_numeral(content: str, score: float | None)
     value, reason = parse_score(content, (1, 10), integer=True)
     assert value == score
     assert (reason is None) == (score is not None)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("0", None),  # zero is a whole number, whatever its exponent
+        ("00e-5", None),
+        (".0e-1", None),
+        ("-0.000e-7", None),
+        ("7.05e1", MalformedReason.NOT_AN_INTEGER),  # 70.5: a zero inside the fraction counts
+        ("1.05e10", None),  # 10500000000: the exponent's own zeros count
+        ("10e-10", MalformedReason.NOT_AN_INTEGER),
+        ("7.5e0000000000000000000000", MalformedReason.NOT_AN_INTEGER),  # leading zeros: exponent 0
+        ("1e-99999999999999999999", MalformedReason.NOT_AN_INTEGER),  # exponent longer than any text
+        ("1e+99999999999999999999", MalformedReason.OUT_OF_RANGE),  # a whole number, off the scale
+    ],
+)
+def test_integer_check_reads_zero_and_exponents_exactly(content: str, reason: MalformedReason | None) -> None:
+    value, got = parse_score(content, (-1e12, 1e12), integer=True)
+    assert got == reason
+    assert (value is None) == (reason is not None)
+
+
+def test_a_scale_that_is_not_two_numbers_is_an_error() -> None:
+    for scale in (("low", 10), (1, 2, 3), None):
+        with pytest.raises(ValueError, match=r"scale must be a pair of numbers \(low, high\), got "):
+            parse_score("7", scale)  # type: ignore[arg-type]
 
 
 def test_integer_scales_and_custom_tags() -> None:
@@ -210,8 +238,7 @@ def test_format_then_parse_round_trips(case: tuple[tuple[int, int], float, str |
 
     assert j.criteria == clean(criteria)
     assert j.thinking == clean(thinking)
-    if rationale is not None:
-        assert j.rationale == clean(rationale)
+    assert j.rationale == clean(rationale)  # blocks only, no free text to read a rationale from
 
 
 CUSTOM = {"think_tag": "reason", "answer_tag": "score", "criteria_tag": "rubric", "rationale_tag": "why"}
@@ -236,9 +263,18 @@ def test_format_then_parse_round_trips_with_custom_tag_names(
         return None if s is None else escape_tags(s, names).strip() or None
 
     assert j.score == score
-    assert (j.criteria, j.thinking) == (clean(criteria), clean(thinking))
-    if rationale is not None:
-        assert j.rationale == clean(rationale)
+    assert (j.criteria, j.thinking, j.rationale) == (clean(criteria), clean(thinking), clean(rationale))
+
+
+def test_format_judgment_writes_each_block_on_its_own_lines_in_order() -> None:
+    text = format_judgment(7, criteria="c", rationale="r", thinking="t")
+    assert text == "<think>\nt\n</think>\n<criteria>\nc\n</criteria>\n<rationale>\nr\n</rationale>\n<answer>7</answer>"
+    assert format_judgment(2.5) == "<answer>2.5</answer>"
+
+
+def test_format_score_writes_whole_numbers_below_1e15_without_a_point() -> None:
+    assert [format_score(v) for v in (7.0, -3.0, 999_999_999_999_999.0)] == ["7", "-3", "999999999999999"]
+    assert [format_score(v) for v in (1e15, -1e15, 1e16)] == ["1000000000000000.0", "-1000000000000000.0", "1e+16"]
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
@@ -334,6 +370,7 @@ FAST_PATHS = [
     "<think>a</think></think>b<answer>7</answer></think>c<answer>8</answer>",  # later: by the balance
     "x</think><think>a</think></think>c<answer>7</answer><think>",  # both, then unclosed
     "</think></think><think><think></think></think>d<answer>6</answer>",  # nested after the strays
+    "x</think><think>a</think></think><answer>7</answer><criteria>c</answer></criteria>",  # both, then the loop
     "<answer>3</answer> f <think>t</think><criteria> c </criteria><answer>7</answer> g",  # flat
     "<answer>3</answer><think><answer>2</answer></think>",  # a tag inside thinking: not flat
     "<think></think>" * 50 + "<answer>1</answer>" * 50 + "<rationale>r</rationale>",
@@ -372,6 +409,29 @@ def test_every_path_equals_reference(text: str, names: tuple[str, str, str, str]
         assert text[span[0] : span[1]] == answer_block
     else:
         assert j.malformed_reason is not None and j.malformed_reason != MalformedReason.NOT_A_NUMBER
+
+
+@pytest.mark.parametrize(
+    ("names", "text"),
+    [
+        # a name holding "<": the think close is written inside the criteria tags
+        (("think", "answer", "</think", "rationale"), "<</think>c</</think><answer>7</answer>"),
+        (("t<", "a<", "</t<", "r<"), "<</t<>c</</t<><a<>7</a<>"),
+        # a name holding ">": the criteria tag is the start of the answer tag
+        (("t", "a>", "a", "r"), "<a>c</a><a>>7</a>>"),
+        (("t>", "a>>", "a>", "r>"), "<a>>c</a>><a>>>7</a>>>"),
+    ],
+)
+def test_tags_inside_other_tags_are_not_tags(names: tuple[str, str, str, str], text: str) -> None:
+    """A tag's text inside a longer tag is part of that tag, never a tag of its own."""
+    think, answer, criteria, rationale = names
+    tags = {"think_tag": think, "answer_tag": answer, "criteria_tag": criteria, "rationale_tag": rationale}
+    j = parse_judgment(text, **tags)
+    assert [j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking] == [7.0, None, "c", None, None]
+    *expected, answer_block = reference_parse(text, (1, 10), False, names)
+    assert [j.score, j.malformed_reason, j.criteria, j.rationale, j.thinking] == expected
+    span = final_answer_span(text, **tags)
+    assert span is not None and text[span[0] : span[1]] == answer_block == "7"
 
 
 @given(tag_soup, st.sampled_from([("t<k", "a>s", "c", "r"), ("r", "s", "c", "x"), ("think", "answer", "/answer", "r")]))

@@ -65,3 +65,14 @@ def test_tag_names_must_stay_distinct_and_scores_finite() -> None:
         final_answer_span("x", answer_tag="criteria")
     with pytest.raises(ValueError, match=r"score must be finite, got inf"):
         format_score(math.inf)
+
+
+@pytest.mark.parametrize("taken", ["think", "criteria", "rationale"])
+def test_span_and_parser_take_the_same_default_tag_names(taken: str) -> None:
+    # An answer tag named like another default tag is refused by both, so both read the
+    # same four tags by default.
+    with pytest.raises(ValueError, match="four distinct non-empty strings"):
+        parse_judgment("x", answer_tag=taken)
+    with pytest.raises(ValueError, match="four distinct non-empty strings"):
+        final_answer_span("x", answer_tag=taken)
+    assert final_answer_span(f"<{taken.upper()}>7</{taken.upper()}>", answer_tag=taken.upper()) is not None

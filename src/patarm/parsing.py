@@ -267,7 +267,7 @@ def parse_judgment(
     check_scale(scale)
     names = _tag_names(think_tag, answer_tag, criteria_tag, rationale_tag)
     if not isinstance(text, str):
-        return Judgment(score=None, raw="", malformed_reason=MalformedReason.NOT_TEXT)
+        return Judgment(score=None, malformed_reason=MalformedReason.NOT_TEXT)  # raw keeps its default ""
     state = _scan(text, think_tag, names)
 
     def block(tag: str) -> str | None:
@@ -329,7 +329,8 @@ def _joined(pieces: Iterable[str]) -> str | None:
 
 
 def format_score(score: float) -> str:
-    """Write a score the parser reads back exactly (``7`` for 7.0, repr otherwise)."""
+    """Write a score the parser reads back exactly: a whole number below 1e15 in size
+    without a point (``7`` for 7.0), any other as its ``repr`` (``7.5``, ``1e+16``)."""
     value = float(score)
     if not math.isfinite(value):
         raise ValueError(f"score must be finite, got {score!r}")
