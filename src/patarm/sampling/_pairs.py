@@ -42,9 +42,9 @@ def chosen_mask(roles: Sequence[object] | npt.NDArray[Any], n: int) -> npt.NDArr
         raise ValueError(f"roles: expected {n} entries (one per score), got shape {array.shape}")
     if array.dtype == np.bool_:
         return array
-    chosen = array == "chosen"
+    chosen: npt.NDArray[np.bool_] = array == "chosen"
     if (chosen | (array == "rejected")).all():
-        return np.asarray(chosen, dtype=np.bool_)
+        return chosen
     return np.fromiter(
         (normalize_role(r, f"roles[{i}]") == "chosen" for i, r in enumerate(array.tolist())), np.bool_, count=n
     )
@@ -150,12 +150,7 @@ def epoch_pairs(
         order = list(range(num_pairs))
     if not order:
         return []
-    if drop_last and num_pairs % num_replicas:
-        per_rank = num_pairs // num_replicas
-    else:
-        per_rank = math.ceil(num_pairs / num_replicas)
+    per_rank = num_pairs // num_replicas if drop_last else math.ceil(num_pairs / num_replicas)
     total = per_rank * num_replicas
-    if total > len(order):
-        pad = total - len(order)
-        order += (order * math.ceil(pad / len(order)))[:pad]
-    return order[:total][rank:total:num_replicas]
+    padded = (order * math.ceil(total / num_pairs))[:total]  # the order, repeated to pad, cut to total
+    return padded[rank::num_replicas]
