@@ -47,6 +47,18 @@ def test_other_spellings_are_read_one_at_a_time_into_a_bool_mask(role_calls: lis
     assert role_calls == ["Chosen", " rejected", "chosen"]
 
 
+def test_a_list_mixing_words_and_bools_reads_each_role_as_normalize_role_does() -> None:
+    assert chosen_mask(["rejected", True, False, " Chosen"], 4).tolist() == [False, True, False, True]
+    assert chosen_mask([np.True_, "rejected"], 2).tolist() == [True, False]
+
+
+def test_a_bad_role_in_an_array_is_shown_as_the_plain_value() -> None:
+    with pytest.raises(
+        ValueError, match=r"^roles\[1\]: expected 'chosen' or 'rejected' \(or a bool, True = chosen\), got 'winner'$"
+    ):
+        chosen_mask(np.array(["chosen", "winner"]), 2)
+
+
 def test_a_sources_column_of_the_wrong_length_is_named() -> None:
     with pytest.raises(ValueError, match=r"^sources: expected 2 entries \(one per row\), got 1$"):
         pair_rows(["p", "p"], sources=["s"])

@@ -45,9 +45,9 @@ def chosen_mask(roles: Sequence[object] | npt.NDArray[Any], n: int) -> npt.NDArr
     chosen: npt.NDArray[np.bool_] = array == "chosen"
     if (chosen | (array == "rejected")).all():
         return chosen
-    return np.fromiter(
-        (normalize_role(r, f"roles[{i}]") == "chosen" for i, r in enumerate(array.tolist())), np.bool_, count=n
-    )
+    # A list is read as given: np.asarray turns the bools of a list that mixes words and bools into "True".
+    items = array.tolist() if isinstance(roles, np.ndarray) else roles
+    return np.fromiter((normalize_role(r, f"roles[{i}]") == "chosen" for i, r in enumerate(items)), np.bool_, count=n)
 
 
 def pair_rows(
