@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from patarm.eval import EXAMPLE_COUNTS, RowScores, score_rewardbench, score_rewardbench2, score_rmbench
 from patarm.eval._rewardbench import SECTIONS
-from patarm.eval._rewardbench2 import ties_score
+from patarm.eval._rewardbench2 import ties_prompt, ties_score
+from patarm.eval._rmbench import style_matrix
 
 OFFICIAL_EXAMPLE_COUNTS = {
     "alpacaeval-easy": 100,
@@ -185,3 +186,85 @@ def test_counts_follow_the_failure_policy() -> None:
         "domains with no rows: math, safety; overall, easy, normal and hard are means over the "
         "2 domains present (chat, code), not the official 4"
     ]
+
+
+# --- error messages, defaults and empty means ----------------------------------------------
+
+
+def test_an_unknown_rewardbench_subset_lists_every_known_subset() -> None:
+    with pytest.raises(ValueError) as caught:
+        score_rewardbench([RowScores("r9", (1.0,), (0.0,), subset="chat")])
+    message = str(caught.value)
+    assert message.startswith("row 'r9': field 'subset': expected a RewardBench subset (alpacaeval-easy, ")
+    assert "hep-python, hep-rust) or a prior-set subset (anthropic_helpful, anthropic_hhh, shp, " in message
+    assert message.endswith("mtbench_gpt4, mtbench_human), got 'chat'")
+
+
+def test_rewardbench_report_counts_no_skipped_rows_by_default_and_names_the_missing_sections() -> None:
+    rows = [RowScores("1", (2.0,), (1.0,), subset="hep-go"), RowScores("2", (2.0,), (1.0,), subset="mt-bench-easy")]
+    report = score_rewardbench(rows)
+    assert report.counts.skipped_rows == 0
+    assert report.notes == [
+        "sections with no rows: Chat Hard, Safety; overall is the mean of the 2 present, "
+        "not the official 4-section mean"
+    ]
+
+
+def test_rewardbench2_report_keeps_the_failure_policy_in_its_counts_and_fields() -> None:
+    rows = [RowScores("1", (9.0,), (None, 1.0, 1.0), subset="Math")]
+    loses = score_rewardbench2(rows, failures="loses")
+    assert loses.failures == "loses" and loses.subsets == {"Math": 1.0}
+    assert loses.subset_counts["Math"].correct == 3 and loses.counts.correct == 3
+    wrong = score_rewardbench2(rows)
+    assert wrong.failures == "wrong" and wrong.subset_counts["Math"].correct == 2
+    assert wrong.counts.skipped_rows == 0
+    assert wrong.notes == [
+        "subsets with no rows: Factuality, Precise IF, Safety, Focus, Ties; overall is the mean of the 1 present, "
+        "not the official 6-subset mean"
+    ]
+
+
+def test_ties_prompt_splits_at_the_first_colon() -> None:
+    assert ties_prompt("ref:12") == ("ref", "12")
+    assert ties_prompt("tied:12") == ("tied", "12")
+    assert ties_prompt("tied:a:b") == ("tied", "a:b")  # a prompt id may hold colons
+
+
+def test_ties_without_common_prompts_has_empty_margin_terms_worth_zero() -> None:
+    detail = ties([("ref:0", (9.0,), (1.0,)), ("tied:1", (9.0, 8.0), (1.0,))])
+    assert detail.common_prompts == 0
+    assert detail.correctness_preferred == 0.0 and detail.correctness_preferred_hard == 0.0
+    assert detail.margin_score == 0.0
+    assert detail.score == pytest.approx(0.3 + 0.3)
+
+
+def test_a_margin_equal_to_the_spread_is_neither_preferred_nor_hard() -> None:
+    # tied: correct (7, 5) against incorrect 3: margin 5 - 3 = 2 equals the spread 7 - 5 = 2
+    rows = [("ref:0", (9.0,), (1.0,)), ("tied:0", (7.0, 5.0), (3.0,))]
+    detail = ties(rows)
+    assert detail.correctness_preferred == 0.0 and detail.correctness_preferred_hard == 0.0
+    assert detail.margin_score == pytest.approx(math.tanh(0.0))
+    # the ref row's margin 2 is the smaller one, equal to the spread 2 of a preferred tied row
+    rows = [("ref:0", (3.0,), (1.0,)), ("tied:0", (9.0, 7.0), (1.0,))]
+    detail = ties(rows)
+    assert detail.correctness_preferred == 1.0 and detail.correctness_preferred_hard == 0.0
+
+
+def test_a_prompt_without_margins_does_not_hide_the_prompts_after_it() -> None:
+    rows = [("ref:0", (9.0,), (1.0,)), ("tied:0", (9.0,), (1.0,))]  # one correct answer: no margins
+    rows += [("ref:1", (9.0,), (1.0,)), ("tied:1", (9.0, 8.0), (1.0,))]
+    detail = ties(rows)
+    assert detail.common_prompts == 2
+    assert detail.correctness_preferred == 1.0 and detail.correctness_preferred_hard == 1.0
+    assert detail.margin_score == pytest.approx(math.tanh(7.0 - 1))
+
+
+def test_rmbench_with_no_rows_has_no_scores() -> None:
+    report = score_rmbench([])
+    assert report.overall is None and report.easy is None and report.normal is None and report.hard is None
+    assert report.missing_domains == ["chat", "code", "math", "safety"] and report.notes == []
+
+
+def test_style_matrix_refuses_no_rows() -> None:
+    with pytest.raises(ValueError, match=r"^style_matrix needs at least one row$"):
+        style_matrix([])

@@ -7,6 +7,7 @@ import math
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -189,3 +190,47 @@ def test_fallback_reward_defaults_and_metric_names() -> None:
         "par_timeout",
     ]
     assert PairBook(PARSettings(rollouts_per_side=1)).stats().to_metrics()["rendezvous/arrivals"] == 0.0
+
+
+def test_the_book_reads_its_settings_and_needs_rollouts_per_side() -> None:
+    settings = PARSettings(rollouts_per_side=2, fallback_par=0.3)
+    book = PairBook(settings)
+    assert book.settings is settings and book.rollouts_per_side == 2 and book.fallback_par == 0.3
+    assert book.delta is settings.delta and book.format_reward is settings.format_reward
+    with pytest.raises(
+        ValueError, match=r"^rollouts_per_side is not set: the rendezvous waits for that many rollouts per side$"
+    ):
+        PairBook(PARSettings())
+
+
+def test_extras_are_numbered_per_side_and_name_their_pair() -> None:
+    book = PairBook(PARSettings(rollouts_per_side=1))
+    book.add("p", "chosen", 9.0, "u1")
+    open_extra = book.add("p", "chosen", 7.0, "u1")  # the chosen side is full, the pair still open
+    assert (open_extra.pair_id, open_extra.role, open_extra.index, open_extra.extra) == ("p", "chosen", 0, True)
+    book.add("p", "rejected", 3.0, "u2")
+    late_chosen = book.add("p", "chosen", 8.0, "u1")  # late duplicates of the resolved sides
+    late_rejected = book.add("p", "rejected", 2.0, "u2")
+    assert (late_chosen.pair_id, late_chosen.role, late_chosen.index) == ("p", "chosen", 1)
+    assert (late_rejected.pair_id, late_rejected.role, late_rejected.index) == ("p", "rejected", 0)
+    assert book.result(late_chosen).score == 8.0 and book.result(late_rejected).score == 2.0
+    assert book.result(open_extra).score == 7.0 and book.stats().extras == 3
+
+
+def test_a_grouped_rollout_does_not_join_a_side_filled_without_a_group() -> None:
+    book = PairBook(PARSettings(rollouts_per_side=1))
+    first = book.add("p", "chosen", 9.0)
+    grouped = book.add("p", "chosen", 8.0, "u")  # a new entry, not an extra of the group-less one
+    assert not grouped.extra and book.stats().open_entries == 2 and book.stats().extras == 0
+    book.add("p", "rejected", 1.0, "u")  # joins the first entry, whose rejected side is still empty
+    assert book.result(first).reward == 1.0 and book.result(grouped) is None
+    assert book.stats().resolved_pairs == 1 and book.stats().open_entries == 1
+
+
+def test_giving_up_an_arrival_the_book_no_longer_holds_gets_the_malformed_fallback() -> None:
+    book = PairBook(PARSettings(rollouts_per_side=1, fallback_par=0.3))
+    arrival = book.add("p", "chosen", 9.0)
+    assert book.give_up(arrival).reward == 0.3  # its entry is dropped: nobody waits on it
+    again = book.give_up(arrival)  # the book no longer knows its score
+    assert again.score is None and again.par == 0.0 and again.reward == -1.0 and again.timed_out
+    assert book.stats().timeouts == 2 and book.stats().dropped_entries == 1

@@ -82,14 +82,13 @@ class _Stats:
     different_correct_margin: float | None  # best correct - worst correct (None with < 2 correct)
     correct_incorrect_margin: float  # worst correct - best incorrect
     failed: bool
-    margins_defined: bool  # >= 2 correct and >= 1 incorrect: the official margins exist
+    margins_defined: bool  # >= 2 correct (and, as in every row, >= 1 incorrect): the official margins exist
 
 
 def _stats(correct: Sequence[Score], incorrect: Sequence[Score], failures: FailurePolicy) -> _Stats:
+    """A Ties row's figures; both sides are non-empty (:class:`RowScores` refuses an empty side)."""
     failed = None in correct or None in incorrect
-    defined = len(correct) > 1 and len(incorrect) > 0
-    if not correct or not incorrect:
-        return _Stats(False, None, 0.0, failed, defined)
+    defined = len(correct) > 1
     # "wrong": any failure is wrong; "loses": a failed response ranks below every scored one (-inf).
     low = [-math.inf if s is None else s for s in correct]
     high = [-math.inf if s is None else s for s in incorrect]

@@ -255,11 +255,11 @@ class PairBook:
         return RolloutReward(par + fmt, par, fmt, score, partner, own, correct, margin, extra=True)
 
     def _close(self, entry: _Entry) -> None:
-        entries = self._open.get(entry.pair_id)
-        if entries is not None and entry in entries:
-            entries.remove(entry)
-            if not entries:
-                del self._open[entry.pair_id]
+        """Take an open entry off its pair's list (an entry is closed once: resolved or dropped)."""
+        entries = self._open[entry.pair_id]
+        entries.remove(entry)
+        if not entries:
+            del self._open[entry.pair_id]
 
     # -- leaving --------------------------------------------------------------------------
     def result(self, arrival: Arrival) -> RolloutReward | None:
@@ -302,9 +302,10 @@ class PairBook:
         return self._live.get(arrival.serial)
 
     def _leave(self, entry: _Entry) -> None:
+        """One arrival stops waiting on a live entry; the entry stops being live when none waits."""
         entry.waiting -= 1
         if entry.waiting <= 0:
-            self._live.pop(entry.serial, None)
+            del self._live[entry.serial]
 
 
 def _good(scores: list[float | None]) -> list[float]:

@@ -42,12 +42,12 @@ def chosen_mask(roles: Sequence[object] | npt.NDArray[Any], n: int) -> npt.NDArr
         raise ValueError(f"roles: expected {n} entries (one per score), got shape {array.shape}")
     if array.dtype == np.bool_:
         return array
-    chosen = array == "chosen"
+    chosen: npt.NDArray[np.bool_] = array == "chosen"
     if (chosen | (array == "rejected")).all():
-        return np.asarray(chosen, dtype=np.bool_)
-    return np.fromiter(
-        (normalize_role(r, f"roles[{i}]") == "chosen" for i, r in enumerate(array.tolist())), np.bool_, count=n
-    )
+        return chosen
+    # A list is read as given: np.asarray turns the bools of a list that mixes words and bools into "True".
+    items = array.tolist() if isinstance(roles, np.ndarray) else roles
+    return np.fromiter((normalize_role(r, f"roles[{i}]") == "chosen" for i, r in enumerate(items)), np.bool_, count=n)
 
 
 def pair_rows(
@@ -150,12 +150,7 @@ def epoch_pairs(
         order = list(range(num_pairs))
     if not order:
         return []
-    if drop_last and num_pairs % num_replicas:
-        per_rank = num_pairs // num_replicas
-    else:
-        per_rank = math.ceil(num_pairs / num_replicas)
+    per_rank = num_pairs // num_replicas if drop_last else math.ceil(num_pairs / num_replicas)
     total = per_rank * num_replicas
-    if total > len(order):
-        pad = total - len(order)
-        order += (order * math.ceil(pad / len(order)))[:pad]
-    return order[:total][rank:total:num_replicas]
+    padded = (order * math.ceil(total / num_pairs))[:total]  # the order, repeated to pad, cut to total
+    return padded[rank::num_replicas]
