@@ -121,9 +121,13 @@ def _side_sums(values: FloatArray, valid: npt.NDArray[np.bool_], key: IntArray, 
     the per-pair form adds them (so results are bit-identical and order-independent)."""
     if values.size == 0:
         return np.zeros(num_sides)
-    if np.array_equal(values, np.rint(values), equal_nan=True) and np.nanmax(np.abs(values), initial=0.0) < 2.0**31:
-        # Sums of small integral scores are exact in any order: no sort needed. A malformed
-        # rollout adds 0.0, which changes no sum.
+    if (
+        np.array_equal(values, np.rint(values), equal_nan=True)
+        and np.nanmax(np.abs(values), initial=0.0) * values.size <= 2.0**53
+    ):
+        # Integral scores whose every partial sum stays within 2**53 (where float64 holds each
+        # integer exactly) add exactly in any order: no sort needed. A malformed rollout adds
+        # 0.0, which changes no sum.
         zeroed = np.where(valid, values, 0.0)
         return np.bincount(key, weights=zeroed, minlength=num_sides).astype(np.float64, copy=False)
     order = np.argsort(key, kind="stable")  # linear time when rows already come side by side
