@@ -73,3 +73,14 @@ def test_a_vectorised_form_may_compute_anything_off_the_positive_margins_silentl
         out = apply_delta(Log(), margins)
     assert out.tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
     assert out.dtype == np.float64
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(0.0, 10.0))
+@example(0.5, 1.0)  # a positive margin below 1 pays the constant too
+@example(1e-9, 2.0)
+@example(float("nan"), 1.0)
+def test_the_constant_delta_vectorized_agrees_with_the_scalar_form(margin: float, value: float) -> None:
+    delta = ConstantDelta(value)
+    want = delta(margin) if margin == margin else 0.0
+    assert delta.vectorized(np.array([margin])).tolist() == [want]
+    assert want == (value if margin > 0 else 0.0)
