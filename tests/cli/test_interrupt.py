@@ -174,9 +174,22 @@ def _comparable(command: str, text: str) -> Any:
     return report
 
 
+def _sigint_default() -> None:
+    """In the child: SIGINT acts as at a terminal, even when this test runs in a background job
+    (a non-interactive shell starts those with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run(args: list[str], sleep: float) -> subprocess.Popen[str]:
     env = {**os.environ, "PATARM_TEST_SLEEP": str(sleep), "TQDM_DISABLE": "1"}
-    return subprocess.Popen([*_patarm(), *args], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [*_patarm(), *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_sigint_default,
+    )
 
 
 @pytest.mark.parametrize("command", sorted(CASES))
