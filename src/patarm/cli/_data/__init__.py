@@ -25,8 +25,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     sub = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
-    _convert.add_parsers(sub)
+    _convert.add_convert_parsers(sub)
     _rl.add_parser(sub)
     _sft.add_parser(sub)
-    _stacks.add_parsers(sub)
+    _stacks.add_stack_parsers(sub)
     _stats.add_parser(sub)

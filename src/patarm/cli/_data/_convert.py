@@ -6,7 +6,7 @@ import argparse
 
 from patarm.cli._data._shared import labeler, print_lines, shared_args, source
 
-__all__ = ["add_parsers"]
+__all__ = ["add_convert_parsers"]
 
 
 def run_convert(args: argparse.Namespace) -> int:
@@ -39,7 +39,8 @@ def run_add_noise(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_convert_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``convert`` and ``add-noise`` under ``patarm data``."""
     convert = sub.add_parser("convert", help="normalise pairs to JSONL with domains and their sources")
     shared_args(convert, "JSONL of pairs")
     convert.set_defaults(func=run_convert)

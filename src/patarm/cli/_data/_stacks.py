@@ -8,7 +8,7 @@ from typing import Any
 
 from patarm.cli._data._shared import labeler, print_lines, prompts, shared_args, source
 
-__all__ = ["add_parsers"]
+__all__ = ["add_stack_parsers"]
 
 
 def _stack_pairs(args: argparse.Namespace) -> tuple[list[Any], Any, Any]:
@@ -65,7 +65,8 @@ def run_build_openrlhf(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_stack_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``build-verl`` and ``build-openrlhf`` under ``patarm data``."""
     verl = sub.add_parser(
         "build-verl",
         help="verl parquet for PAR: two judge-prompt rows per pair, pair-adjacent",
