@@ -138,3 +138,30 @@ def test_every_data_file_ships_in_the_wheel() -> None:
     ]
     missing = [f for f in data if not any(fnmatch.fnmatch(f, pat) for pat in patterns)]
     assert data and missing == []
+
+
+def test_readme_commands_share_one_transformers_range() -> None:
+    """README's two commands run in one ``.venv``, the demo first: its extra must resolve the
+    transformers range the test command's [dev] extra pins, or the second install downgrades
+    transformers and strands packages (``kernels``) the newer one pulled in."""
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    tomllib = pytest.importorskip("tomllib", reason="Python >= 3.11 reads TOML")
+    root = Path(__file__).parent.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+    def transformers_specs(extra: str) -> set[str]:
+        return {str(r.specifier) for r in map(Requirement, extras[extra]) if r.name == "transformers"}
+
+    assert transformers_specs("demo"), "the demo extra leaves transformers free"
+    assert transformers_specs("demo") <= transformers_specs("dev")
+
+
+def test_ci_runs_readme_commands_in_readme_order() -> None:
+    """.ci/run runs README's first command (the main job) before its second (the tests)."""
+    from pathlib import Path
+
+    run = (Path(__file__).parent.parent / ".ci" / "run").read_text()
+    assert run.index('bash -euo pipefail -c "$main_command"') < run.index('bash -euo pipefail -c "$test_command"')
