@@ -117,3 +117,13 @@ def test_a_padded_key_is_stripped_and_a_blank_key_is_no_key(
         assert backend.generate(["x"], SamplingParams())[0][0].text == "ok"
         assert handler.seen[0].get("authorization") == expected, (explicit, env)
         assert ("api_key=set" in repr(backend)) == (expected is not None)
+
+
+def test_judge_client_errors_hide_the_password() -> None:
+    from patarm.policy_rewards import JudgeClient, JudgeServerError
+
+    client = JudgeClient(f"http://judge:{PASSWORD}@127.0.0.1:{free_port()}", max_retries=1, backoff_s=0.01)
+    with pytest.raises(JudgeServerError, match="ConnectError") as info:
+        client.score([{"prompt": "p", "response": "r"}])
+    assert "http://***@127.0.0.1" in str(info.value)
+    _assert_hidden(str(info.value))

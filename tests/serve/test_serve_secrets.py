@@ -19,7 +19,6 @@ import pytest
 
 from patarm.testing.servers import free_port
 
-pytestmark = pytest.mark.slow
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
@@ -52,6 +51,7 @@ QUERIES = {
 }
 
 
+@pytest.mark.slow
 def test_percent_encoded_key_is_not_in_the_access_log(dash_key_server: Server) -> None:
     for query, status in QUERIES.items():
         response = httpx.post(dash_key_server.url + "/v1/score" + query, json=BODY, timeout=30)
@@ -69,6 +69,7 @@ def newline_key_server(launch_server: Launch) -> Iterator[Server]:
     yield from launch_server(DEBUG, api_key="secret\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("headers", [{"Authorization": "Bearer secret"}, {"X-API-Key": "secret"}])
 def test_a_key_read_with_a_newline_accepts_header_clients(newline_key_server: Server, headers: dict[str, str]) -> None:
     response = httpx.post(newline_key_server.url + "/v1/score", json=BODY, headers=headers, timeout=30)
@@ -76,6 +77,7 @@ def test_a_key_read_with_a_newline_accepts_header_clients(newline_key_server: Se
     assert httpx.post(newline_key_server.url + "/v1/score", json=BODY, timeout=30).status_code == 401
 
 
+@pytest.mark.slow
 def test_a_key_file_with_a_newline(tmp_path: Path, launch_server: Launch) -> None:
     key = tmp_path / "judge.key"
     key.write_text("from-file\n")
@@ -83,6 +85,17 @@ def test_a_key_file_with_a_newline(tmp_path: Path, launch_server: Launch) -> Non
         headers = {"Authorization": "Bearer from-file"}
         assert httpx.post(server.url + "/v1/score", json=BODY, headers=headers, timeout=30).status_code == 200
         assert httpx.post(server.url + "/v1/score", json=BODY, timeout=30).status_code == 401
+
+
+def test_settings_strip_the_key_and_refuse_a_blank_one() -> None:
+    from pydantic import ValidationError
+
+    from patarm.serve import ServeSettings
+
+    settings = ServeSettings(api_key="secret\n")
+    assert settings.api_key is not None and settings.api_key.get_secret_value() == "secret"
+    with pytest.raises(ValidationError, match="the API key is blank"):
+        ServeSettings(api_key=" \n")
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -106,6 +119,7 @@ def test_a_blank_key_file_is_refused_at_start_up(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_exposure_warning_names_the_configured_variable() -> None:
     cmd = [sys.executable, "-m", "patarm", "serve", "--host", "0.0.0.0", "--port", "0", "--api-key-env", "JUDGE_KEY"]
     cmd += ["--backend", "python", "--model", ECHO, "--log-level", "warning"]
@@ -122,6 +136,7 @@ def test_exposure_warning_names_the_configured_variable() -> None:
 PASSWORD = "upstream-Pa55word"
 
 
+@pytest.mark.slow
 def test_upstream_password_in_base_url_is_not_in_the_server_log(launch_server: Launch) -> None:
     base_url = f"http://judge:{PASSWORD}@127.0.0.1:{free_port()}"  # nothing listens: every attempt fails
     args = ["--backend", "openai", "--base-url", base_url, "--model", "m", "--log-level", "debug"]
