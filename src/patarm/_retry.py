@@ -38,6 +38,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from patarm._secrets import redact
+
 __all__ = ["Retry", "RetryPolicy", "RetryState", "RetriesExhausted", "aretry_call", "retry_after", "retry_call"]
 
 T = TypeVar("T")
@@ -55,11 +57,15 @@ class Retry(Exception):
 
 
 class RetriesExhausted(Exception):
-    """Every allowed attempt failed (or the deadline came); ``last`` is the final :class:`Retry`."""
+    """Every allowed attempt failed (or the deadline came); ``last`` is the final :class:`Retry`.
+
+    The message masks credentials (see :func:`patarm._secrets.redact`); ``last.reason`` is as raised.
+    """
 
     def __init__(self, last: Retry, attempts: int, deadline: bool) -> None:
         why = "the deadline came" if deadline else "retries used up"
-        super().__init__(f"{last.reason} after {attempts} attempt{'s' if attempts > 1 else ''} ({why})")
+        # The reason may quote a server's reply or a URL: credentials in it are masked.
+        super().__init__(f"{redact(last.reason)} after {attempts} attempt{'s' if attempts > 1 else ''} ({why})")
         self.last = last
         self.attempts = attempts
         self.deadline = deadline

@@ -8,7 +8,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -85,6 +85,12 @@ def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 12
         yield Server(url, proc, log)
     finally:
         stop_process(proc, 15)
+
+
+@pytest.fixture(scope="session")
+def launch_server() -> Callable[..., Iterator[Server]]:
+    """:func:`launch`, for test modules that start servers with settings of their own."""
+    return launch
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after
+from patarm._secrets import client_key, redact
 from patarm.backends._base import (
     ChatInput,
     Completion,
@@ -69,7 +70,11 @@ class OpenAIBackend:
     there only ``max_concurrency=1`` repeats). ``num_tokens`` is exact from log-probabilities,
     else ``usage.completion_tokens`` when a reply holds one choice, else None.
 
-    The API key is ``api_key``, else ``$api_key_env``, else none (local servers need none).
+    The API key is ``api_key``, else ``$api_key_env``, else none (local servers need none);
+    surrounding whitespace is stripped, and a blank key (``""``, a lone newline) means no key,
+    whichever way it came. Credentials never reach a log line, a warning, an error message or
+    the repr: user information in ``base_url`` (``http://user:pass@host``) and credential query
+    parameters are masked there (see :func:`patarm._secrets.redact`); requests still use them.
     ``extra_body`` is merged into every request body (server-specific fields). ``transport``
     replaces the network (``httpx.MockTransport`` in tests). Counters ``requests`` (attempts
     sent), ``retries``, ``failures`` (requests given up on), ``top_ups`` and ``max_in_flight``
@@ -102,7 +107,7 @@ class OpenAIBackend:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
         if urlsplit(base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+            raise ValueError(f"base_url must start with http:// or https://, got {redact(base_url)!r}")
         self.base_url = _api_root(base_url)
         self.model = model
         self.chat = chat
@@ -119,7 +124,7 @@ class OpenAIBackend:
         self.native_n = native_n
         self.extra_body: dict[str, Any] = dict(extra_body or {})
         self.api_key_env = api_key_env
-        self._api_key = api_key if api_key is not None else (os.environ.get(api_key_env) or None)
+        self._api_key = client_key(api_key if api_key is not None else os.environ.get(api_key_env))
         self._transport = transport
         # Jitter spreads retries of many clients apart; a seeded RNG keeps runs repeatable (None: no jitter).
         self._jitter = random.Random(jitter_seed) if jitter_seed is not None else None
@@ -129,7 +134,8 @@ class OpenAIBackend:
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
-        return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r}, chat={self.chat}, api_key={key})"
+        where = redact(self.base_url)
+        return f"OpenAIBackend(base_url={where!r}, model={self.model!r}, chat={self.chat}, api_key={key})"
 
     # ----- counters -----
 
@@ -225,7 +231,12 @@ class OpenAIBackend:
         def retrying(failure: Retry, wait: float, next_attempt: int) -> None:
             attempts = self.max_retries + 1
             logger.warning(
-                "POST %s: %s; retrying in %.2fs (attempt %d of %d)", url, failure.reason, wait, next_attempt, attempts
+                "POST %s: %s; retrying in %.2fs (attempt %d of %d)",
+                redact(url),
+                redact(failure.reason),
+                wait,
+                next_attempt,
+                attempts,
             )
             self._count("retries")
 
@@ -233,7 +244,7 @@ class OpenAIBackend:
             return await aretry_call(self.retry_policy, attempt, rng=self._jitter, on_retry=retrying)
         except RetriesExhausted as exc:
             self._count("failures")
-            raise BackendError(f"POST {url} failed: {exc}{_hint_for(exc.last.reason)}") from exc
+            raise BackendError(redact(f"POST {url} failed: {exc}{_hint_for(exc.last.reason)}")) from exc
         except BackendError:
             self._count("failures")
             raise
@@ -252,7 +263,7 @@ class OpenAIBackend:
         except httpx.TransportError as exc:
             raise Retry(f"{type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
-            raise BackendError(f"POST {url} failed: {type(exc).__name__}: {exc}") from exc
+            raise BackendError(redact(f"POST {url} failed: {type(exc).__name__}: {exc}")) from exc
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -260,11 +271,12 @@ class OpenAIBackend:
         if self.retry_policy.retryable(status):
             raise Retry(f"HTTP {status}: {_error_message(response)}", retry_after(response.headers), status)
         if status >= 400:
-            raise BackendError(f"POST {url} returned HTTP {status}: {_error_message(response)}{self._advice(status)}")
+            message = f"POST {url} returned HTTP {status}: {_error_message(response)}{self._advice(status)}"
+            raise BackendError(redact(message))
         try:
             return response.json()
         except ValueError as exc:
-            raise BackendError(f"POST {url} returned a body that is not JSON: {response.text[:200]!r}") from exc
+            raise BackendError(redact(f"POST {url} returned a body that is not JSON: {response.text[:200]!r}")) from exc
 
     def retry_delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): the server's Retry-After when
@@ -276,7 +288,7 @@ class OpenAIBackend:
         if status in (401, 403):
             return f" (set the API key: pass api_key= or set ${self.api_key_env})"
         if status == 404:
-            return f" (check base_url={self.base_url!r} and model={self.model!r})"
+            return f" (check base_url={redact(self.base_url)!r} and model={self.model!r})"
         return ""
 
 
@@ -319,10 +331,11 @@ class _Call:
             completions = _parse_choices(payload, self.params.logprobs is not None)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             backend._count("failures")
-            raise BackendError(f"POST {url} returned an unexpected response ({exc!r}): {str(payload)[:200]}") from exc
+            message = f"POST {url} returned an unexpected response ({exc!r}): {str(payload)[:200]}"
+            raise BackendError(redact(message)) from exc
         if not completions:
             backend._count("failures")
-            raise BackendError(f"POST {url} returned no choices: {str(payload)[:200]}")
+            raise BackendError(redact(f"POST {url} returned no choices: {str(payload)[:200]}"))
         return [_honour_stop(c, self.params.stop) for c in completions]
 
 

@@ -6,6 +6,9 @@ traceback (unless ``--debug``).
   the library names the row by its index; the message is given the input file and the
   row's line there.
 - Anything else is a bug: exit 1 with a one-line message that says where to report it.
+
+Either way the message is passed through :func:`patarm._secrets.redact`: an exception's text can
+quote a URL with a password in it (``--base-url http://user:pass@host``) or an API key.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from patarm._extras import MissingExtraError
+from patarm._secrets import redact
 from patarm.types import RowError
 
 __all__ = ["EXPECTED", "INPUT_ERROR", "BUG", "describe", "report"]
@@ -79,7 +83,7 @@ def report(exc: BaseException, args: argparse.Namespace, *, debug: bool) -> int:
     """Print ``exc`` as the one-line message for ``args.command`` and return the exit code."""
     command = " ".join(str(c) for c in (getattr(args, "command", None), _subcommand(args)) if c)
     if debug:
-        traceback.print_exception(exc, file=sys.stderr)
+        print(redact("".join(traceback.format_exception(exc))), end="", file=sys.stderr)
     if isinstance(exc, EXPECTED) or _backend_failure(exc):
         print(f"patarm {command}: error: {_short(describe(exc, args))}", file=sys.stderr)
         return INPUT_ERROR
@@ -101,7 +105,7 @@ def _subcommand(args: argparse.Namespace) -> Any:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())  # one line
+    text = redact(" ".join(text.split()))  # one line, credentials masked
     return text if len(text) <= _LONGEST else text[: _LONGEST - 3] + "..."
 
 

@@ -7,7 +7,6 @@ with ``url``; TRL: ``patarm.adapters.trl.JudgeReward(url=...)``; anything else: 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, check_address, config_from_args
@@ -21,13 +20,17 @@ def run(args: argparse.Namespace) -> int:
     require("fastapi", "serve")
     require("uvicorn", "serve")
     check_address(args.host, args.port)  # before a model is loaded, which can take minutes
+    from patarm._secrets import server_key
+
+    # Stripped (a secret file ends with a newline); a blank one is refused here, before a model loads.
+    key_env = None if args.api_key_file else (args.api_key_env or None)
+    key = server_key(file=args.api_key_file) if args.api_key_file else server_key(env=key_env)
     from patarm.judges import PointwiseJudge
     from patarm.policy_rewards import detect_chat_template
     from patarm.rubrics import CriteriaCache, RubricSet
     from patarm.serve import ServeSettings, create_app, serve
     from patarm.serve._run import exposure_warning
 
-    key = os.environ.get(args.api_key_env) if args.api_key_env else None
     template_name = args.chat_template
     if args.policy_tokenizer:
         from transformers import AutoTokenizer
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         max_queue=args.max_queue,
         workers=args.workers,
         request_timeout_s=args.timeout,
-        api_key=key or None,
+        api_key=key,
         max_body_bytes=args.max_body_bytes,
         max_items_per_request=args.max_items,
         max_text_chars=args.max_text_chars,
@@ -62,14 +65,15 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(judge, settings, model_name=args.model or args.backend)
 
     def announce(url: str) -> None:
-        auth = f"API key from ${args.api_key_env}" if key else "no API key"
+        source = f"file {args.api_key_file}" if args.api_key_file else f"${key_env}"
+        auth = f"API key from {source}" if key else "no API key"
         print(
             f"patarm serve: listening on {url} (backend {args.backend}, batches of up to {settings.max_batch_size}, "
             f"{auth}, chat template {template_name})",
             flush=True,
         )
 
-    warning = exposure_warning(args.host, key is not None and bool(key))
+    warning = exposure_warning(args.host, key is not None, key_env)
     if warning:
         print(f"patarm serve: warning: {warning}", file=sys.stderr, flush=True)
     serve(app, args.host, args.port, log_level=args.log_level, on_bound=announce)
@@ -119,7 +123,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     net.add_argument(
         "--api-key-env",
         default="PATARM_SERVE_API_KEY",
-        help="environment variable holding the API key; when set, requests need it (default PATARM_SERVE_API_KEY)",
+        help="environment variable holding the API key; when set, requests need it (default PATARM_SERVE_API_KEY; "
+        "surrounding whitespace is dropped, a blank value is an error)",
+    )
+    net.add_argument(
+        "--api-key-file",
+        help="file holding the API key (read instead of --api-key-env; a trailing newline is dropped, "
+        "a blank file is an error)",
     )
     net.add_argument("--max-body-bytes", type=int, default=8 * 1024 * 1024, help="request body limit (default 8 MiB)")
     net.add_argument("--max-items", type=int, default=1024, help="items per request limit (default 1024)")

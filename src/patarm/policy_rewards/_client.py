@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after, retry_call
+from patarm._secrets import client_key, redact
 from patarm.errors import PatarmError
 
 __all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreItemInput"]
@@ -89,7 +90,9 @@ class JudgeClient:
     """Scores (prompt, response, domain) items on a running ``patarm serve``.
 
     ``api_key`` defaults to the ``PATARM_JUDGE_API_KEY`` environment variable (read when the
-    request is sent, so the key itself never travels inside a pickled reward function).
+    request is sent, so the key itself never travels inside a pickled reward function); it is
+    stripped of surrounding whitespace, and a blank key means no key. Error messages mask
+    credentials in the URL (``http://user:pass@host``, ``?api_key=``).
     Retries: ``max_retries`` and ``backoff_s`` under an overall deadline of ``deadline_s``
     (default ``timeout_s``) per chunk of items.
     """
@@ -134,7 +137,7 @@ class JudgeClient:
         self._init_pools()
 
     def _headers(self) -> dict[str, str]:
-        key = self.api_key if self.api_key is not None else os.environ.get(API_KEY_ENV)
+        key = client_key(self.api_key if self.api_key is not None else os.environ.get(API_KEY_ENV))
         return {"Authorization": f"Bearer {key}"} if key else {}
 
     def _body(self, items: Sequence[ScoreItemInput]) -> dict[str, Any]:
@@ -149,7 +152,7 @@ class JudgeClient:
         scale = tuple(float(x) for x in body.get("scale", (1.0, 10.0)))
         results = body.get("results")
         if not isinstance(results, list) or len(results) != count:
-            raise JudgeServerError(f"{self.endpoint}: expected {count} results, got {str(results)[:200]}")
+            raise JudgeServerError(redact(f"{self.endpoint}: expected {count} results, got {str(results)[:200]}"))
         return [
             RemoteScore(
                 score=r.get("score"),
@@ -172,10 +175,10 @@ class JudgeClient:
             return self._parse(response, count)
         if self.retry_policy.retryable(status):
             raise Retry(f"HTTP {status}: {_reason(response)}", retry_after(response.headers), status)
-        raise JudgeServerError(f"{self.endpoint}: HTTP {status}: {_reason(response)}", status)
+        raise JudgeServerError(redact(f"{self.endpoint}: HTTP {status}: {_reason(response)}"), status)
 
     def _exhausted(self, exc: RetriesExhausted) -> JudgeServerError:
-        return JudgeServerError(f"{self.endpoint}: {exc}", exc.last.status)
+        return JudgeServerError(redact(f"{self.endpoint}: {exc}"), exc.last.status)
 
     def _timeout(self, left: float | None) -> float:
         return self.timeout_s if left is None else max(min(self.timeout_s, left), 0.001)

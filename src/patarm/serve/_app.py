@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from patarm._extras import require
+from patarm._secrets import protect
 from patarm._version import __version__
 from patarm.judges import PointwiseJudge
 from patarm.policy_rewards import ChatTemplate
@@ -32,7 +33,6 @@ from patarm.serve._body import validation_message
 from patarm.serve._guard import Guard
 from patarm.serve._models import ErrorBody, RewardRequest, RewardResponse, ScoreRequest, ScoreResponse
 from patarm.serve._prometheus import metrics_registry
-from patarm.serve._redact import protect
 from patarm.serve._service import ClientGone, JudgeService, ServeError
 from patarm.serve._settings import ServeSettings
 

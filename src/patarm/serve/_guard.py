@@ -8,7 +8,7 @@ disconnects, which the routes use to drop abandoned work.
 The key is accepted as ``Authorization: Bearer KEY``, ``X-API-Key: KEY`` or, for clients that
 cannot set headers (OpenRLHF's reward client), an ``api_key=KEY`` query parameter. Exactly one key
 may be offered: a repeated header or parameter, or two routes that disagree, is 401 (no trying
-many guesses in one request). The key never reaches a log (see :mod:`patarm.serve._redact`).
+many guesses in one request). The key never reaches a log (see :mod:`patarm._secrets`).
 Open paths (``/health``) are served to anyone; the route reads ``scope["state"]["authorized"]``
 to decide how much to say.
 
@@ -28,8 +28,8 @@ from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from patarm._secrets import redact
 from patarm.serve._metrics import ServerMetrics
-from patarm.serve._redact import redact
 
 __all__ = ["Guard", "error_id", "log_failure", "send_json"]
 

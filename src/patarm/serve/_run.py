@@ -29,13 +29,18 @@ from patarm._extras import require
 __all__ = ["ServerThread", "bind", "exposure_warning", "serve"]
 
 
-def exposure_warning(host: str, has_key: bool) -> str | None:
+def exposure_warning(host: str, has_key: bool, key_env: str | None = "PATARM_SERVE_API_KEY") -> str | None:
     """A warning when ``host`` is reachable from other machines and no API key guards the server.
+
+    ``key_env`` is the environment variable the server reads its key from (``--api-key-env``),
+    named in the advice; None when it reads none.
 
     >>> exposure_warning("127.0.0.1", False) is None, exposure_warning("0.0.0.0", True) is None
     (True, True)
     >>> exposure_warning("0.0.0.0", False)[:40]
     'listening on 0.0.0.0 without an API key:'
+    >>> exposure_warning("0.0.0.0", False, "JUDGE_KEY").split("; ")[1]
+    'set the key in $JUDGE_KEY (or give --api-key-file) or bind 127.0.0.1'
     """
     if has_key or host == "localhost":
         return None
@@ -46,7 +51,12 @@ def exposure_warning(host: str, has_key: bool) -> str | None:
         pass  # a host name: it may resolve to any address
     return (
         f"listening on {host} without an API key: anyone who can reach this address can use the judge; "
-        "set the key in $PATARM_SERVE_API_KEY (see --api-key-env) or bind 127.0.0.1"
+        + (
+            f"set the key in ${key_env} (or give --api-key-file)"
+            if key_env
+            else "set a key (--api-key-env or --api-key-file)"
+        )
+        + " or bind 127.0.0.1"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from patarm.policy_rewards import CHAT_TEMPLATES, INSTRUCTION_DOMAIN, SplitMode
 
@@ -23,7 +23,9 @@ class ServeSettings(BaseModel):
     characters: 413; JSON nested deeper than ``max_json_depth`` levels, or text holding a lone
     surrogate: 422 naming the field. Decoding, checking and splitting a request run in worker
     threads under the request's deadline, never on the event loop. With ``api_key`` set every
-    endpoint needs it (401) but ``/health``, which then says only whether the server is up.
+    endpoint needs it (401) but ``/health``, which then says only whether the server is up; its
+    surrounding whitespace is dropped (a key read from a file ends with a newline that no client
+    sends), and a blank key is refused.
 
     Health: ``/health`` turns 503 "stalled" when work is waiting or running and the backend has
     finished no batch for ``stall_timeout_s`` seconds.
@@ -64,6 +66,16 @@ class ServeSettings(BaseModel):
     strip_thinking: bool = True
     max_json_depth: int = Field(32, ge=2)
     stall_timeout_s: float = Field(600.0, gt=0)
+
+    @field_validator("api_key", mode="after")
+    @classmethod
+    def _strip_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None:
+            return None
+        value = key.get_secret_value().strip()
+        if not value:
+            raise ValueError("the API key is blank: give a key, or None to serve without one")
+        return SecretStr(value)
 
     @model_validator(mode="after")
     def _check(self) -> ServeSettings:
