@@ -54,7 +54,7 @@ def server(args: argparse.Namespace, max_batch_size: int) -> Iterator[str]:
     cmd += ["--max-wait-ms", str(args.max_wait_ms), "--max-queue", str(max(4096, args.clients))]
     cmd += ["--max-new-tokens", str(args.max_new_tokens), "--seed", "0"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    env.pop("PATARM_SERVE_API_KEY", None)
+    env.pop("PATARM_JUDGE_API_KEY", None)
     if args.server_threads > 0:
         env["OMP_NUM_THREADS"] = str(args.server_threads)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)

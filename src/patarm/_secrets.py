@@ -34,11 +34,14 @@ import logging
 import os
 import re
 import traceback
+import warnings
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
 __all__ = [
+    "API_KEY_ENV",
+    "LEGACY_SERVER_KEY_ENV",
     "MASK",
     "SERVER_LOGGERS",
     "RedactSecrets",
@@ -49,6 +52,11 @@ __all__ = [
 ]
 
 MASK = "***"
+
+# The judge server's key: one variable at both ends (``patarm serve`` reads it, the clients in
+# ``patarm.policy_rewards`` send it). The server's former name is still read, with a warning.
+API_KEY_ENV = "PATARM_JUDGE_API_KEY"
+LEGACY_SERVER_KEY_ENV = "PATARM_SERVE_API_KEY"
 
 # Every anchor is a short literal, so finding them all is one linear scan.
 _ANCHOR = re.compile(r"://|[=:]|\b(?:bearer|basic)\b", re.IGNORECASE)
@@ -269,7 +277,8 @@ def server_key(env: str | None = None, file: str | Path | None = None) -> str | 
     Neither source given, or ``env`` not set: None (no key).
 
     Args:
-        env: the name of an environment variable, or None.
+        env: the name of an environment variable, or None. For :data:`API_KEY_ENV`, an unset
+            variable falls back to :data:`LEGACY_SERVER_KEY_ENV` with a ``DeprecationWarning``.
         file: a file holding the key (its surrounding whitespace, a trailing newline included, is dropped).
 
     Returns:
@@ -286,6 +295,14 @@ def server_key(env: str | None = None, file: str | Path | None = None) -> str | 
         where = f"API key file {str(file)!r}"
     elif env:
         value = os.environ.get(env)
+        if value is None and env == API_KEY_ENV and os.environ.get(LEGACY_SERVER_KEY_ENV) is not None:
+            warnings.warn(
+                f"${LEGACY_SERVER_KEY_ENV} is deprecated: set the judge server's key in ${API_KEY_ENV}, "
+                "the variable its clients read too",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            env, value = LEGACY_SERVER_KEY_ENV, os.environ.get(LEGACY_SERVER_KEY_ENV)
         if value is None:
             return None
         raw = value

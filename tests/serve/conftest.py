@@ -49,10 +49,10 @@ class Server:
 
 def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 120.0) -> Iterator[Server]:
     """Start ``patarm serve ARGS --port 0``, wait until /health answers, yield it, stop it."""
-    env = {k: v for k, v in os.environ.items() if k != "PATARM_SERVE_API_KEY"}
+    env = {k: v for k, v in os.environ.items() if k != "PATARM_JUDGE_API_KEY"}
     env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1"})
     if api_key:
-        env["PATARM_SERVE_API_KEY"] = api_key
+        env["PATARM_JUDGE_API_KEY"] = api_key
     log = Path(tempfile.mkdtemp(prefix="patarm-serve-test-")) / "server.log"
     with log.open("w") as err:
         cmd = [sys.executable, "-m", "patarm", "serve", "--port", "0", "--log-level", "warning", *args]

@@ -24,7 +24,7 @@ def judge(prompt: str, seed: int | None) -> str:
     if "BOOM" in prompt:
         raise RuntimeError("boom: the scripted backend failed")
     if "LEAKKEY" in prompt:
-        raise RuntimeError("backend failed, token=" + os.environ.get("PATARM_SERVE_API_KEY", "none"))
+        raise RuntimeError("backend failed, token=" + os.environ.get("PATARM_JUDGE_API_KEY", "none"))
     if "SURROGATE" in prompt:
         return "<criteria>c</criteria><rationale>bad \ud800 text</rationale><answer>3</answer>"
     if "MALFORMED" in prompt:

@@ -46,7 +46,7 @@ def test_flags_become_settings(captured: dict[str, Any], monkeypatch: pytest.Mon
 def test_policy_tokenizer_picks_the_template(captured: dict[str, Any], tmp_path: Path, monkeypatch: Any) -> None:
     from patarm.testing import build_tiny_tokenizer
 
-    monkeypatch.delenv("PATARM_SERVE_API_KEY", raising=False)
+    monkeypatch.delenv("PATARM_JUDGE_API_KEY", raising=False)
     tokenizer = build_tiny_tokenizer()
     tokenizer.chat_template = (
         "{% for m in messages %}{{ '<start_of_turn>' + ('model' if m['role'] == 'assistant' else m['role']) + '\\n' "

@@ -31,7 +31,7 @@ BODY = {"items": [{"prompt": "p", "response": "ID=3"}]}
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PATARM_SERVE_API_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PATARM_JUDGE_API_KEY", "PATARM_SERVE_API_KEY")}
     return {**env, **extra}
 
 
@@ -111,6 +111,36 @@ def test_a_blank_key_variable_is_refused_at_start_up(blank: str) -> None:
     assert "Traceback" not in done.stderr and "listening on" not in done.stdout
 
 
+def test_server_and_clients_share_one_key_variable() -> None:
+    """``patarm serve`` reads the variable the clients send the key from, by default."""
+    from patarm._secrets import API_KEY_ENV
+    from patarm.policy_rewards import _client
+
+    assert API_KEY_ENV == "PATARM_JUDGE_API_KEY" and _client.API_KEY_ENV == API_KEY_ENV
+    done = _start([], _env(PATARM_JUDGE_API_KEY=" "))
+    assert done.returncode == 2 and "API key variable $PATARM_JUDGE_API_KEY is blank" in done.stderr
+
+
+def test_the_former_key_variable_still_works_with_a_warning_naming_it() -> None:
+    """``$PATARM_SERVE_API_KEY`` (the server's former name) is read with a deprecation warning, and
+    messages then name it, the variable actually read."""
+    done = _start([], _env(PATARM_SERVE_API_KEY="\n"))
+    assert done.returncode == 2, done.stderr
+    assert "$PATARM_SERVE_API_KEY is deprecated" in done.stderr
+    assert "API key variable $PATARM_SERVE_API_KEY is blank" in done.stderr
+
+
+def test_server_key_reads_the_former_variable_with_a_deprecation_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    from patarm._secrets import API_KEY_ENV, server_key
+
+    monkeypatch.delenv(API_KEY_ENV, raising=False)
+    monkeypatch.setenv("PATARM_SERVE_API_KEY", "old-key\n")
+    with pytest.warns(DeprecationWarning, match="PATARM_SERVE_API_KEY"):
+        assert server_key(env=API_KEY_ENV) == "old-key"
+    monkeypatch.setenv(API_KEY_ENV, "new-key")
+    assert server_key(env=API_KEY_ENV) == "new-key"  # the new name wins, silently
+
+
 def test_a_blank_key_file_is_refused_at_start_up(tmp_path: Path) -> None:
     key = tmp_path / "judge.key"
     key.write_text("\n")
@@ -130,7 +160,7 @@ def test_exposure_warning_names_the_configured_variable() -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert "warning: listening on 0.0.0.0 without an API key" in err
-    assert "$JUDGE_KEY" in err and "PATARM_SERVE_API_KEY" not in err
+    assert "$JUDGE_KEY" in err and "PATARM_JUDGE_API_KEY" not in err
 
 
 PASSWORD = "upstream-Pa55word"

@@ -262,7 +262,7 @@ def test_health_answers_while_an_adversarial_text_is_served(hard_server: Server,
 def test_binding_all_interfaces_without_a_key_warns() -> None:
     cmd = [sys.executable, "-m", "patarm", "serve", "--host", "0.0.0.0", "--port", "0"]
     cmd += ["--backend", "python", "--model", ECHO, "--log-level", "warning"]
-    env = {k: v for k, v in os.environ.items() if k != "PATARM_SERVE_API_KEY"}
+    env = {k: v for k, v in os.environ.items() if k != "PATARM_JUDGE_API_KEY"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None and "listening on" in proc.stdout.readline()

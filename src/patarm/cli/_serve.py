@@ -7,8 +7,10 @@ with ``url``; TRL: ``patarm.adapters.trl.JudgeReward(url=...)``; anything else: 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from patarm._secrets import API_KEY_ENV
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, check_address, config_from_args
 
 __all__ = ["add_parser"]
@@ -20,10 +22,17 @@ def run(args: argparse.Namespace) -> int:
     require("fastapi", "serve")
     require("uvicorn", "serve")
     check_address(args.host, args.port)  # before a model is loaded, which can take minutes
-    from patarm._secrets import server_key
+    from patarm._secrets import LEGACY_SERVER_KEY_ENV, server_key
 
     # Stripped (a secret file ends with a newline); a blank one is refused here, before a model loads.
     key_env = None if args.api_key_file else (args.api_key_env or None)
+    if key_env == API_KEY_ENV and API_KEY_ENV not in os.environ and LEGACY_SERVER_KEY_ENV in os.environ:
+        print(
+            f"patarm serve: warning: ${LEGACY_SERVER_KEY_ENV} is deprecated; read the key from it this time, "
+            f"but set ${API_KEY_ENV} (the variable patarm's clients send the key from)",
+            file=sys.stderr,
+        )
+        key_env = LEGACY_SERVER_KEY_ENV  # the variable actually read, named in every message below
     key = server_key(file=args.api_key_file) if args.api_key_file else server_key(env=key_env)
     from patarm.judges import PointwiseJudge
     from patarm.policy_rewards import detect_chat_template
@@ -122,9 +131,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     net.add_argument(
         "--api-key-env",
-        default="PATARM_SERVE_API_KEY",
-        help="environment variable holding the API key; when set, requests need it (default PATARM_SERVE_API_KEY; "
-        "surrounding whitespace is dropped, a blank value is an error)",
+        default=API_KEY_ENV,
+        help=f"environment variable holding the API key; when set, requests need it (default {API_KEY_ENV}, "
+        "the variable patarm's clients send the key from; the former $PATARM_SERVE_API_KEY is still read, with "
+        "a warning; surrounding whitespace is dropped, a blank value is an error)",
     )
     net.add_argument(
         "--api-key-file",

@@ -29,12 +29,11 @@ from typing import Any
 import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after, retry_call
-from patarm._secrets import client_key, redact
+from patarm._secrets import API_KEY_ENV, client_key, redact
 from patarm.errors import PatarmError
 
 __all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreItemInput"]
 
-API_KEY_ENV = "PATARM_JUDGE_API_KEY"
 ScoreItemInput = Mapping[str, Any]
 # The judge server answers 500 only after isolating the failing request, and 504 after its own
 # deadline: sending either again would only repeat the failure, so they are not retried here.

@@ -25,11 +25,12 @@ from types import TracebackType
 from typing import Any
 
 from patarm._extras import require
+from patarm._secrets import API_KEY_ENV
 
 __all__ = ["ServerThread", "bind", "exposure_warning", "serve"]
 
 
-def exposure_warning(host: str, has_key: bool, key_env: str | None = "PATARM_SERVE_API_KEY") -> str | None:
+def exposure_warning(host: str, has_key: bool, key_env: str | None = API_KEY_ENV) -> str | None:
     """A warning when ``host`` is reachable from other machines and no API key guards the server.
 
     ``key_env`` is the environment variable the server reads its key from (``--api-key-env``),
