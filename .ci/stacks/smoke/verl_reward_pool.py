@@ -91,9 +91,7 @@ def main() -> int:
         if DATASET_UP not in output:
             fail(f"main_ppo stopped without building the dataset ({DATASET_UP!r} not seen)", output)
         early = [
-            line
-            for line in output.splitlines()
-            if any(m in line for m in NOT_THE_BOUNDARY) and "Warning:" not in line
+            line for line in output.splitlines() if any(m in line for m in NOT_THE_BOUNDARY) and "Warning:" not in line
         ]
         if early:
             fail(f"main_ppo hit {early} on its way", output)
