@@ -177,6 +177,36 @@ def test_verl_worker_judges_through_its_router(pool: tuple[JudgeStandIn, str], t
     assert {body["model"] for body in standin.requests} == {str(tokenizer_dir)}  # the name verl's servers serve
 
 
+@pytest.mark.slow
+def test_a_real_model_server_behind_verls_router(tmp_path: Path) -> None:
+    """``transformers serve`` of the tiny random judge behind verl's router: the request verl's
+    worker makes reaches a real model server under the name verl would use (the judge's local
+    path, which that server loads), and the random model's unparseable judgments all get the
+    fallback reward and are counted."""
+    from verl.experimental.reward_loop.router.naive_router import NaiveRouter
+
+    from patarm.testing import save_tiny_model
+    from patarm.testing.servers import ServerUnavailable, transformers_serve
+
+    model = save_tiny_model(tmp_path / "judge")
+    try:
+        with transformers_serve(model, tmp_path, threads=1) as judge_url:
+            router = NaiveRouter(worker_urls=[judge_url])
+            with ServerThread(router.app) as router_server:
+                config = pool_config(model, "compute_score_async", timeout_s=120.0)
+                config.reward.custom_reward_function.reward_kwargs.judge = {"max_new_tokens": 8, "temperature": 0}
+                worker = RewardLoopWorker(config, reward_router_address=router_server.url.removeprefix("http://"))
+                batch = trajectories(worker.input_tokenizer, ["Two.", "Three is prime."])
+                outputs = worker.reward_manager.loop.run_until_complete(worker.compute_score_batch(batch))
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+    assert [o["reward_score"] for o in outputs] == [1.0, 1.0]
+    assert [(o["reward_extra_info"]["judge_malformed"], o["reward_extra_info"]["judge_fallback"]) for o in outputs] == [
+        (1.0, 1.0),
+        (1.0, 1.0),
+    ]
+
+
 def test_model_and_judge_settings_come_from_reward_kwargs(pool: tuple[JudgeStandIn, str], tokenizer_dir: Path) -> None:
     standin, address = pool
     standin.requests.clear()
