@@ -3,7 +3,8 @@
 
 verl (0.9, reward loop) calls ``compute_score(data_source, solution_str, ground_truth, extra_info,
 **reward_kwargs)`` once per trajectory, concurrently (async functions are awaited, sync ones run
-in a thread pool), so the server's micro-batcher turns those calls into backend batches. verl
+in a thread pool), so the judge's server batches those calls (``patarm serve``'s micro-batcher,
+or the continuous batching of verl's own judge servers). verl
 hands over the decoded response only: the prompt must travel in the row's ``extra_info`` (under
 ``prompt``, ``question``, ``query`` or ``instruction``, or the key named by ``prompt_key``); a
 missing prompt is an error, never a judgment without context.
@@ -17,9 +18,10 @@ Where the judge runs:
   (default: the name verl's servers serve), ``extra_body``, ``max_concurrency``.
 - else a running ``patarm serve``, at ``url`` (``custom_reward_function.reward_kwargs.url``) or the
   ``PATARM_JUDGE_URL`` environment variable. Naming both is an error.
- The result is a dict: ``score`` (the reward),
-``judge_malformed`` and ``judge_fallback`` (0 or 1; verl keeps them as reward extra info and
-averages them in its validation metrics). A judgment with no parsed sample gets ``fallback_reward``
+
+Either way the result is a dict: ``score`` (the reward), ``judge_malformed`` and
+``judge_fallback`` (0 or 1; verl keeps them as reward extra info and averages them in its
+validation metrics). A judgment with no parsed sample gets ``fallback_reward``
 (default: the low end of the judge's scale) and ``judge_fallback = 1``.
 
 .. code-block:: yaml
