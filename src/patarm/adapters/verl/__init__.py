@@ -4,11 +4,13 @@
   per-trajectory call meets its pair's partner side at a rendezvous (in-process, or a
   named Ray actor across reward workers) with a timeout that falls back and counts;
 - :class:`PairShuffledDataset`: ``data.custom_cls`` keeping pairs in one batch, shuffled by pair;
-- :class:`PairRewardManager` (``patarm_pair``): the legacy batch manager (older verl);
+- :class:`PairRewardManager` (``patarm_pair``): the legacy batch manager (older verl; registered
+  only where verl still has its legacy reward managers);
 - :func:`verl_rows`, :func:`check_verl_config`, :class:`VerlSettings`: rows, config check, options
   (the PAR settings in it are :class:`patarm.rewards.PARSettings`);
-- :func:`compute_score` / :func:`compute_score_async`: a trained judge (a running ``patarm serve``)
-  as verl's custom reward function for POLICY training.
+- :func:`compute_score` / :func:`compute_score_async`: a trained judge (a running ``patarm serve``,
+  or the judge servers verl starts in its own reward-model pool) as verl's custom reward function
+  for POLICY training.
 
 verl is imported only when one of the three classes is first used.
 """
