@@ -165,3 +165,20 @@ def test_ci_runs_readme_commands_in_readme_order() -> None:
 
     run = (Path(__file__).parent.parent / ".ci" / "run").read_text()
     assert run.index('bash -euo pipefail -c "$main_command"') < run.index('bash -euo pipefail -c "$test_command"')
+
+
+def test_docs_never_install_patarm_from_a_package_index() -> None:
+    """patarm is on no package index: every documented install of it is from a checkout (or a git URL)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    pages = [root / "README.md", *(root / "docs").rglob("*.md"), *(root / "examples").rglob("*")]
+    bad = re.compile(r"""pip install (?:-U )?['"]?patarm(?:\[[^\]]*\])?['"]?(?!\s*@)""")
+    offenders = [
+        f"{p.relative_to(root)}: {m.group(0)}"
+        for p in pages
+        if p.is_file() and p.suffix in (".md", ".py", ".sh", ".yaml")
+        for m in bad.finditer(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -1,17 +1,20 @@
-"""Generate the command-line reference from patarm's argparse parsers (no copied help text).
+"""Write the command-line reference, ``docs/reference/cli.md``, from patarm's argparse parsers
+(no copied help text): every command and nested subcommand with its ``--help``.
 
-Run by mkdocs-gen-files at build time: walks ``patarm.cli.build_parser()`` and every nested
-subcommand, and writes each parser's ``--help`` as printed by the installed ``patarm``.
+The page is committed, so its links work where the markdown is read on a code host too; a test
+(``tests/test_cli_reference.py``) fails when it differs from what the parsers print, and
+``python docs/scripts/gen_cli_ref.py`` writes it anew. Help is wrapped at 80 columns so that no
+line is wider than the site's code blocks.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
-import mkdocs_gen_files
-
-from patarm.cli import build_parser
+PAGE = Path(__file__).resolve().parent.parent / "reference" / "cli.md"
+WIDTH = 80
 
 
 def subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
@@ -34,16 +37,22 @@ def walk(parser: argparse.ArgumentParser, prog: str, level: int) -> list[str]:
     return out
 
 
-def main() -> None:
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal width: fix it for the page
+def render() -> str:
+    """The page, as the installed parsers print it at :data:`WIDTH` columns."""
+    os.environ["COLUMNS"] = str(WIDTH + 2)  # argparse wraps to COLUMNS - 2
+    from patarm.cli import build_parser
+
     parser = build_parser()
+    parser.prog = "patarm"
     intro = (
         "# Command line\n\n"
         "Every command and subcommand of `patarm`, with the help text its parser prints "
-        "(`patarm COMMAND --help`). This page is generated from the parsers at build time.\n\n"
+        "(`patarm COMMAND --help`). This page is generated from the parsers "
+        "(`python docs/scripts/gen_cli_ref.py`); a test keeps it in step with them.\n\n"
     )
-    with mkdocs_gen_files.open("reference/cli.md", "w") as fd:
-        fd.write(intro + "\n".join(walk(parser, "patarm", 2)))
+    return intro + "\n".join(walk(parser, "patarm", 2))
 
 
-main()
+if __name__ == "__main__":
+    PAGE.write_text(render(), encoding="utf-8")
+    print(f"wrote {PAGE}")

@@ -28,7 +28,7 @@ Steps:
 Start GRPO from the SFT checkpoint of the judge (the format warm-up, see
 ``patarm.adapters.trl.format_warmup``): a judge that cannot write ``<answer>K</answer>`` yet
 gets the format penalty on every rollout and no PAR signal.
-Needs ``pip install 'patarm[trl]'`` (and vLLM on the GPUs for ``use_vllm: true``).
+Needs ``pip install -e '.[trl]'`` in a patarm checkout (and vLLM on the GPUs for ``use_vllm: true``).
 """
 
 from __future__ import annotations

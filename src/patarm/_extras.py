@@ -15,7 +15,7 @@ class MissingExtraError(PatarmError, ImportError):
 
     Args:
         *args: As for :class:`ImportError`: the message, naming the missing module and the
-            ``pip install 'patarm[extra]'`` line that brings it (:func:`require` writes it).
+            ``pip install -e '.[extra]'`` line that brings it (:func:`require` writes it).
     """
 
 
@@ -29,5 +29,6 @@ def require(module: str, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(
-            f"{module!r} is not installed; it comes with the {extra!r} extra: pip install 'patarm[{extra}]'"
+            f"{module!r} is not installed; it comes with the {extra!r} extra: pip install -e '.[{extra}]' "
+            f"in a patarm checkout (or pip install 'patarm[{extra}] @ git+URL' from its repository)"
         ) from exc

@@ -125,6 +125,21 @@ def test_rubric_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "known domains: chat, code" in capsys.readouterr().err
 
 
+def test_rubric_dir_after_the_subcommand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rubrics list --rubric-dir D`` (where users write it) works as ``rubrics --rubric-dir D list``."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    (first / "legal.j2").write_text("{#- description: Law. -#}\nAccuracy: right law.")
+    (second / "poetry.j2").write_text("Meter: scans.")
+    assert main(["rubrics", "list", "--rubric-dir", str(first)]) == 0
+    assert "legal" in capsys.readouterr().out
+    assert main(["rubrics", "--rubric-dir", str(first), "list", "--rubric-dir", str(second)]) == 0
+    listing = capsys.readouterr().out
+    assert "legal" in listing and "poetry" in listing
+    assert main(["rubrics", "show", "poetry", "--rubric-dir", str(second)]) == 0
+    assert "Meter: scans." in capsys.readouterr().out
+
+
 @pytest.mark.slow
 def test_judge_with_the_tiny_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = write_jsonl(tmp_path / "pairs.jsonl", ROWS[:2]), tmp_path / "out.jsonl"

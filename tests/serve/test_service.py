@@ -153,4 +153,4 @@ def test_missing_extra_names_patarm_serve() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode != 0
-    assert "MissingExtraError" in out.stderr and "pip install 'patarm[serve]'" in out.stderr
+    assert "MissingExtraError" in out.stderr and "pip install -e '.[serve]'" in out.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,6 +51,7 @@ def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _import_from_working_directory()
     if args.command is None:
         parser.print_help()
         return 0
@@ -64,6 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
     return code
+
+
+def _import_from_working_directory() -> None:
+    """Let a dotted path on the command line (``--model my_judges:judge``, a delta spec
+    ``my_pkg.deltas:capped(max=2)``, ``--backend my_pkg:Backend``) name a module in the working
+    directory, as ``python -m`` would; without this the ``patarm`` script finds it only with
+    ``PYTHONPATH=.``. Appended, so it never shadows an installed module of the same name."""
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.append(cwd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,9 @@ __all__ = ["add_parser"]
 def _rubric_set(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from patarm.rubrics import RubricSet
 
-    return RubricSet(args.rubric_dir or ())
+    # --rubric-dir is read before the subcommand (``rubrics --rubric-dir D list``) and after it
+    # (``rubrics list --rubric-dir D``); folders given in both places all count, in that order.
+    return RubricSet([*(args.rubric_dir or ()), *(getattr(args, "sub_rubric_dir", None) or ())])
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -48,9 +50,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
     sub = parser.add_subparsers(dest="rubrics_command", metavar="COMMAND", required=True)
     listing = sub.add_parser("list", help="every known domain, its criteria names and source")
+    _rubric_dir_option(listing)
     listing.set_defaults(func=run_list)
     show = sub.add_parser("show", help="the rendered primary criteria of one domain")
     show.add_argument("domain")
+    _rubric_dir_option(show)
     show.add_argument("--scale-low", type=float, default=1, help="scale the template is rendered for (default 1)")
     show.add_argument("--scale-high", type=float, default=10, help="(default 10)")
     show.set_defaults(func=run_show)
+
+
+def _rubric_dir_option(parser: argparse.ArgumentParser) -> None:
+    """``--rubric-dir`` after the subcommand too, where users write it."""
+    parser.add_argument(
+        "--rubric-dir",
+        dest="sub_rubric_dir",
+        action="append",
+        metavar="DIR",
+        help="extra rubric folder (repeatable; also accepted before the subcommand)",
+    )
