@@ -57,3 +57,15 @@ def test_a_dotted_path_names_a_module_in_the_working_directory(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     row = json.loads((tmp_path / "out.jsonl").read_text())
     assert row["result"]["score"] == 7.0, row
+
+
+def test_rmbench_format_example_loads(tmp_path: Path) -> None:
+    """evaluate.md's RM-Bench row example is a row the RM-Bench loader reads, in the domain the text says."""
+    from patarm.eval import load_rmbench
+
+    page = (DOCS / "how-to" / "evaluate.md").read_text(encoding="utf-8")
+    example = page.split("**The RM-Bench file format.**", 1)[1].split("```json\n", 1)[1].split("\n```", 1)[0]
+    path = tmp_path / "chat_filtered.json"
+    path.write_text(example, encoding="utf-8")
+    row = load_rmbench([path]).rows[0]
+    assert (row.key, row.domain, len(row.chosen), len(row.rejected)) == ("chat/8", "chat", 3, 3)
