@@ -47,6 +47,11 @@ BOMBS = {
     "nested_loops": "{% set s = 'a' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
     "nested_loops_output": "{% set s = 'a' * 10000 %}{% for a in s %}{% for b in s %}{{ s }}{% endfor %}{% endfor %}",
     "recursion": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+    "title": "{{ ('a ' * 4000000)|title }}",
+    "urlize": "{{ ('a.b ' * 2000000)|urlize }}",
+    "wordcount": "{{ ('a ' * 4000000)|wordcount }}",
+    "list": "{{ ('a' * 8000000)|list|list|length }}",
+    "sum_of_lists": "{{ ([[0]] * 1000000)|sum(start=[]) }}",
 }
 
 
@@ -131,6 +136,19 @@ def test_bounded_operations_give_what_plain_jinja_gives(text: str, times: int, w
         "{{ t * n }}|{{ [t] * n }}|{{ t ~ t }}|{{ t + t }}|{{ t|center(w) }}|{{ t.ljust(w) }}|{{ t.zfill(w) }}"
         "|{{ t|indent(w if w > 0 else 0) }}|{{ t|replace('a', t) }}|{{ [t, t]|join(t) }}|{{ t.join([t, t]) }}"
         "|{% for c in t %}{{ loop.index }}{{ c }}{% endfor %}|{{ 3 ** (n if n > 0 else 0) }}"
+        "|{{ t|title }}|{{ t|wordcount }}|{{ t|list }}|{{ [[t], [t]]|sum(start=[]) }}"
+        "|{{ t|wordwrap(w if w > 0 else 1) }}"
     )
     values = {"t": text, "n": times, "w": width}
     assert guarded.from_string(source).render(values) == plain.from_string(source).render(values)
+
+
+def test_the_guarded_environment_pickles_with_its_guards() -> None:
+    import pickle
+
+    env = pickle.loads(pickle.dumps(sandboxed_environment(limits=RenderLimits(max_chars=100))))
+    assert env.from_string("{{ 'ab'|center(6) }}").render() == "  ab  "
+    with pytest.raises(TemplateLimitError, match="over the limit of 100"):
+        env.from_string("{{ 'x'|center(1000) }}").render()
+    prompts = pickle.loads(pickle.dumps(JudgePrompts()))
+    assert "Hi!" in prompts.pointwise("Say hi.", "Hi!", domain="chat")[-1]["content"]

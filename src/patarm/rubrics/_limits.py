@@ -13,6 +13,9 @@ anything, that
   ``expandtabs``, ``replace``, ``join``, ``translate``) stays within
   :attr:`RenderLimits.max_chars` characters or :attr:`RenderLimits.max_items` items;
 - an integer made by ``*`` or ``**`` stays within :attr:`RenderLimits.max_int_bits` bits;
+- a filter that does per-word Python work (``title``, ``urlize``, ...), which no deadline can
+  interrupt, gets at most :attr:`RenderLimits.max_slow_filter_chars` characters;
+- ``list``, ``sort`` and ``sum`` build at most :attr:`RenderLimits.max_items` items;
 - one render runs at most :attr:`RenderLimits.max_iterations` loop iterations in all, writes
   at most ``max_chars`` characters, and ends within :attr:`RenderLimits.timeout_s` seconds
   (checked at every loop iteration, call and output chunk, so nested loops stop too).
@@ -26,7 +29,7 @@ which the callers report with the template's file name, as any other sandbox ref
 >>> env.from_string("{{ 'a' * 10**9 }}").render()
 Traceback (most recent call last):
 ...
-patarm.rubrics._limits.TemplateLimitError: a string of 1000000000 characters is over the limit of 16000000
+patarm.rubrics._limits.TemplateLimitError: a string of 1000000000 characters is over the limit of 8000000
 """
 
 from __future__ import annotations
@@ -60,13 +63,17 @@ class RenderLimits:
         max_chars: Longest string a template may build, and longest output of one render.
         max_items: Longest list or tuple a template may build.
         max_int_bits: Largest integer (in bits) ``*`` and ``**`` may build.
+        max_slow_filter_chars: Longest text given to a filter that does per-word Python work
+            (``title``, ``wordcount``, ``wordwrap``, ``urlize``, ``urlencode``, ``striptags``):
+            such a call cannot be interrupted, so its input is bounded instead.
         max_iterations: Loop iterations in one render, all loops together.
         timeout_s: Seconds one render may take.
     """
 
-    max_chars: int = 16_000_000
+    max_chars: int = 8_000_000
     max_items: int = 1_000_000
     max_int_bits: int = 1 << 16
+    max_slow_filter_chars: int = 500_000
     max_iterations: int = 1_000_000
     timeout_s: float = 5.0
 
@@ -166,7 +173,7 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
         self.limits = limits or RenderLimits()
         for name, check in _FILTER_CHECKS.items():
             if name in self.filters:
-                self.filters[name] = self._guarded_filter(self.filters[name], check)
+                self.filters[name] = _GuardedFilter(self, self.filters[name], check)
 
     # -- budget ---------------------------------------------------------------------------
     def _budget(self) -> _Budget:
@@ -275,21 +282,25 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
 
         return checked
 
-    def _guarded_filter(self, filter_: Callable[..., Any], check: _FilterCheck) -> Callable[..., Any]:
+
+class _GuardedFilter:
+    """A filter whose arguments are checked before it runs (a class, not a closure, so an
+    environment holding it pickles, as Ray and multiprocessing need)."""
+
+    def __init__(self, env: GuardedEnvironment, filter_: Callable[..., Any], check: _FilterCheck) -> None:
+        self.env, self.filter, self.check = env, filter_, check
+        self.__name__ = getattr(filter_, "__name__", "filter")
         pass_arg = jinja2.utils._PassArg.from_obj(filter_)
-
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            self._budget().tick()
-            lead = 1 if pass_arg is not None else 0  # the context / eval context comes first
-            if len(args) > lead:
-                value = check(self, args[lead], args[lead + 1 :], kwargs)
-                args = (*args[:lead], value, *args[lead + 1 :])
-            return filter_(*args, **kwargs)
-
-        guarded.__name__ = getattr(filter_, "__name__", "filter")
+        self.lead = 0 if pass_arg is None else 1  # the context / eval context / environment comes first
         if pass_arg is not None:
-            guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
-        return guarded
+            self.jinja_pass_arg = pass_arg
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.env._budget().tick()
+        if len(args) > self.lead:
+            value = self.check(self.env, args[self.lead], args[self.lead + 1 :], kwargs)
+            args = (*args[: self.lead], value, *args[self.lead + 1 :])
+        return self.filter(*args, **kwargs)
 
 
 def _is_int(value: Any) -> bool:
@@ -409,6 +420,7 @@ def _indent(env: GuardedEnvironment, value: Any, args: tuple[Any, ...], kwargs: 
 
 
 def _wordwrap(env: GuardedEnvironment, value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    _slow(env, value, args, kwargs)
     width = max(_int_arg(args, kwargs, 0, "width", 79), 1)
     wrap = _arg(args, kwargs, 2, "wrapstring", None)
     text = str(value)
@@ -457,6 +469,36 @@ def _tojson(env: GuardedEnvironment, value: Any, args: tuple[Any, ...], kwargs: 
 _LONGEST_INDENT = 64
 
 
+def _slow(env: GuardedEnvironment, value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    size = len(value) if isinstance(value, str) else len(str(value))
+    if size > env.limits.max_slow_filter_chars:
+        raise TemplateLimitError(
+            f"a text of {size} characters is over the limit of {env.limits.max_slow_filter_chars} for this filter"
+        )
+    return value
+
+
+def _sequence(env: GuardedEnvironment, value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    value = _listed(env, value)
+    if isinstance(value, (str, bytes, list, tuple)):
+        env.items(len(value))
+    return value
+
+
+def _sum(env: GuardedEnvironment, value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    value = _listed(env, value)
+    start = _arg(args, kwargs, 1, "start", 0)
+    if _is_seq(start) and isinstance(value, (list, tuple)):
+        # joining sequences with + copies the running total at each step: quadratic work
+        total = len(start) + sum(len(v) for v in value if _is_seq(v))
+        env.items(total)
+        env.items(total * len(value) // _SUM_COPIES)
+    return value
+
+
+_SUM_COPIES = 64  # sum(start=[]) may copy its running total this many times the item limit
+
+
 _FILTER_CHECKS: dict[str, _FilterCheck] = {
     "center": _center,
     "indent": _indent,
@@ -467,4 +509,12 @@ _FILTER_CHECKS: dict[str, _FilterCheck] = {
     "batch": _batch,
     "slice": _slice,
     "tojson": _tojson,
+    "title": _slow,
+    "wordcount": _slow,
+    "urlize": _slow,
+    "urlencode": _slow,
+    "striptags": _slow,
+    "list": _sequence,
+    "sort": _sequence,
+    "sum": _sum,
 }
