@@ -94,6 +94,12 @@ def test_the_output_of_one_render_is_bounded() -> None:
     with pytest.raises(TemplateLimitError, match="output is over the limit of 1000 characters"):
         env.from_string("{% for c in text %}{{ text }}{% endfor %}").render(text="a" * 100)
     assert env.from_string("{% for c in text %}{{ c }}{% endfor %}").render(text="a" * 100) == "a" * 100
+    small = sandboxed_environment(limits=RenderLimits(max_chars=50))
+    chars = small.from_string("{% for c in text %}{{ c }}{% endfor %}")
+    for render in (chars.render, lambda **v: "".join(chars.generate(**v))):
+        with pytest.raises(TemplateLimitError, match="output is over the limit of 50 characters"):
+            render(text="a" * 51)
+        assert render(text="a" * 50) == "a" * 50
 
 
 def test_loop_iterations_are_counted_across_loops() -> None:

@@ -117,27 +117,47 @@ class GuardedTemplate(jinja2.Template):
     environment: GuardedEnvironment
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        return "".join(self.generate(*args, **kwargs))
+        budget = _Budget(self.environment.limits)
+        limit, deadline, clock = budget.limits.max_chars, budget.deadline, time.monotonic
+        token = _ACTIVE.set(budget)  # a render runs to its end here: one budget for all of it
+        try:
+            out = []
+            size = 0
+            for chunk in _template_errors(super().generate(*args, **kwargs)):
+                size += len(chunk)
+                if size > limit or clock() > deadline:  # the same checks as budget.write, inline
+                    budget.output = size - len(chunk)
+                    budget.write(chunk)
+                out.append(chunk)
+            return "".join(out)
+        finally:
+            _ACTIVE.reset(token)
 
     def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         budget = _Budget(self.environment.limits)
-        chunks = super().generate(*args, **kwargs)
+        chunks = _template_errors(super().generate(*args, **kwargs))
         while True:
-            token = _ACTIVE.set(budget)
+            token = _ACTIVE.set(budget)  # the caller runs between chunks: set the budget per step
             try:
                 chunk = next(chunks)
             except StopIteration:
                 return
-            except RecursionError:
-                raise TemplateLimitError("the template calls itself too deeply") from None
-            except jinja2.TemplateError:
-                raise
-            except Exception as exc:  # 1/0, int('x'), a too long int to print: the template's fault
-                raise jinja2.TemplateRuntimeError(f"{type(exc).__name__}: {exc}") from exc
             finally:
                 _ACTIVE.reset(token)
             budget.write(chunk)
             yield chunk
+
+
+def _template_errors(chunks: Iterator[str]) -> Iterator[str]:
+    """``chunks``, with any exception the template raises turned into a Jinja template error."""
+    try:
+        yield from chunks
+    except RecursionError:
+        raise TemplateLimitError("the template calls itself too deeply") from None
+    except jinja2.TemplateError:
+        raise
+    except Exception as exc:  # 1/0, int('x'), a too long int to print: the template's fault
+        raise jinja2.TemplateRuntimeError(f"{type(exc).__name__}: {exc}") from exc
 
 
 class _GuardLoopsAndConcat(NodeTransformer):
