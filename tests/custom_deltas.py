@@ -24,6 +24,14 @@ def linear(margin: float) -> float:
     return margin
 
 
+PI = 3.14159  # not callable: named with arguments, an error
+
+
+def empty_text() -> str:
+    """A factory that returns something that is not a delta."""
+    return ""
+
+
 class Family:
     """Deltas grouped in a class, named by a nested path (``custom_deltas:Family.linear``)."""
 

@@ -102,7 +102,8 @@ def test_specs_name_builtins_and_dotted_paths(spec: str, expected: Any) -> None:
         ("graded(colour=1)", r"unexpected keyword argument 'colour'"),
         ("graded(", r"expected a name or dotted path .* such as graded, graded\(threshold=1.5\)"),
         ("graded(**{'threshold': 1})", r"arguments must be literals .*\(\*\*kwargs\)"),
-        ("builtins:str()", r"'builtins:str\(\)': names '', which is not callable"),
+        ("custom_deltas:empty_text()", r"'custom_deltas:empty_text\(\)': names '', which is not callable"),
+        ("builtins:str()", r"'builtins:str\(\)': builtins is a standard-library module"),
         ("custom_deltas:Family.missing", r"module 'custom_deltas' has no attribute 'Family.missing'"),
     ],
 )

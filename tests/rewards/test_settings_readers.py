@@ -53,7 +53,8 @@ def test_a_bad_value_is_an_error_naming_where_it_came_from(make: Any, message: s
         ("custom_deltas:capped(max=__import__('os'))", r"arguments must be literals such as \(max=2, low=0\.5\) \("),
         ("no_such_module:capped", r"cannot import module 'no_such_module' \("),
         ("custom_deltas.missing.capped", r"cannot import module 'custom_deltas\.missing' \("),
-        ("math:pi(2)", r"math:pi is not callable$"),
+        ("custom_deltas:PI(2)", r"custom_deltas:PI is not callable$"),
+        ("math:pi(2)", r"math is a standard-library module; "),
         ("custom_deltas:capped", r"calling it on the margin 1\.0 failed \(TypeError: "),
     ],
 )

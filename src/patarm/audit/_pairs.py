@@ -102,8 +102,25 @@ def load_audit_data(path: str | Path, *, benchmark: str | None = None, skip_malf
     try:
         pairs = [_audit_pair(item.pair) for item in iter_loaded(read_rows(path), skip=skip_malformed, report=report)]
     except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
+        raise ValueError(_named(path, exc)) from None
     return AuditData(pairs, str(path), rows_read=report.rows, skipped=dict(report.skipped))
+
+
+def _named(path: str | Path, exc: ValueError) -> str:
+    """``exc``'s message naming ``path`` once, with a row's line in the file where it has one
+    (a read error names the file already; a row error names only the row's index)."""
+    from patarm.data._stream import row_location
+    from patarm.types import RowError
+
+    message = str(exc)
+    if message.startswith(f"{path} ") or message.startswith(f"{path}:"):
+        return message
+    if isinstance(exc, RowError) and isinstance(exc.row, int):
+        prefix = f"row {exc.row}"
+        place = row_location(path, exc.row)
+        if place is not None and message.startswith(prefix):
+            return f"{path} {place}{message[len(prefix) :]}"
+    return f"{path}: {message}"
 
 
 def quick_sample(pairs: Sequence[AuditPair], size: int, *, seed: int) -> list[AuditPair]:

@@ -8,6 +8,7 @@ the score scale's range, so they mean the same on 1-10 and on 0-1.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -49,6 +50,11 @@ class Thresholds:
         default=0.8, metadata={"help": "pointwise and pairwise decisions agree at least this often"}
     )
     top_score_share_max: float = field(default=0.5, metadata={"help": "share of the most common score at most this"})
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{name}: expected a finite number, got {value!r}")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

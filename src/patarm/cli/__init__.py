@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import sys
 from collections.abc import Sequence
 
@@ -49,6 +50,17 @@ def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            code = _run(argv)
+        finally:
+            sys.stdout.flush()  # a reader that went away is found here, not at interpreter exit
+    except BrokenPipeError:  # from writing our own output (a command's other pipes are reported in _run)
+        return _quiet_after_closed_pipe()
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _import_from_working_directory()
@@ -57,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         code: int = args.func(args)
+    except BrokenPipeError as exc:
+        if _stdout_closed():
+            raise  # the reader of our output went away (``patarm ... | head``): end quietly
+        return report(exc, args, debug=args.debug)  # some other pipe (a subprocess's): a failure
     except Exception as exc:  # every failure becomes one line (see _errors); --debug adds the traceback
         return report(exc, args, debug=args.debug)
     except KeyboardInterrupt:
@@ -76,6 +92,34 @@ def _import_from_working_directory() -> None:
     cwd = os.getcwd()
     if cwd not in sys.path and "" not in sys.path:
         sys.path.append(cwd)
+
+
+def _stdout_closed() -> bool:
+    """Whether the reader of standard output has gone away (its pipe reports an error)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):  # no real file behind stdout (captured), or no poll
+        return False
+    return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in events)
+
+
+def _quiet_after_closed_pipe() -> int:
+    """End without a message once the reader of our output has gone (``patarm rubrics list | head -1``):
+    what is still buffered goes to /dev/null, so the interpreter's final flush cannot fail again
+    (the Python documentation's recipe for SIGPIPE). Exit 141, as a shell reports a process
+    ended by SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file behind stdout: nothing is left to flush there
+        pass
+    return _CLOSED_PIPE
+
+
+_CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

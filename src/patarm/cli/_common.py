@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from patarm.cli._numbers import finite_float
+
 __all__ = [
     "add_backend_args",
     "add_judge_args",
@@ -145,11 +147,11 @@ def add_judge_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("judging")
     group.add_argument("--samples", "-k", type=int_at_least(1), default=1, help="rollouts per judgment (default 1)")
     group.add_argument("--voting", choices=["mean", "median"], default="mean", help="how k scores combine")
-    group.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default 1.0)")
-    group.add_argument("--top-p", type=float, default=1.0)
+    group.add_argument("--temperature", type=finite_float(0), default=1.0, help="0 = greedy (default 1.0)")
+    group.add_argument("--top-p", type=finite_float(0, 1, low_open=True), default=1.0)
     group.add_argument("--max-new-tokens", type=int_at_least(1), default=1024)
     group.add_argument("--seed", type=int, default=0, help="sampling seed; the same seed reproduces a run")
-    group.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    group.add_argument("--scale", type=finite_float(), nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     group.add_argument(
         "--tiers",
         choices=["primary", "generated", "both"],

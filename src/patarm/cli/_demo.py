@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from patarm.cli._numbers import finite_float
+
 __all__ = ["add_parser"]
 
 
@@ -85,7 +87,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         },
     )
     parser.add_argument(
-        "--label-noise", type=float, default=0.0, metavar="FRACTION", help="flip this share of training pairs"
+        "--label-noise",
+        type=finite_float(0, 1),
+        default=0.0,
+        metavar="FRACTION",
+        help="flip this share of training pairs",
     )
     parser.add_argument("--output", default="patarm-demo", metavar="DIR", help="where metrics and plot go")
     parser.add_argument("--eval-pairs", type=int, default=200, help="held-out pairs (default 200)")

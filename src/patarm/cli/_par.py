@@ -7,11 +7,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping, Sequence
 
+from patarm.cli._numbers import finite_float
 from patarm.rewards import PARSettings
 
 __all__ = ["add_par_arguments", "par_settings"]
 
 _METAVARS = {"delta": "SPEC", "rollouts_per_side": "N", "timeout_s": "SECONDS"}
+# The real-valued settings are refused at parse time when not finite (PARSettings checks them again).
+_TYPES = {
+    "malformed": finite_float(),
+    "well_formed": finite_float(),
+    "fallback_par": finite_float(),
+    "timeout_s": finite_float(0, low_open=True),
+}
 
 
 def add_par_arguments(
@@ -31,6 +39,7 @@ def add_par_arguments(
         parser.add_argument(
             "--" + name.replace("_", "-"),
             dest=f"par_{name}",
+            type=_TYPES.get(name, str),
             default=default,
             metavar=_METAVARS.get(name, "VALUE"),
             help=f"{PARSettings.help(name)}.{note} (default {shown})".replace("%", "%%"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from patarm.cli._numbers import finite_float
+
 __all__ = ["add_parser"]
 
 
@@ -55,8 +57,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show = sub.add_parser("show", help="the rendered primary criteria of one domain")
     show.add_argument("domain")
     _rubric_dir_option(show)
-    show.add_argument("--scale-low", type=float, default=1, help="scale the template is rendered for (default 1)")
-    show.add_argument("--scale-high", type=float, default=10, help="(default 10)")
+    show.add_argument(
+        "--scale-low", type=finite_float(), default=1, help="scale the template is rendered for (default 1)"
+    )
+    show.add_argument("--scale-high", type=finite_float(), default=10, help="(default 10)")
     show.set_defaults(func=run_show)
 
 

@@ -12,6 +12,7 @@ import sys
 
 from patarm._secrets import API_KEY_ENV
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, check_address, config_from_args
+from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
 
@@ -117,15 +118,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=32,
         help="items per judge call (default 32); a transformers backend runs them --batch-size at a time",
     )
-    net.add_argument("--max-wait-ms", type=float, default=10.0, help="longest wait to fill a batch (default 10)")
+    net.add_argument(
+        "--max-wait-ms", type=finite_float(0), default=10.0, help="longest wait to fill a batch (default 10)"
+    )
     net.add_argument("--max-queue", type=int, default=4096, help="items allowed to wait; more get 429 (default 4096)")
     net.add_argument(
         "--workers", type=int, default=1, help="backend calls at once (default 1; raise only for HTTP backends)"
     )
-    net.add_argument("--timeout", type=float, default=170.0, help="seconds per request before 504 (default 170)")
+    net.add_argument(
+        "--timeout",
+        type=finite_float(0, low_open=True),
+        default=170.0,
+        help="seconds per request before 504 (default 170)",
+    )
     net.add_argument(
         "--stall-timeout",
-        type=float,
+        type=finite_float(0, low_open=True),
         default=600.0,
         help="/health turns 503 when work waits and no backend call has finished for this long (default 600 s)",
     )
@@ -148,7 +156,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward)")
     rewards.add_argument(
         "--fallback-reward",
-        type=float,
+        type=finite_float(),
         help="reward when no judge sample parsed or the query cannot be split (default: the scale's low end)",
     )
     rewards.add_argument(

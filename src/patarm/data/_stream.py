@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ __all__ = ["SUFFIXES", "UnreadableLine", "iter_rows", "located_rows", "numbered_
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 _CSV_FIELD_LIMIT = 2**31 - 1  # the largest limit every platform's csv module accepts
+# JSON may escape a UTF-16 surrogate ("\\ud800"); paired ones decode to one character, a lone
+# one stays a surrogate, which no UTF-8 writer, tokenizer or server accepts.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def iter_rows(
@@ -66,7 +71,11 @@ def located_rows(
     elif suffix == ".parquet":
         yield from ((f"row {i}", row) for i, row in enumerate(_parquet_rows(source, batch_rows)))
     elif suffix == ".json":
-        yield from ((f"row {i}", row) for i, row in enumerate(_json_list(source)))
+        for i, row in enumerate(_json_list(source)):
+            field = lone_surrogate_field(row)
+            if field is not None:
+                raise ValueError(f"{source} row {i}: {_surrogate_message(field)}")
+            yield f"row {i}", row
     else:
         raise ValueError(f"{source}: unknown format {suffix!r}; expected one of {', '.join(SUFFIXES)} or a folder")
 
@@ -178,7 +187,40 @@ def _json_object(raw: bytes, first: bool) -> dict[str, Any] | None:
         raise ValueError(f"not valid JSON ({exc})") from None
     if not isinstance(row, dict):
         raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+    if _SURROGATE_ESCAPE.search(raw):
+        field = lone_surrogate_field(row)
+        if field is not None:
+            raise ValueError(_surrogate_message(field))
     return row
+
+
+def lone_surrogate_field(value: Any, path: str = "") -> str | None:
+    """The path (``prompt``, ``messages[0].content``) of the first string in ``value`` that holds
+    a lone UTF-16 surrogate, or None when every string is valid Unicode.
+
+    >>> lone_surrogate_field({"prompt": "ok", "messages": [{"content": "bad \ud800"}]})
+    'messages[0].content'
+    """
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return here
+            found = lone_surrogate_field(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = lone_surrogate_field(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _surrogate_message(field: str) -> str:
+    return f"field {field!r}: holds a lone UTF-16 surrogate (such as \\ud800), which is not valid Unicode"
 
 
 def _dataset_rows(source: Path, split: str | None) -> Iterator[dict[str, Any]]:

@@ -24,7 +24,7 @@ class JudgeConfig(BaseModel):
       the judge's distribution over score tokens (breaks ties of integer scores).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     scale: tuple[float, float] = (1, 10)
     integer_scores: bool = False

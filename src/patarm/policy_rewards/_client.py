@@ -19,6 +19,7 @@ Picklable: the HTTP connection pools are rebuilt after unpickling.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import threading
@@ -109,6 +110,11 @@ class JudgeClient:
     ) -> None:
         if max_items_per_request < 1:
             raise ValueError(f"max_items_per_request must be >= 1, got {max_items_per_request}")
+        for name, value, low in (("timeout_s", timeout_s, 0.0), ("deadline_s", deadline_s, 0.0)):
+            if value is not None and not (math.isfinite(value) and value > low):
+                raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        if not (math.isfinite(backoff_s) and backoff_s >= 0):
+            raise ValueError(f"backoff_s must be a finite number >= 0, got {backoff_s!r}")
         self.endpoint = _endpoint(url)
         self.api_key = api_key
         self.timeout_s = timeout_s

@@ -11,7 +11,9 @@ path to the user's own (``my_pkg.deltas:capped`` or ``my_pkg.deltas.capped``), e
 optionally called with literal arguments (``graded(threshold=1.5)``,
 ``my_pkg.deltas:capped(max=2)``). A built-in name is always called (``graded`` is
 ``GradedDelta()``); a dotted path without parentheses names the delta itself, with
-parentheses a factory that returns it.
+parentheses a factory that returns it. A dotted path imports the user's module, like any
+plugin, and may not name the standard library or a built-in function (``os:system(...)``
+is refused before anything runs; see :mod:`patarm.rewards._delta_targets`).
 
 >>> PARSettings().delta
 GradedDelta(threshold=2.0, low=0.5, high=1.0)
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from patarm.rewards._delta import ConstantDelta, Delta, GradedDelta
+from patarm.rewards._delta_targets import check_module, check_target
 from patarm.rewards._format import FormatReward
 
 __all__ = ["BUILTIN_DELTAS", "PARSettings", "delta_from_spec"]
@@ -68,6 +71,7 @@ def _import_path(path: str, spec: str) -> Any:
         raise ValueError(
             f"delta {spec!r}: expected one of {sorted(BUILTIN_DELTAS)} or a dotted path such as my_pkg.deltas:capped"
         )
+    check_module(module_name, spec)
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
@@ -76,6 +80,7 @@ def _import_path(path: str, spec: str) -> Any:
         if not hasattr(obj, name):
             raise ValueError(f"delta {spec!r}: module {module_name!r} has no attribute {attr!r}")
         obj = getattr(obj, name)
+    check_target(obj, spec)
     return obj
 
 
@@ -103,6 +108,8 @@ def delta_from_spec(spec: str) -> Delta:
         made = target(*args, **kwargs)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"delta {spec!r}: {exc}") from None
+    if builtin is None:
+        check_target(made, spec)
     return _checked(made, spec)
 
 

@@ -8,6 +8,11 @@ change data, and reads no file but the templates its loader was given. Anything 
 :class:`jinja2.exceptions.SecurityError` or an undefined-variable error at render time, which
 the callers report with the file name.
 
+It also bounds what a template may cost (:mod:`patarm.rubrics._limits`): the size of every
+string, list and integer it builds, its output, its loop iterations and its render time. A
+template over a bound raises :class:`~patarm.rubrics._limits.TemplateLimitError`, reported with
+the file name like any other refusal; so does any other exception a template raises (``1/0``).
+
 >>> env = sandboxed_environment()
 >>> env.from_string("{{ low }}-{{ high }}").render(low=1, high=10)
 '1-10'
@@ -22,25 +27,32 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from patarm.errors import PatarmError
+from patarm.rubrics._limits import GuardedEnvironment, RenderLimits, TemplateLimitError
 
-__all__ = ["TemplateError", "sandboxed_environment"]
+__all__ = ["RenderLimits", "TemplateError", "TemplateLimitError", "sandboxed_environment"]
 
 
 class TemplateError(PatarmError, ValueError):
     """A rubric or prompt template that does not render in the sandbox; the message names its file."""
 
 
-def sandboxed_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> ImmutableSandboxedEnvironment:
-    """An immutable sandboxed environment with no globals, strict undefined and no autoescape.
+def sandboxed_environment(
+    loader: jinja2.BaseLoader | None = None, *, limits: RenderLimits | None = None, **options: Any
+) -> GuardedEnvironment:
+    """An immutable sandboxed environment with no globals, strict undefined, no autoescape and
+    the cost bounds of ``limits`` (default :class:`RenderLimits`).
 
     Without ``loader`` a template can include nothing (an empty loader, so ``{% include %}`` is a
     clean "template not found", not a crash).
     """
-    env = ImmutableSandboxedEnvironment(
-        loader=loader or jinja2.DictLoader({}), undefined=jinja2.StrictUndefined, autoescape=False, **options
+    env = GuardedEnvironment(
+        loader=loader or jinja2.DictLoader({}),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        limits=limits,
+        **options,
     )
     env.globals.clear()
     return env

@@ -44,7 +44,7 @@ class ServeSettings(BaseModel):
     4096
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     max_batch_size: int = Field(32, ge=1)
     max_wait_ms: float = Field(10.0, ge=0)

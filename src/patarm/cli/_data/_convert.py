@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from patarm.cli._data._shared import labeler, print_lines, shared_args, source
+from patarm.cli._numbers import finite_float
 
 __all__ = ["add_convert_parsers"]
 
@@ -55,7 +56,9 @@ def add_convert_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         ),
     )
     shared_args(noise, "JSONL of pairs with 'flipped' and 'flip_rounds' fields", routed=False)
-    noise.add_argument("--flip", type=float, default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1")
+    noise.add_argument(
+        "--flip", type=finite_float(0, 1), default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1"
+    )
     noise.add_argument("--seed", type=int, default=0)
     noise.add_argument("--undo", action="store_true", help="undo the last noise round (swap back what it swapped)")
     noise.add_argument("--stack", action="store_true", help="add a round to data noised already (refused without it)")

@@ -9,6 +9,7 @@ from typing import Any
 
 from patarm.cli._common import backend_from_args
 from patarm.cli._data._shared import cache_settings, labeler, print_lines, prompts, shared_args, source
+from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
 
@@ -100,12 +101,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     shared_args(rl, ".parquet or .jsonl", with_prompts=True)
     rl.add_argument("--correct-column", help="per-pair correctness of sampler rollouts (enables the filter)")
     rl.add_argument(
-        "--keep-range", type=float, nargs=2, default=(1 / 8, 6 / 8), metavar=("LOW", "HIGH"), help="default 1/8 6/8"
+        "--keep-range",
+        type=finite_float(0, 1),
+        nargs=2,
+        default=(1 / 8, 6 / 8),
+        metavar=("LOW", "HIGH"),
+        help="default 1/8 6/8",
     )
     rl.add_argument("--text-prompts", action="store_true", help="prompts as plain text instead of chat messages")
     rl.add_argument("--quiet", action="store_true", help="no progress bar")
     rl.add_argument("--rollouts", type=int, help="sample N judge rollouts per pair with the --backend model")
-    rl.add_argument("--rollout-temperature", type=float, default=1.0, help="sampling temperature (default 1.0)")
+    rl.add_argument(
+        "--rollout-temperature", type=finite_float(0), default=1.0, help="sampling temperature (default 1.0)"
+    )
     rl.add_argument("--max-new-tokens", type=int, default=1024, help="per rollout (default 1024)")
     rl.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     rl.add_argument("--rollout-cache", help="JSONL of sampled correctness (default: OUTPUT with .rollouts.jsonl)")

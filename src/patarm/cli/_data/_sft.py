@@ -8,6 +8,7 @@ from pathlib import Path
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
 from patarm.cli._data._shared import cache_settings, labeler, print_lines, shared_args, source
+from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
 
@@ -68,7 +69,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         ),
     )
     shared_args(sft, "SFT rows {prompt, completion, ...}: .jsonl or .parquet", routed=False)
-    sft.add_argument("--margin", type=float, default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)")
+    sft.add_argument(
+        "--margin", type=finite_float(), default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)"
+    )
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
     sft.add_argument("--chunk-pairs", type=int, default=16, help="pairs judged and cached per step (default 16)")

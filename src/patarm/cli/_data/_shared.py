@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from patarm.cli._common import add_backend_args, backend_from_args, int_at_least
+from patarm.cli._numbers import finite_float
 
 __all__ = ["cache_settings", "labeler", "print_lines", "prompts", "shared_args", "source"]
 
@@ -90,7 +91,7 @@ def shared_args(
         )
     if with_prompts:
         parser.add_argument("--tiers", choices=["primary", "generated", "both"], default="both")
-        parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+        parser.add_argument("--scale", type=finite_float(), nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     if routed:
         parser.add_argument(
             "--router",
