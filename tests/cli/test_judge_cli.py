@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,13 @@ def lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def figure(text: str, name: str) -> str:
+    """The value printed beside ``name`` in the run's summary."""
+    found = re.search(rf"^{re.escape(name)} +(.+)$", text, re.MULTILINE)
+    assert found, (name, text)
+    return found.group(1)
+
+
 def judge(*args: str) -> int:
     return main(["judge", "--backend", "python", "--model", JUDGE, *args])
 
@@ -38,10 +46,11 @@ def test_pointwise_pairs_with_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     assert records[1]["domain"] == "math" and records[0]["domain"] == "chat"
     assert records[2]["chosen"]["malformed"] == 2 and records[2]["chosen"]["score"] is None
     summary = capsys.readouterr().out
-    assert "rows judged                       4" in summary
-    assert "malformed rollouts                2" in summary
-    assert "pairs: chosen wins                1/4 (25.0%)" in summary  # p2: "4" is shorter than "five"
-    assert "pairs: ties or failures           2/4 (50.0%)" in summary
+    assert figure(summary, "rows") == "4" and figure(summary, "judged now") == "7"  # p4's two sides: one content
+    assert figure(summary, "reused from the cache") == "1"
+    assert figure(summary, "malformed rollouts") == "2" and figure(summary, "failed judgments") == "1"
+    assert figure(summary, "pairs: chosen wins") == "1/4 (25.0%)"  # p2: "4" is shorter than "five"
+    assert figure(summary, "pairs: ties or failures") == "2/4 (50.0%)"
 
 
 def test_resume_skips_done_rows_and_drops_a_cut_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,8 +64,8 @@ def test_resume_skips_done_rows_and_drops_a_cut_line(tmp_path: Path, capsys: pyt
     assert [r["id"] for r in lines(out)] == ["p1", "p2", "p3", "p4"]
     summary = capsys.readouterr().out
     assert "cut short (an interrupted write): dropped, redone" in summary
-    assert "rows judged                       2" in summary
-    assert "rows skipped (judged in a cache)  2" in summary
+    assert figure(summary, "judged now") == "3"  # p3's two responses and p4's one (both sides alike)
+    assert figure(summary, "reused from the cache") == "5"
 
 
 def test_a_cache_from_other_settings_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,7 +74,7 @@ def test_a_cache_from_other_settings_is_refused(tmp_path: Path, capsys: pytest.C
     capsys.readouterr()
     assert judge("-i", str(data), "-o", str(out), "--samples", "3", "--seed", "4") == 2
     err = capsys.readouterr().err
-    assert "made with other settings" in err and "config: " in err and "'samples': 3" in err
+    assert "made with other settings (judge.samples: 1 then, 3 now; judge.seed: 0 then, 4 now)" in err
 
 
 def test_pairwise_reports_agreement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
