@@ -71,3 +71,25 @@ def test_without_matplotlib_the_report_stands_and_names_the_extra(
     report = run_audit(make_data(4), factories(honest), AuditSettings(), output=tmp_path)
     assert report["plots"] == [] and "patarm[audit]" in report["plots_skipped"]
     assert "patarm[audit]" in (tmp_path / "audit.md").read_text()
+
+
+def test_reordered_pairs_and_another_chunk_size_reuse_every_judgment(tmp_path: Path) -> None:
+    import dataclasses
+
+    data = make_data(8)
+    whole = run_audit(data, factories(honest), AuditSettings(chunk=5, plots=False), output=tmp_path)
+    reordered = dataclasses.replace(data, pairs=list(reversed(data.pairs)))
+    again = run_audit(reordered, factories(honest), AuditSettings(chunk=3, plots=False), output=tmp_path)
+    assert again["run"]["judged_now"] == 0 and again["run"]["from_store"] == whole["run"]["judgments"]
+
+
+def test_an_edited_pair_is_judged_again(tmp_path: Path) -> None:
+    import dataclasses
+
+    data = make_data(6)
+    run_audit(data, factories(honest), AuditSettings(pairwise=False, plots=False), output=tmp_path)
+    first = data.pairs[0]
+    edited = dataclasses.replace(first, chosen=first.chosen + " And one more sentence.")
+    changed = dataclasses.replace(data, pairs=[edited, *data.pairs[1:]])
+    again = run_audit(changed, factories(honest), AuditSettings(pairwise=False, plots=False), output=tmp_path)
+    assert again["run"]["judged_now"] > 0 and again["run"]["from_store"] > 0

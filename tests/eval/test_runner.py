@@ -147,3 +147,27 @@ def test_baselines() -> None:
     assert baseline_scores(data, "random", seed=1) != baseline_scores(data, "random", seed=2)
     with pytest.raises(ValueError, match="unknown baseline 'shortest'"):
         baseline_scores(data, "shortest")
+
+
+def test_reordered_edited_and_appended_rows_never_reuse_a_stale_judgment(tmp_path: Path) -> None:
+    rows = [BenchmarkRow(str(i), f"q{i}", ("x" * (10 * i + 5),), ("y",), "hep-go", str(i)) for i in range(4)]
+    cache = tmp_path / "cache.jsonl"
+    run_judge(BenchmarkData("rewardbench", tuple(rows[:3])), factory(), JudgeRunSettings(chunk=2), cache=cache)
+    edited = BenchmarkRow("1", "q1", ("z" * 60,), ("y",), "hep-go", "1")  # same id, other chosen text
+    changed = (rows[3], rows[2], edited, rows[0])  # reordered, one row edited, one appended
+    with pytest.warns(UserWarning, match=r"judged before with other content \(1/chosen/0\)"):
+        run = run_judge(BenchmarkData("rewardbench", changed), factory(), JudgeRunSettings(chunk=3), cache=cache)
+    assert run.scores == run_judge(BenchmarkData("rewardbench", changed), factory()).scores
+    assert (run.judged, run.cached, run.changed) == (3, 5, 1)  # row 3's two responses and the edited one
+
+
+def test_pairwise_failures_never_count_as_agreement() -> None:
+    rows = (
+        BenchmarkRow("1", "q", ("a",), ("b",), "alpacaeval-easy", "1"),
+        BenchmarkRow("2", "Say hi.", ("Hello there, friend",), ("hi",), "alpacaeval-easy", "2"),
+    )
+    silent = PairwiseJudge(FunctionBackend(lambda prompt, seed: "no scores" if "<response_a>\na" in prompt or
+                                           "<response_b>\na" in prompt else SCRIPTED(prompt, seed)))  # fmt: skip
+    run = run_judge(BenchmarkData("rewardbench", rows), silent, JudgeRunSettings(mode="pairwise"))
+    assert run.orders_compared == 2 and run.agreements == 1 and run.position_agreement == 0.5
+    assert run.failed == 1 and run.scores[0].pairs == (((None, None),),)
