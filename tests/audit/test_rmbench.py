@@ -4,7 +4,6 @@ length does far better on the easy comparisons than on the hard ones."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from patarm.audit import AuditSettings, run_audit
 from patarm.audit._pairs import load_audit_data

@@ -46,7 +46,9 @@ def test_an_edited_pair_is_judged_again(tmp_path: Path, capsys: pytest.CaptureFi
     assert "pair ids judged before with other content: 1 (judged again)" in text
 
 
-def test_reordered_and_appended_pairs_with_another_chunk_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reordered_and_appended_pairs_with_another_chunk_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     build(tmp_path, ROWS[:2], "first", "--chunk-pairs", "1")
     capsys.readouterr()
     rows = build(tmp_path, [ROWS[2], ROWS[1], ROWS[0]], "reordered", "--chunk-pairs", "2")

@@ -22,7 +22,7 @@ QUICK_PAIRS = 300
 
 def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None) -> dict[str, Any]:
     from patarm.audit import AuditSettings, run_audit
-    from patarm.judges import PairwiseJudge, PointwiseJudge
+    from patarm.judges import Judge, PairwiseJudge, PointwiseJudge
     from patarm.rubrics import CriteriaCache, RubricSet
 
     args = argparse.Namespace(**{**vars(args), "model": model})
@@ -31,7 +31,7 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
     rubrics = RubricSet(args.rubric_dir or ())
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
 
-    judges = {
+    judges: dict[str, Judge[Any, Any]] = {
         "point": PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria),
         "pair": PairwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria),
     }

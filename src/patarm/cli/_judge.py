@@ -23,6 +23,7 @@ from patarm.types import RowError
 
 __all__ = ["add_parser"]
 
+
 def _row_kind(row: dict[str, Any], index: int) -> str:
     if "chosen" in row and "rejected" in row:
         return "pair"
@@ -68,7 +69,9 @@ def _check_domain(row: dict[str, Any], index: int, rubrics: Any) -> None:
         raise RowError(index, "domain", f"a known domain ({', '.join(rubrics.domains())}) or null", value)
 
 
-def _items(rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, domain: str | None) -> tuple[list[Any], list[str]]:
+def _items(
+    rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, domain: str | None
+) -> tuple[list[Any], list[str]]:
     """What the judge sees, one item per response (pointwise) or per pair (pairwise), and each
     item's id: the row's id, with ``/chosen`` or ``/rejected`` for a pair's response."""
     from patarm.judges import PairwiseItem, PointwiseItem
@@ -89,7 +92,9 @@ def _items(rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, domain
     return items, names
 
 
-def _output(rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, results: Sequence[Any]) -> Iterator[dict[str, Any]]:
+def _output(
+    rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, results: Sequence[Any]
+) -> Iterator[dict[str, Any]]:
     """One output record per row, in input order."""
     given = iter(results)
     for row, row_id in zip(rows, ids, strict=True):
@@ -141,7 +146,7 @@ def _summary(records: Sequence[dict[str, Any]], mode: str, counts: Any) -> list[
 
 def run(args: argparse.Namespace) -> int:
     from patarm.data import read_rows
-    from patarm.judges import PairwiseJudge, PointwiseJudge, judge_items
+    from patarm.judges import Judge, PairwiseJudge, PointwiseJudge, judge_items
     from patarm.rubrics import CriteriaCache, RubricSet
     from patarm.store import check_distinct
 
@@ -178,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     backend = backend_from_args(args)
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
-    judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
+    judge: Judge[Any, Any] = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
     items, names = _items(rows, ids, args.mode, args.domain)
     settings = {"backend": args.backend, "model": args.model, "rubric_dir": list(args.rubric_dir or ())}
     per_row = 1 if args.mode == "pairwise" else 2
@@ -225,7 +230,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--split", help="split of a saved DatasetDict")
     parser.add_argument("--limit", type=int_at_least(0), help="judge only the first N rows")
     parser.add_argument(
-        "--chunk-rows", type=int_at_least(1), default=32, help="rows judged and written per step (default 32; may change between runs)"
+        "--chunk-rows",
+        type=int_at_least(1),
+        default=32,
+        help="rows judged and written per step (default 32; may change between runs)",
     )
     add_backend_args(parser)
     add_judge_args(parser)

@@ -106,7 +106,13 @@ def build_sft(
 
     def rows() -> Iterator[dict[str, Any]]:
         judged = teacher_judgments(
-            source.iter(report), judge, domain_of, counts, store=teacher_cache, settings=settings, chunk_pairs=chunk_pairs
+            source.iter(report),
+            judge,
+            domain_of,
+            counts,
+            store=teacher_cache,
+            settings=settings,
+            chunk_pairs=chunk_pairs,
         )
         for item, pair_domain, chosen, rejected in judged:
             margin, reason = keep.verdict(chosen, rejected)

@@ -175,12 +175,16 @@ def _items(data: BenchmarkData, mode: JudgeMode, domain: str | None) -> list[_It
         d = domain or judge_domain(data.benchmark, row)
         if mode == "pointwise":
             for side, index, text in row.responses():
-                items.append(_Item(f"{row.key}/{side}/{index}", r, (side, index, -1), PointwiseItem(row.prompt, text, d)))
+                items.append(
+                    _Item(f"{row.key}/{side}/{index}", r, (side, index, -1), PointwiseItem(row.prompt, text, d))
+                )
         else:
             for i, chosen in enumerate(row.chosen):
                 for j, rejected in enumerate(row.rejected):
                     where = ("pair", i, j)
-                    items.append(_Item(f"{row.key}/pair/{i}-{j}", r, where, PairwiseItem(row.prompt, chosen, rejected, d)))
+                    items.append(
+                        _Item(f"{row.key}/pair/{i}-{j}", r, where, PairwiseItem(row.prompt, chosen, rejected, d))
+                    )
     return items
 
 

@@ -37,6 +37,6 @@ class Judge(Protocol[ItemT, ResultT]):
         """What shapes a judgment (prompts, sampling, seed), as plain JSON values."""
         ...
 
-    def judge_many(self, items: Sequence[ItemT], *, progress: bool = False) -> list[ResultT]:
+    def judge_many(self, items: Sequence[ItemT], *, progress: bool = False) -> Sequence[ResultT]:
         """One result per item, in order."""
         ...

@@ -77,7 +77,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sft.add_argument("--margin", type=float, default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)")
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
-    sft.add_argument("--chunk-pairs", type=int, default=16, help="pairs judged and cached per step (default 16; may change between runs)")
+    sft.add_argument(
+        "--chunk-pairs",
+        type=int,
+        default=16,
+        help="pairs judged and cached per step (default 16; may change between runs)",
+    )
     sft.add_argument("--text-prompts", action="store_true", help="prompt and completion as plain text")
     sft.add_argument("--quiet", action="store_true", help="no progress bar")
     sft.add_argument(
