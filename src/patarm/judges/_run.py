@@ -223,17 +223,6 @@ def judge_items(
         raise ValueError(f"ids: expected one per item ({len(items)}), got {len(ids)}")
     counts = JudgeCounts()
     named = zip(ids if ids is not None else [None] * len(items), items, strict=True)
-    pairs = list(
-        stream_judgments(
-            judge,
-            named,
-            store=store,
-            settings=settings,
-            ignore=ignore,
-            chunk=chunk,
-            progress=progress,
-            total=len(items),
-            counts=counts,
-        )
-    )
+    options: dict[str, Any] = {"store": store, "settings": settings, "ignore": ignore, "chunk": chunk}
+    pairs = list(stream_judgments(judge, named, progress=progress, total=len(items), counts=counts, **options))
     return JudgedItems([r for _, r in pairs], [k for k, _ in pairs], counts)
