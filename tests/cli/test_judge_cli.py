@@ -223,7 +223,8 @@ def test_the_chunk_size_may_change_between_runs(tmp_path: Path, capsys: pytest.C
 def test_a_failed_start_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = write_jsonl(tmp_path / "a.jsonl", RESUME_ROWS), tmp_path / "out.jsonl"
     misspelt = str(Path(__file__).parent / "length_judge.py") + ":judg"
-    assert judge("-i", str(data), "-o", str(out), model=misspelt) == 2
+    criteria = ["--criteria-cache", str(tmp_path / "criteria.jsonl")]
+    assert judge("-i", str(data), "-o", str(out), *criteria, model=misspelt) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]
     capsys.readouterr()
     assert judge("-i", str(data), "-o", str(out)) == 0  # the corrected command is not refused
