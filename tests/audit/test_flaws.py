@@ -22,14 +22,9 @@ def audit(name: str, tmp_path: Path, samples: int = 2) -> dict[str, Any]:
     backend = FunctionBackend(load_function(f"{HERE / 'flawed_judges.py'}:{name}"))
     config = JudgeConfig(samples=samples, tiers="primary")
 
-    def point(seed: int | None) -> Any:
-        return PointwiseJudge(backend, config.model_copy(update={"seed": seed}))
-
-    def pair(seed: int | None) -> Any:
-        return PairwiseJudge(backend, config.model_copy(update={"seed": seed}))
-
+    judges = {"point": PointwiseJudge(backend, config), "pair": PairwiseJudge(backend, config)}
     settings = AuditSettings(judge=name, samples_per_judgment=samples, plots=False)
-    return run_audit(make_data(), {"point": point, "pair": pair}, settings, output=tmp_path / name)
+    return run_audit(make_data(), judges, settings, output=tmp_path / name)
 
 
 def verdicts(report: dict[str, Any]) -> dict[str, str]:

@@ -19,19 +19,11 @@ make_data = load_function(f"{HERE / 'pairs.py'}:make_data")
 honest = load_function(f"{HERE / 'flawed_judges.py'}:honest")
 
 
-def factories(fn: Any, seed_log: list[int | None] | None = None) -> dict[str, Any]:
+def factories(fn: Any, seed: int = 0) -> dict[str, Any]:
+    """The judges an audit takes: one backend, pointwise and pairwise."""
     backend = FunctionBackend(fn)
-    config = JudgeConfig(samples=2, tiers="primary")
-
-    def point(seed: int | None) -> Any:
-        if seed_log is not None:
-            seed_log.append(seed)
-        return PointwiseJudge(backend, config.model_copy(update={"seed": seed}))
-
-    def pair(seed: int | None) -> Any:
-        return PairwiseJudge(backend, config.model_copy(update={"seed": seed}))
-
-    return {"point": point, "pair": pair}
+    config = JudgeConfig(samples=2, tiers="primary", seed=seed)
+    return {"point": PointwiseJudge(backend, config), "pair": PairwiseJudge(backend, config)}
 
 
 def test_rerun_after_interruption_resumes_with_the_same_numbers(tmp_path: Path) -> None:
@@ -59,8 +51,8 @@ def test_rerun_after_interruption_resumes_with_the_same_numbers(tmp_path: Path) 
 
 def test_a_store_made_with_other_settings_is_refused(tmp_path: Path) -> None:
     run_audit(make_data(4), factories(honest), AuditSettings(plots=False), output=tmp_path)
-    with pytest.raises(StoreSettingsError, match="seed"):
-        run_audit(make_data(4), factories(honest), AuditSettings(seed=1, plots=False), output=tmp_path)
+    with pytest.raises(StoreSettingsError, match=r"\(judge.seed: 0 then, 1 now\)"):
+        run_audit(make_data(4), factories(honest, seed=1), AuditSettings(plots=False), output=tmp_path)
 
 
 def test_quick_samples_a_seeded_subset(tmp_path: Path) -> None:
@@ -79,3 +71,25 @@ def test_without_matplotlib_the_report_stands_and_names_the_extra(
     report = run_audit(make_data(4), factories(honest), AuditSettings(), output=tmp_path)
     assert report["plots"] == [] and "patarm[audit]" in report["plots_skipped"]
     assert "patarm[audit]" in (tmp_path / "audit.md").read_text()
+
+
+def test_reordered_pairs_and_another_chunk_size_reuse_every_judgment(tmp_path: Path) -> None:
+    import dataclasses
+
+    data = make_data(8)
+    whole = run_audit(data, factories(honest), AuditSettings(chunk=5, plots=False), output=tmp_path)
+    reordered = dataclasses.replace(data, pairs=list(reversed(data.pairs)))
+    again = run_audit(reordered, factories(honest), AuditSettings(chunk=3, plots=False), output=tmp_path)
+    assert again["run"]["judged_now"] == 0 and again["run"]["from_store"] == whole["run"]["judgments"]
+
+
+def test_an_edited_pair_is_judged_again(tmp_path: Path) -> None:
+    import dataclasses
+
+    data = make_data(6)
+    run_audit(data, factories(honest), AuditSettings(pairwise=False, plots=False), output=tmp_path)
+    first = data.pairs[0]
+    edited = dataclasses.replace(first, chosen=first.chosen + " And one more sentence.")
+    changed = dataclasses.replace(data, pairs=[edited, *data.pairs[1:]])
+    again = run_audit(changed, factories(honest), AuditSettings(pairwise=False, plots=False), output=tmp_path)
+    assert again["run"]["judged_now"] > 0 and again["run"]["from_store"] > 0

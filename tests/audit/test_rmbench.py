@@ -4,7 +4,6 @@ length does far better on the easy comparisons than on the hard ones."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from patarm.audit import AuditSettings, run_audit
 from patarm.audit._pairs import load_audit_data
@@ -21,9 +20,7 @@ def test_rmbench_split_exposes_a_length_only_judge(tmp_path: Path) -> None:
     assert rows > 0 and len(data.pairs) == 3 * rows
     backend = FunctionBackend(load_function(f"{HERE / 'flawed_judges.py'}:chars_only"))
 
-    def point(seed: int | None) -> Any:
-        return PointwiseJudge(backend, JudgeConfig(seed=seed, tiers="primary"))
-
+    point = PointwiseJudge(backend, JudgeConfig(tiers="primary"))
     report = run_audit(data, {"point": point}, AuditSettings(pairwise=False, plots=False), output=tmp_path)
     split = next(c for c in report["checks"] if c["check"] == "length")["rmbench"]
     assert split["hard"]["value"] < 0.3 and split["easy"]["value"] - split["hard"]["value"] > 0.4

@@ -126,7 +126,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         lambda d: _store_records(d / "out.teacher.jsonl") >= 2,
-        r"teacher judged: \d+ pair\(s\) now, [1-9]\d* from",
+        r"teacher judgments: \d+ made now, [1-9]\d* reused from",
     ),
     "judge": (
         lambda d: [
@@ -141,7 +141,7 @@ CASES: dict[str, Case] = {
         ],
         "out.jsonl",
         lambda d: _store_records(d / "out.cache.jsonl") >= 2,
-        r"rows skipped \(judged in a cache\)\s+[1-9]\d*",
+        r"reused from the cache\s+[1-9]\d*",
     ),
     "eval": (
         lambda d: [

@@ -68,7 +68,7 @@ def test_build_sft_margin_filter_is_exact(tmp_path: Path, capsys: pytest.Capture
     ):
         assert expected in text
     assert (tmp_path / "sft.margins.png").read_bytes()[:4] == b"\x89PNG"
-    assert len(cached(tmp_path / "sft.teacher.jsonl")) == 6
+    assert len(cached(tmp_path / "sft.teacher.jsonl")) == 11  # one judgment per distinct response
 
 
 def test_build_sft_rows_feed_trl_sft_rows(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_build_sft_resumes_from_the_teacher_cache(tmp_path: Path, capsys: pytest
     capsys.readouterr()
     assert sft(data, out) == 0
     text = capsys.readouterr().out
-    assert "teacher judged: 3 pair(s) now, 3 from" in text
+    assert "teacher judgments: 6 made now, 6 reused from" in text  # three pairs each
     assert pq.read_table(out).column("pair_id").to_pylist() == ["keep", "keep", "just", "just"]
 
 
@@ -104,8 +104,9 @@ def test_build_sft_with_the_tiny_model_reports_malformed(tmp_path: Path, capsys:
     assert main([*args, "--max-new-tokens", "8", "--batch-size", "6"]) == 0
     text = capsys.readouterr().out
     expected = {"kept": 0, "malformed_teacher": 0, "wrong_order": 0, "margin_too_small": 0}
-    for record in cached(tmp_path / "sft.teacher.jsonl"):  # recount from the cached judgments
-        chosen, rejected = record["chosen"]["score"], record["rejected"]["score"]
+    judged = {r["name"]: r["result"]["score"] for r in cached(tmp_path / "sft.teacher.jsonl")}
+    for pair in sorted({name.split("/")[0] for name in judged}):  # recount from the cached judgments
+        chosen, rejected = judged[f"{pair}/chosen"], judged[f"{pair}/rejected"]
         if chosen is None or rejected is None:
             expected["malformed_teacher"] += 1
         elif chosen < rejected:

@@ -75,7 +75,8 @@ def test_judge_run_resumes_after_an_interruption(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "was cut short (an interrupted write): dropped, redone" in out
     a, b = report(first), report(second)
-    assert b["run"]["from_cache"] == 11 and b["run"]["judged"] == 43 - 11
+    # 11 records survive the cut; responses that recur in the data reuse them too
+    assert b["run"]["from_cache"] == 18 and b["run"]["judged"] + b["run"]["from_cache"] == 43
     assert {k: a[k] for k in ("overall", "subsets", "ties", "counts")} == {
         k: b[k] for k in ("overall", "subsets", "ties", "counts")
     }

@@ -26,18 +26,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SCRIPTED = load_function(str(Path(__file__).parent / "scripted_judge.py") + ":judge")
 
 
-def factory(mode: str = "pointwise", samples: int = 1, fail_at: int | None = None) -> Any:
+def factory(mode: str = "pointwise", samples: int = 1, fail_after: int | None = None, seed: int = 0) -> Any:
+    """A scripted judge; ``fail_after`` calls, the run is interrupted (as by Ctrl-C)."""
     calls = {"n": 0}
 
-    def make(seed: int | None) -> Any:
+    def fn(prompt: str, sample_seed: int | None) -> str:
         calls["n"] += 1
-        if fail_at is not None and calls["n"] == fail_at:
-            raise KeyboardInterrupt  # the run is interrupted here
-        config = JudgeConfig(samples=samples, seed=seed)
-        cls = PairwiseJudge if mode == "pairwise" else PointwiseJudge
-        return cls(FunctionBackend(SCRIPTED), config)
+        if fail_after is not None and calls["n"] > fail_after:
+            raise KeyboardInterrupt
+        return str(SCRIPTED(prompt, sample_seed))
 
-    return make
+    config = JudgeConfig(samples=samples, seed=seed)
+    cls = PairwiseJudge if mode == "pairwise" else PointwiseJudge
+    return cls(FunctionBackend(fn), config)
 
 
 def rmbench() -> BenchmarkData:
@@ -48,29 +49,31 @@ def test_pointwise_run_scores_every_response(tmp_path: Path) -> None:
     data = rmbench()
     settings = JudgeRunSettings(mode="pointwise", chunk=20)
     run = run_judge(data, factory(samples=2), settings, cache=tmp_path / "cache.jsonl")
-    assert run.judged == 24 * 6 and run.cached == 0 and run.samples == 24 * 6 * 2 and run.malformed_samples == 0
+    # a response that appears twice in the data (same prompt, same text) is judged once
+    assert run.judged == 132 and run.cached == 12 and run.samples == 24 * 6 * 2 and run.malformed_samples == 0
     assert all(None not in s.chosen + s.rejected for s in run.scores)
     lines = [json.loads(line) for line in (tmp_path / "cache.jsonl").read_text().splitlines()]
-    assert lines[0]["patarm_store"] == "eval-judgments" and len(lines) == 1 + 24 * 6
-    assert lines[1]["row"] == data.rows[0].key and len(lines[1]["sample_scores"]) == 2
+    assert lines[0]["patarm_store"] == "judgments" and len(lines) == 1 + 132
+    assert lines[1]["name"] == f"{data.rows[0].key}/chosen/0" and len(lines[1]["result"]["samples"]) == 2
     again = run_judge(data, factory(samples=2), settings, cache=tmp_path / "cache.jsonl")
     assert again.judged == 0 and again.cached == 24 * 6 and again.scores == run.scores
 
 
 def test_an_interrupted_run_resumes_to_the_same_numbers(tmp_path: Path) -> None:
     data = load_rewardbench2([FIXTURES / "rewardbench2.jsonl"])
-    settings = JudgeRunSettings(chunk=7, seed=3)
-    reference = score_benchmark("rewardbench2", run_judge(data, factory(), settings).scores)
+    settings = JudgeRunSettings(chunk=7)
+    reference = score_benchmark("rewardbench2", run_judge(data, factory(seed=3), settings).scores)
     cache = tmp_path / "cache.jsonl"
     with pytest.raises(KeyboardInterrupt):
-        run_judge(data, factory(fail_at=3), settings, cache=cache)
+        run_judge(data, factory(fail_after=14, seed=3), settings, cache=cache)
     done = len(cache.read_text().splitlines()) - 1
-    assert done == 14  # two chunks of 7
+    assert done == 14  # two chunks of 7, one call each
     with cache.open("a") as f:
         f.write('{"id": "3/chosen/0#abc", "sco')  # a record cut short
-    resumed = run_judge(data, factory(), settings, cache=cache)
+    resumed = run_judge(data, factory(seed=3), settings, cache=cache)
     total = sum(len(row.chosen) + len(row.rejected) for row in data.rows)
-    assert resumed.cached == 14 and resumed.judged == total - 14
+    assert resumed.cached >= 14 and resumed.judged + resumed.cached == total
+    assert resumed.judged == len(cache.read_text().splitlines()) - 1 - 14  # each new record judged once
     assert resumed.broken_cache_lines == 1
     assert score_benchmark("rewardbench2", resumed.scores) == reference
 
@@ -81,8 +84,8 @@ def test_a_cache_from_other_settings_is_refused(tmp_path: Path) -> None:
     run_judge(data, factory(), JudgeRunSettings(), cache=cache, fingerprint={"samples": 1})
     with pytest.raises(ValueError, match=r"other settings \(samples: 1 then, 4 now\)"):
         run_judge(data, factory(), JudgeRunSettings(), cache=cache, fingerprint={"samples": 4})
-    with pytest.raises(ValueError, match=r"other settings \(seed: 0 then, 1 now\)"):
-        run_judge(data, factory(), JudgeRunSettings(seed=1), cache=cache, fingerprint={"samples": 1})
+    with pytest.raises(ValueError, match=r"other settings \(judge.seed: 0 then, 1 now\)"):
+        run_judge(data, factory(seed=1), JudgeRunSettings(), cache=cache, fingerprint={"samples": 1})
 
 
 def test_pairwise_judges_both_orders_and_reports_agreement() -> None:
@@ -106,12 +109,13 @@ def test_pairwise_judges_both_orders_and_reports_agreement() -> None:
 def test_majority_vote_over_samples(tmp_path: Path) -> None:
     rows = (
         BenchmarkRow("1", "q", ("x" * 25,), ("y" * 25,), "hep-go", "1"),  # equal lengths: only jitter decides
-        BenchmarkRow("2", "q", ("x" * 25,), ("y" * 15,), "hep-go", "2"),  # chosen never scores lower
+        BenchmarkRow("2", "q2", ("x" * 25,), ("y" * 15,), "hep-go", "2"),  # chosen never scores lower
     )
     cache = tmp_path / "cache.jsonl"
     settings = JudgeRunSettings(compare_by="majority")
     run = run_judge(BenchmarkData("rewardbench", rows), factory(samples=5), settings, cache=cache)
-    samples = {(r["row"], r["side"]): r["sample_scores"] for r in map(json.loads, cache.read_text().splitlines()[1:])}
+    records = map(json.loads, cache.read_text().splitlines()[1:])
+    samples = {tuple(r["name"].split("/")[:2]): [x["score"] for x in r["result"]["samples"]] for r in records}
     for row, scores in zip(rows, run.scores, strict=True):
         paired = list(zip(samples[row.key, "chosen"], samples[row.key, "rejected"], strict=True))
         wins, losses = sum(c > r for c, r in paired), sum(c < r for c, r in paired)
@@ -143,3 +147,27 @@ def test_baselines() -> None:
     assert baseline_scores(data, "random", seed=1) != baseline_scores(data, "random", seed=2)
     with pytest.raises(ValueError, match="unknown baseline 'shortest'"):
         baseline_scores(data, "shortest")
+
+
+def test_reordered_edited_and_appended_rows_never_reuse_a_stale_judgment(tmp_path: Path) -> None:
+    rows = [BenchmarkRow(str(i), f"q{i}", ("x" * (10 * i + 5),), ("y",), "hep-go", str(i)) for i in range(4)]
+    cache = tmp_path / "cache.jsonl"
+    run_judge(BenchmarkData("rewardbench", tuple(rows[:3])), factory(), JudgeRunSettings(chunk=2), cache=cache)
+    edited = BenchmarkRow("1", "q1", ("z" * 60,), ("y",), "hep-go", "1")  # same id, other chosen text
+    changed = (rows[3], rows[2], edited, rows[0])  # reordered, one row edited, one appended
+    with pytest.warns(UserWarning, match=r"judged before with other content \(1/chosen/0\)"):
+        run = run_judge(BenchmarkData("rewardbench", changed), factory(), JudgeRunSettings(chunk=3), cache=cache)
+    assert run.scores == run_judge(BenchmarkData("rewardbench", changed), factory()).scores
+    assert (run.judged, run.cached, run.changed) == (3, 5, 1)  # row 3's two responses and the edited one
+
+
+def test_pairwise_failures_never_count_as_agreement() -> None:
+    rows = (
+        BenchmarkRow("1", "q", ("a",), ("b",), "alpacaeval-easy", "1"),
+        BenchmarkRow("2", "Say hi.", ("Hello there, friend",), ("hi",), "alpacaeval-easy", "2"),
+    )
+    silent = PairwiseJudge(FunctionBackend(lambda prompt, seed: "no scores" if "<response_a>\na" in prompt or
+                                           "<response_b>\na" in prompt else SCRIPTED(prompt, seed)))  # fmt: skip
+    run = run_judge(BenchmarkData("rewardbench", rows), silent, JudgeRunSettings(mode="pairwise"))
+    assert run.orders_compared == 2 and run.agreements == 1 and run.position_agreement == 0.5
+    assert run.failed == 1 and run.scores[0].pairs == (((None, None),),)

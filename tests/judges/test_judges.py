@@ -188,7 +188,9 @@ def test_config_round_trips_and_validates() -> None:
         JudgeConfig(samples=0)
     with pytest.raises(ValueError):
         JudgeConfig(scale=(5, 1))
-    assert config.sampling(3) == SamplingParams(n=4, seed=3, max_new_tokens=1024, logprobs=20)
+    assert config.model_copy(update={"seed": 3}).sampling() == SamplingParams(
+        n=4, seed=3, max_new_tokens=1024, logprobs=20
+    )
 
 
 def test_prompt_text_helper() -> None:

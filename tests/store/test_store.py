@@ -128,3 +128,58 @@ def test_check_distinct_sees_links_and_relative_paths(tmp_path: Path, monkeypatc
     with pytest.raises(ValueError, match=r"--cache y\.jsonl is the same file as --output"):
         check_distinct({"--input": [data, None]}, {"--output": "y.jsonl", "--cache": "y.jsonl"})
     check_distinct({"--input": data}, {"--output": "y.jsonl", "--cache": None})
+
+
+def test_nested_settings_are_named_by_their_dotted_name_and_only_those(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    long = "a setting that stays the same " * 40
+    JsonlStore(path, "k", {"judge": {"samples": 1, "prompt": long}, "model": "m"}).close()
+    with pytest.raises(StoreSettingsError) as caught:
+        JsonlStore(path, "k", {"judge": {"samples": 3, "prompt": long}, "model": "m"})
+    assert caught.value.changed == [("judge.samples", 1, 3)]
+    assert "(judge.samples: 1 then, 3 now)" in str(caught.value) and long not in str(caught.value)
+
+
+def test_a_store_past_its_bound_is_compacted_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with JsonlStore(path, "k", {}) as store:
+        for v in range(3):
+            store.put({"id": "a", "v": v})
+        store.put({"id": "b", "v": 0})
+        assert store.superseded == 2  # not more than the live records (2): left as is
+    assert len(path.read_text().splitlines()) == 5
+    with JsonlStore(path, "k", {}) as store:
+        assert store.superseded == 2
+        store.put({"id": "a", "v": 3})  # now 3 superseded records, 2 live ones
+    with JsonlStore(path, "k", {}) as store:
+        assert store.superseded == 0 and [r["v"] for r in store] == [3, 0]
+    assert len(path.read_text().splitlines()) == 3
+
+
+def test_a_compaction_killed_midway_leaves_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    JsonlStore(path, "k", {}).close()
+    left = tmp_path / ".s.jsonl.abc123.tmp"  # what atomic_write leaves when killed (SIGKILL) midway
+    left.write_text("half a store")
+    other = tmp_path / ".t.jsonl.abc123.tmp"  # another file's: not this store's to remove
+    other.write_text("x")
+    JsonlStore(path, "k", {}).close()
+    assert not left.exists() and other.exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_outputs_get_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        with atomic_write(tmp_path / "out.txt") as f:
+            f.write("shared")
+        with atomic_path(tmp_path / "out.bin") as scratch:
+            scratch.write_bytes(b"x")
+        with JsonlStore(tmp_path / "s.jsonl", "k", {}) as store:
+            store.put({"id": "a"})
+            store.put({"id": "a"})
+            store.compact()
+    finally:
+        os.umask(old)
+    for name in ("out.txt", "out.bin", "s.jsonl"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~umask, name

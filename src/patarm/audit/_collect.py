@@ -2,27 +2,26 @@
 
 A :class:`Probe` is one thing to judge: a response (pointwise) or a pair of responses in both
 orders (pairwise). Probes are keyed by their content, so a rewrite that changes nothing (the
-plain version of an already plain response) is judged once. Judgments go to a
-:class:`~patarm.store.JsonlStore` as each chunk finishes; each prompt's samples are seeded from
-the base seed and the prompt itself (:func:`~patarm.backends.sample_seed`), so a rerun after an
-interruption resumes and gives the same numbers whatever the chunking.
+plain version of an already plain response) is judged once. Judging goes through
+:func:`patarm.judges.judge_items`, the loop every command that judges shares: judgments go to a
+:class:`~patarm.store.JsonlStore` as each chunk finishes, keyed by what was judged; each
+prompt's samples are seeded from the judge's seed and the prompt itself
+(:func:`~patarm.backends.sample_seed`), so a rerun after an interruption resumes and gives the
+same numbers whatever the chunking.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from patarm.store import JsonlStore
+from patarm.judges import Judge, JudgeCounts, PairwiseItem, PairwiseResult, PointwiseItem, PointwiseResult, judge_items
 
-__all__ = ["AUDIT_STORE_KIND", "Judged", "Probe", "collect", "probe_key"]
-
-AUDIT_STORE_KIND = "audit-judgments"
-JudgeFactory = Callable[[int | None], Any]
+__all__ = ["Judged", "Probe", "collect", "probe_key"]
 
 
 def probe_key(kind: str, prompt: Any, texts: Sequence[str], domain: str | None) -> str:
@@ -47,11 +46,12 @@ class Probe:
 
 @dataclass
 class Judged:
-    """Judgment records by probe key, and what it took."""
+    """Judgment views by probe key (what the checks read), and what it took."""
 
     records: dict[str, dict[str, Any]]
     judged: int = 0
     cached: int = 0
+    failed: int = 0
     torn_lines: int = 0
 
     def point(self, prompt: Any, text: str, domain: str | None) -> dict[str, Any]:
@@ -61,9 +61,8 @@ class Judged:
         return self.records.get(probe_key("pair", prompt, [a, b], domain))
 
 
-def _point_record(key: str, result: Any) -> dict[str, Any]:
+def _point_view(result: PointwiseResult) -> dict[str, Any]:
     return {
-        "id": key,
         "score": result.score,
         "expected_score": result.expected_score,
         "sample_scores": [s.score for s in result.samples],
@@ -72,9 +71,8 @@ def _point_record(key: str, result: Any) -> dict[str, Any]:
     }
 
 
-def _pair_record(key: str, result: Any) -> dict[str, Any]:
+def _pair_view(result: PairwiseResult) -> dict[str, Any]:
     return {
-        "id": key,
         "score_a": result.score_a,
         "score_b": result.score_b,
         "orders": [{"a_first": o.a_first, "score_a": o.score_a, "score_b": o.score_b} for o in result.orders],
@@ -84,57 +82,44 @@ def _pair_record(key: str, result: Any) -> dict[str, Any]:
     }
 
 
-def _judge(factory: JudgeFactory, seed: int | None, probes: Sequence[Probe]) -> list[dict[str, Any]]:
-    from patarm.judges import PairwiseItem, PointwiseItem
-
-    judge = factory(seed)
-    if probes[0].kind == "point":
-        results = judge.judge_many([PointwiseItem(p.prompt, p.texts[0], p.domain) for p in probes])
-        return [_point_record(p.key, r) for p, r in zip(probes, results, strict=True)]
-    results = judge.judge_many([PairwiseItem(p.prompt, p.texts[0], p.texts[1], p.domain) for p in probes])
-    return [_pair_record(p.key, r) for p, r in zip(probes, results, strict=True)]
-
-
 def collect(
     probes: Sequence[Probe],
-    factories: Mapping[str, JudgeFactory],
+    judges: Mapping[str, Judge[Any, Any]],
     *,
-    seed: int | None,
     chunk: int = 32,
     store: str | Path | None = None,
     settings: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> Judged:
-    """Judge every distinct probe (``factories["point"]`` / ``["pair"]`` build a judge for a
-    seed), reusing the store's records; a store made with other ``settings`` is refused."""
-
+    """Judge every distinct probe (``judges["point"]`` the responses, ``judges["pair"]`` the
+    pairs) through :func:`patarm.judges.judge_items`, reusing the store's judgments of the same
+    content; a store made with other ``settings`` (or judge settings) is refused."""
     unique: dict[str, Probe] = {}
     for probe in probes:
         unique.setdefault(probe.key, probe)
-    book = JsonlStore(store, AUDIT_STORE_KIND, {"seed": seed, "seeds": "per-prompt", **(settings or {})})
-    out = Judged({}, torn_lines=book.torn)
-    bar = None
-    if progress and unique:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(unique), desc="auditing", unit="judgment")
-    try:
-        for kind in ("point", "pair"):
-            todo = [p for p in unique.values() if p.kind == kind]
-            for start in range(0, len(todo), chunk):
-                part = todo[start : start + chunk]
-                missing = [p for p in part if p.key not in book]
-                if missing:
-                    for record in _judge(factories[kind], seed, part):
-                        if record["id"] not in book:
-                            book.put(record)
-                out.judged += len(missing)
-                out.cached += len(part) - len(missing)
-                if bar is not None:
-                    bar.update(len(part))
-        out.records = {key: book.get(key) or {} for key in unique}
-    finally:
-        book.close()
-        if bar is not None:
-            bar.close()
+    points = [p for p in unique.values() if p.kind == "point"]
+    pairs = [p for p in unique.values() if p.kind == "pair"]
+    out = Judged({})
+    shared: dict[str, Any] = {"store": store, "settings": settings, "chunk": chunk}
+    if points:
+        run = judge_items(
+            judges["point"], [PointwiseItem(p.prompt, p.texts[0], p.domain) for p in points],
+            progress="auditing" if progress else False, **shared,
+        )  # fmt: skip
+        out.records.update((p.key, _point_view(r)) for p, r in zip(points, run.results, strict=True))
+        _add(out, run.counts)
+    if pairs:
+        paired = judge_items(
+            judges["pair"], [PairwiseItem(p.prompt, p.texts[0], p.texts[1], p.domain) for p in pairs],
+            progress="auditing pairs" if progress else False, **shared,
+        )  # fmt: skip
+        out.records.update((p.key, _pair_view(r)) for p, r in zip(pairs, paired.results, strict=True))
+        _add(out, paired.counts)
     return out
+
+
+def _add(out: Judged, counts: JudgeCounts) -> None:
+    out.judged += counts.judged
+    out.cached += counts.reused
+    out.failed += counts.failed
+    out.torn_lines += counts.torn

@@ -3,7 +3,7 @@ write the report and the plots."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,17 +13,18 @@ from patarm.audit._collect import collect
 from patarm.audit._pairs import AuditData, quick_sample
 from patarm.audit._probes import audit_probes
 from patarm.audit._thresholds import Thresholds
+from patarm.judges import Judge
 
 __all__ = ["AuditSettings", "run_audit"]
-
-JudgeFactory = Callable[[int | None], Any]
 
 
 @dataclass(frozen=True)
 class AuditSettings:
     """How an audit runs. ``quick``: audit a seeded sample of this many pairs (None: all);
     ``pairwise``: also judge each pair side by side (position bias, pointwise vs pairwise);
-    ``chunk``: probes judged and stored per step (fixes the chunk seeds: keep it to resume)."""
+    ``chunk``: probes judged and stored per step (may change between runs: each prompt's
+    samples are seeded from the judge's seed and the prompt). ``seed`` draws the ``quick``
+    sample and the bootstrap intervals; the judges' sampling seed is their config's."""
 
     seed: int = 0
     quick: int | None = None
@@ -44,15 +45,15 @@ class AuditSettings:
 
 def run_audit(
     data: AuditData,
-    factories: Mapping[str, JudgeFactory],
+    judges: Mapping[str, Judge[Any, Any]],
     settings: AuditSettings | None = None,
     *,
     output: str | Path,
     fingerprint: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
-    """Audit the judge that ``factories["point"]`` (and ``["pair"]``, when pairwise) build for
-    a chunk's seed; judgments are kept in ``output/judgments.jsonl`` so a rerun resumes.
+    """Audit ``judges["point"]`` (a pointwise judge) and, when pairwise, ``judges["pair"]`` (the
+    same judge, pairwise); judgments are kept in ``output/judgments.jsonl`` so a rerun resumes.
     Writes ``audit.json``, ``audit.md`` and the plots into ``output``; returns the report."""
     from patarm.audit._plots import plot_all
     from patarm.audit._report import write_audit
@@ -60,14 +61,14 @@ def run_audit(
     s = settings or AuditSettings()
     if not data.pairs:
         raise ValueError(f"{data.source}: no pairs to audit")
-    if s.pairwise and "pair" not in factories:
-        raise ValueError("a pairwise audit needs a pairwise judge (factories['pair'])")
+    if s.pairwise and "pair" not in judges:
+        raise ValueError("a pairwise audit needs a pairwise judge (judges['pair'])")
     pairs = quick_sample(data.pairs, s.quick, seed=s.seed) if s.quick else list(data.pairs)
     out = Path(output)
     probes = audit_probes(pairs, high=s.scale[1], pairwise=s.pairwise)
-    shaping = {"quick": s.quick, "scale": list(s.scale), **(fingerprint or {})}
+    shaping = {"scale": list(s.scale), **(fingerprint or {})}
     judged = collect(
-        probes, factories, seed=s.seed, chunk=s.chunk, store=out / "judgments.jsonl", settings=shaping,
+        probes, judges, chunk=s.chunk, store=out / "judgments.jsonl", settings=shaping,
         progress=progress,
     )  # fmt: skip
     rows = {p.row for p in pairs}
@@ -91,6 +92,7 @@ def run_audit(
             "judgments": len(judged.records),
             "judged_now": judged.judged,
             "from_store": judged.cached,
+            "failed_judgments": judged.failed,
             "torn_store_lines": judged.torn_lines,
             **(fingerprint or {}),
         },

@@ -22,7 +22,7 @@ QUICK_PAIRS = 300
 
 def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None) -> dict[str, Any]:
     from patarm.audit import AuditSettings, run_audit
-    from patarm.judges import PairwiseJudge, PointwiseJudge
+    from patarm.judges import Judge, PairwiseJudge, PointwiseJudge
     from patarm.rubrics import CriteriaCache, RubricSet
 
     args = argparse.Namespace(**{**vars(args), "model": model})
@@ -31,12 +31,10 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
     rubrics = RubricSet(args.rubric_dir or ())
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
 
-    def factory(cls: Any) -> Any:
-        def build(seed: int | None) -> Any:
-            return cls(backend, config.model_copy(update={"seed": seed}), rubrics=rubrics, criteria_cache=criteria)
-
-        return build
-
+    judges: dict[str, Judge[Any, Any]] = {
+        "point": PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria),
+        "pair": PairwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria),
+    }
     settings = AuditSettings(
         seed=args.seed,
         quick=args.quick,
@@ -46,15 +44,10 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
         judge=model or args.backend,
         samples_per_judgment=config.samples,
     )
-    fingerprint = {
-        "backend": args.backend,
-        "model": model,
-        "rubric_dir": list(args.rubric_dir or ()),
-        "config": config.model_dump(mode="json", exclude={"seed", "chunk_size"}),
-    }
+    fingerprint = {"backend": args.backend, "model": model, "rubric_dir": list(args.rubric_dir or ())}
     return run_audit(
         data,
-        {"point": factory(PointwiseJudge), "pair": factory(PairwiseJudge)},
+        judges,
         settings,
         output=output,
         fingerprint=fingerprint,
@@ -146,7 +139,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--no-pairwise", action="store_true", help="skip pairwise judging (no position check)")
     parser.add_argument(
-        "--chunk-items", type=int, default=32, help="judgments made and stored per step (default 32; keep to resume)"
+        "--chunk-items",
+        type=int,
+        default=32,
+        help="judgments made and stored per step (default 32; may change between runs)",
     )
     parser.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the report, plots, judgments")
     parser.add_argument(

@@ -57,29 +57,20 @@ def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[
     if args.compare_by == "expected":
         config = config.model_copy(update={"expected_score": True})
     settings = JudgeRunSettings(
-        mode=args.mode,
-        compare_by=args.compare_by,
-        voting=args.voting,
-        seed=config.seed,
-        chunk=args.chunk_items,
-        domain=args.domain,
+        mode=args.mode, compare_by=args.compare_by, voting=args.voting, chunk=args.chunk_items, domain=args.domain
     )
     backend = backend_from_args(args)
     rubrics = RubricSet(args.rubric_dir or ())
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
-
-    def factory(seed: int | None) -> Any:
-        return judge_cls(backend, config.model_copy(update={"seed": seed}), rubrics=rubrics, criteria_cache=criteria)
-
+    judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
     fingerprint = {
         "benchmark": data.benchmark,
         "backend": args.backend,
         "model": args.model,
         "rubric_dir": list(args.rubric_dir or ()),
-        "config": config.model_dump(mode="json", exclude={"voting", "seed", "chunk_size"}),
     }
-    run = run_judge(data, factory, settings, cache=args.cache, fingerprint=fingerprint, progress=True)
+    run = run_judge(data, judge, settings, cache=args.cache, fingerprint=fingerprint, progress=True)
     if run.broken_cache_lines:
         print(f"note: the last record of {args.cache} was cut short (an interrupted write): dropped, redone")
     info = run.info()
@@ -194,7 +185,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     judge.add_argument("--cache", metavar="FILE", help="JSONL of judgments, appended as they come; reruns resume")
     judge.add_argument(
-        "--chunk-items", type=int, default=32, help="responses (or pairs) judged and cached per step (default 32)"
+        "--chunk-items",
+        type=int,
+        default=32,
+        help="responses (or pairs) judged and cached per step (default 32; may change between runs)",
     )
     parser.add_argument(
         "--failures",

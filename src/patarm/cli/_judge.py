@@ -1,9 +1,12 @@
 """``patarm judge``: judge pairs or single responses from a file, pointwise or pairwise.
 
-Each row's judgment goes to a cache (a :class:`~patarm.store.JsonlStore` beside the output)
-as soon as its chunk is judged; the output, one JSON line per input row in input order, is
-written atomically when every row is judged. A rerun resumes from the cache, and refuses a
-cache made with other settings, naming them.
+A thin layer over :func:`patarm.judges.judge_items`: each judgment goes to a cache (a
+:class:`~patarm.store.JsonlStore` beside the output) as soon as its chunk is judged, keyed by
+what was judged (prompt, response, domain, settings), so a rerun reuses a judgment only for the
+same content, whatever the rows' order or ids; the output, one JSON line per input row in input
+order, is written atomically when every row is judged. A cache made with other settings is
+refused, naming each setting that differs; a run that fails before its first chunk is judged
+writes nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from patarm.store import atomic_write
 from patarm.types import RowError
 
 __all__ = ["add_parser"]
-
-JUDGE_STORE_KIND = "judge-judgments"
 
 
 def _row_kind(row: dict[str, Any], index: int) -> str:
@@ -68,30 +69,86 @@ def _check_domain(row: dict[str, Any], index: int, rubrics: Any) -> None:
         raise RowError(index, "domain", f"a known domain ({', '.join(rubrics.domains())}) or null", value)
 
 
-class _Tally:
-    def __init__(self) -> None:
-        self.rows = self.judgments = self.malformed = self.ties = self.correct = self.pairs = 0
-        self.agree = self.orders_compared = 0
+def _items(
+    rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, domain: str | None
+) -> tuple[list[Any], list[str]]:
+    """What the judge sees, one item per response (pointwise) or per pair (pairwise), and each
+    item's id: the row's id, with ``/chosen`` or ``/rejected`` for a pair's response."""
+    from patarm.judges import PairwiseItem, PointwiseItem
 
-    def table(self, skipped: int, mode: str) -> list[tuple[str, str]]:
-        rows = [("rows judged", str(self.rows)), ("rows skipped (judged in a cache)", str(skipped))]
-        rows += [("judge rollouts", str(self.judgments)), ("malformed rollouts", str(self.malformed))]
-        if self.pairs:
-            rows.append(("pairs: chosen wins", f"{self.correct}/{self.pairs} ({self.correct / self.pairs:.1%})"))
-            rows.append(("pairs: ties or failures", f"{self.ties}/{self.pairs} ({self.ties / self.pairs:.1%})"))
-        if mode == "pairwise" and self.orders_compared:
-            rate = self.agree / self.orders_compared
-            rows.append(("position agreement", f"{self.agree}/{self.orders_compared} ({rate:.1%})"))
-        return rows
+    items: list[Any] = []
+    names: list[str] = []
+    for row, row_id in zip(rows, ids, strict=True):
+        where = domain or row.get("domain") or None
+        if mode == "pairwise":
+            items.append(PairwiseItem(row["prompt"], row["chosen"], row["rejected"], where))
+            names.append(row_id)
+        elif "chosen" in row:
+            items += [PointwiseItem(row["prompt"], row[side], where) for side in ("chosen", "rejected")]
+            names += [f"{row_id}/chosen", f"{row_id}/rejected"]
+        else:
+            items.append(PointwiseItem(row["prompt"], row["response"], where))
+            names.append(row_id)
+    return items, names
+
+
+def _output(
+    rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, results: Sequence[Any]
+) -> Iterator[dict[str, Any]]:
+    """One output record per row, in input order."""
+    given = iter(results)
+    for row, row_id in zip(rows, ids, strict=True):
+        if mode == "pairwise":
+            result = next(given)
+            yield {"id": row_id, "domain": result.domain, "a": "chosen", "result": result.model_dump(mode="json")}
+        elif "chosen" in row:
+            chosen, rejected = next(given), next(given)
+            sides = {"chosen": chosen.model_dump(mode="json"), "rejected": rejected.model_dump(mode="json")}
+            yield {"id": row_id, "domain": chosen.domain, **sides}
+        else:
+            result = next(given)
+            yield {"id": row_id, "domain": result.domain, "result": result.model_dump(mode="json")}
+
+
+def _summary(records: Sequence[dict[str, Any]], mode: str, counts: Any) -> list[tuple[str, str]]:
+    """The figures printed after a run: what was judged now or reused, and what the judgments say."""
+    results = [r["result"] for r in records if "result" in r] + [
+        r[side] for r in records if "chosen" in r for side in ("chosen", "rejected")
+    ]
+    lines = [("rows", str(len(records))), ("judged now", str(counts.judged))]
+    lines += [("reused from the cache", str(counts.reused)), ("failed judgments", str(counts.failed))]
+    if counts.changed:
+        lines.append(("ids judged before with other content", str(counts.changed)))
+    if mode == "pairwise":
+        rollouts = sum(len(o["samples"]) for r in results for o in r["orders"])
+    else:
+        rollouts = sum(len(r["samples"]) for r in results)
+    lines += [("judge rollouts", str(rollouts)), ("malformed rollouts", str(sum(r["malformed"] for r in results)))]
+    pairs = [r for r in records if "chosen" in r or r.get("a") == "chosen"]
+    if pairs:
+        wins = ties = 0
+        for r in pairs:
+            if "chosen" in r:
+                a, b = r["chosen"]["score"], r["rejected"]["score"]
+            else:
+                a, b = r["result"]["score_a"], r["result"]["score_b"]
+            ties += a is None or b is None or a == b
+            wins += a is not None and b is not None and a > b
+        n = len(pairs)
+        lines.append(("pairs: chosen wins", f"{wins}/{n} ({wins / n:.1%})"))
+        lines.append(("pairs: ties or failures", f"{ties}/{n} ({ties / n:.1%})"))
+    compared = [r["result"]["agreement"] for r in pairs if mode == "pairwise" and r["result"]["agreement"] is not None]
+    if compared:
+        agree = sum(compared)
+        lines.append(("position agreement", f"{agree}/{len(compared)} ({agree / len(compared):.1%})"))
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm.auto import tqdm
-
     from patarm.data import read_rows
-    from patarm.judges import PairwiseJudge, PointwiseJudge
+    from patarm.judges import Judge, PairwiseJudge, PointwiseJudge, judge_items
     from patarm.rubrics import CriteriaCache, RubricSet
-    from patarm.store import JsonlStore, check_distinct
+    from patarm.store import check_distinct
 
     cache_path = Path(args.cache) if args.cache else Path(args.output).with_suffix(".cache.jsonl")
     check_distinct(
@@ -119,95 +176,34 @@ def run(args: argparse.Namespace) -> int:
     for i, row_id in enumerate(ids):
         if row_id in seen:
             field = "pair_id" if rows[i].get("pair_id") is not None else "id"
-            raise RowError(i, field, "an id no earlier row has (a run resumes by id)", row_id)
+            raise RowError(i, field, "an id no earlier row has (ids name the output's lines)", row_id)
         seen[row_id] = i
+    # Everything that can fail before judging does, before any file is written.
     config = config_from_args(args)
-    settings = {
-        "mode": args.mode,
-        "backend": args.backend,
-        "model": args.model,
-        "rubric_dir": list(args.rubric_dir or ()),
-        "domain": args.domain,
-        "config": config.model_dump(mode="json"),
-    }
-    tally = _Tally()
-    with JsonlStore(cache_path, JUDGE_STORE_KIND, settings) as store:
-        todo = [i for i, row_id in enumerate(ids) if row_id not in store]
-        if store.torn:
-            print(f"note: the last record of {cache_path} was cut short (an interrupted write): dropped, redone")
-        backend = backend_from_args(args)
-        criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
-        judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
-        judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
-        chunk = max(1, args.chunk_rows)
-        with tqdm(total=len(todo), desc=f"judging ({args.mode})", unit="row") as bar:
-            for start in range(0, len(todo), chunk):
-                part = todo[start : start + chunk]
-                domain = [args.domain or rows[i].get("domain") or None for i in part]
-                records = (_pairwise if args.mode == "pairwise" else _pointwise)(judge, rows, part, domain, tally)
-                for i, record in records:
-                    store.put({"id": ids[i], **record})
-                bar.update(len(part))
-        with atomic_write(args.output) as out:  # every row judged: the output appears whole
-            for row_id in ids:
-                out.write(json.dumps(store.get(row_id), ensure_ascii=False) + "\n")
-    width = max(len(k) for k, _ in tally.table(0, args.mode))
+    backend = backend_from_args(args)
+    criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
+    judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
+    judge: Judge[Any, Any] = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
+    items, names = _items(rows, ids, args.mode, args.domain)
+    settings = {"backend": args.backend, "model": args.model, "rubric_dir": list(args.rubric_dir or ())}
+    per_row = 1 if args.mode == "pairwise" else 2
+    run = judge_items(
+        judge, items, ids=names, store=cache_path, settings=settings, chunk=args.chunk_rows * per_row,
+        progress=f"judging ({args.mode})",
+    )  # fmt: skip
+    if run.counts.torn:
+        print(f"note: the last record of {cache_path} was cut short (an interrupted write): dropped, redone")
+    records = list(_output(rows, ids, args.mode, run.results))
+    with atomic_write(args.output) as out:  # every row judged: the output appears whole
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    table = _summary(records, args.mode, run.counts)
+    width = max(len(k) for k, _ in table)
     print()
-    for key, value in tally.table(len(rows) - len(todo), args.mode):
+    for key, value in table:
         print(f"{key:<{width}}  {value}")
     print(f"output: {args.output}\njudgment cache: {cache_path}")
     return 0
-
-
-def _pointwise(
-    judge: Any, rows: Sequence[dict[str, Any]], part: Sequence[int], domain: Sequence[str | None], tally: _Tally
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Judge each response of the rows in ``part`` on its own; yield (row, record)."""
-    from patarm.judges import PointwiseItem
-
-    pairs = {i for i in part if "chosen" in rows[i]}
-    responses = {i: [rows[i]["chosen"], rows[i]["rejected"]] if i in pairs else [rows[i]["response"]] for i in part}
-    items = [PointwiseItem(rows[i]["prompt"], r, d) for i, d in zip(part, domain, strict=True) for r in responses[i]]
-    results = iter(judge.judge_many(items))
-    for i in part:
-        judged = [next(results) for _ in responses[i]]
-        tally.rows += 1
-        tally.judgments += sum(len(r.samples) for r in judged)
-        tally.malformed += sum(r.malformed for r in judged)
-        if i in pairs:
-            chosen, rejected = judged
-            tally.pairs += 1
-            if chosen.score is None or rejected.score is None or chosen.score == rejected.score:
-                tally.ties += 1
-            else:
-                tally.correct += chosen.score > rejected.score
-            sides = {"chosen": chosen.model_dump(mode="json"), "rejected": rejected.model_dump(mode="json")}
-            yield i, {"domain": chosen.domain, **sides}
-        else:
-            yield i, {"domain": judged[0].domain, "result": judged[0].model_dump(mode="json")}
-
-
-def _pairwise(
-    judge: Any, rows: Sequence[dict[str, Any]], part: Sequence[int], domain: Sequence[str | None], tally: _Tally
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Judge chosen against rejected (shown as A and B) for the rows in ``part``; yield (row, record)."""
-    from patarm.judges import PairwiseItem
-
-    items = [
-        PairwiseItem(rows[i]["prompt"], rows[i]["chosen"], rows[i]["rejected"], d)
-        for i, d in zip(part, domain, strict=True)
-    ]
-    for i, result in zip(part, judge.judge_many(items), strict=True):
-        tally.rows += 1
-        tally.pairs += 1
-        tally.correct += result.winner == "a"
-        tally.ties += result.winner is None
-        tally.judgments += sum(len(o.samples) for o in result.orders)
-        tally.malformed += result.malformed
-        if result.agreement is not None:
-            tally.orders_compared += 1
-            tally.agree += result.agreement
-        yield i, {"domain": result.domain, "a": "chosen", "result": result.model_dump(mode="json")}
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -219,9 +215,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "pair (prompt, chosen, rejected) or a single response (prompt, response); prompt is text or a list "
             "of chat messages; optional fields: id or pair_id, domain. Pointwise mode scores each response on "
             "its own; pairwise mode shows chosen and rejected together, in both orders unless --one-order. "
-            "Each row's judgment goes to --cache as soon as its chunk is judged; OUTPUT (one JSON line per row, "
-            "in input order) is written whole when every row is judged. Rerunning the same command resumes from "
-            "the cache; a cache made with other settings is refused, naming them."
+            "Each judgment goes to --cache as soon as its chunk is judged, keyed by what was judged: a rerun "
+            "reuses a judgment only for the same prompt, response and domain, whatever the rows' order or ids "
+            "(an edited row is judged again). OUTPUT (one JSON line per row, in input order) is written whole "
+            "when every row is judged. A cache made with other settings is refused, naming each difference."
         ),
     )
     parser.add_argument("--input", "-i", required=True, help="rows to judge")
@@ -233,7 +230,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--split", help="split of a saved DatasetDict")
     parser.add_argument("--limit", type=int_at_least(0), help="judge only the first N rows")
     parser.add_argument(
-        "--chunk-rows", type=int_at_least(1), default=32, help="rows judged and written per step (default 32)"
+        "--chunk-rows",
+        type=int_at_least(1),
+        default=32,
+        help="rows judged and written per step (default 32; may change between runs)",
     )
     add_backend_args(parser)
     add_judge_args(parser)

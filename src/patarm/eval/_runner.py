@@ -1,13 +1,14 @@
 """Scores for benchmark rows from a judge (pointwise or pairwise) or a built-in baseline.
 
-A judge run caches every judgment in a :class:`~patarm.store.JsonlStore` as soon as its chunk
-is judged, so an interrupted run resumes where it stopped (a cache made with other settings
-is refused, naming them; a record cut short by the interruption is dropped and redone).
-Responses (pointwise) or chosen-vs-rejected comparisons (pairwise) are judged in chunks; each
-prompt's samples are seeded from the base seed and the prompt itself
+A judge run goes through :func:`patarm.judges.judge_items`, the loop every command that judges
+shares: each judgment is cached in a :class:`~patarm.store.JsonlStore` as soon as its chunk is
+judged, keyed by what was judged (prompt, response, domain, settings), so an interrupted run
+resumes where it stopped and a changed row is judged again (a cache made with other settings
+is refused, naming each difference; a record cut short by the interruption is dropped and
+redone). Each prompt's samples are seeded from the judge's seed and the prompt itself
 (:func:`~patarm.backends.sample_seed`), not from its chunk, so a resumed or re-chunked run asks
-for the same samples as an uninterrupted one. Cached judgments keep every sample's
-score, so the voting rule and ``compare_by`` (not ``expected``) can change without re-judging.
+for the same samples as an uninterrupted one. Cached judgments keep every sample's score, so
+the voting rule and ``compare_by`` (not ``expected``) can change without re-judging.
 
 How a comparison is decided (``compare_by``):
 
@@ -25,18 +26,18 @@ How a comparison is decided (``compare_by``):
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from patarm.eval._rewardbench import SECTIONS
 from patarm.eval._rows import Benchmark, BenchmarkData, BenchmarkRow, RowScores, Score
 from patarm.eval._scores_file import row_scores
-from patarm.store import JsonlStore
+
+if TYPE_CHECKING:
+    from patarm.judges import Judge
 
 __all__ = [
     "BASELINES",
@@ -52,7 +53,6 @@ __all__ = [
 JudgeMode = Literal["pointwise", "pairwise"]
 CompareBy = Literal["score", "majority", "expected"]
 BASELINES: tuple[str, ...] = ("length", "random")
-JUDGMENT_STORE_KIND = "eval-judgments"
 
 _RB2_DOMAINS = {
     "Factuality": "chat",
@@ -102,12 +102,12 @@ def baseline_scores(data: BenchmarkData, name: str, *, seed: int = 0) -> list[Ro
 @dataclass(frozen=True)
 class JudgeRunSettings:
     """How a judge run turns judgments into scores. ``chunk`` items are judged (and cached)
-    per step; it does not change the samples, so it may change between resumed runs."""
+    per step; it does not change the samples, so it may change between resumed runs. The
+    seed is the judge's own (its config's ``seed``)."""
 
     mode: JudgeMode = "pointwise"
     compare_by: CompareBy = "score"
     voting: Literal["mean", "median"] = "mean"
-    seed: int | None = 0
     chunk: int = 32
     domain: str | None = None
 
@@ -121,11 +121,14 @@ class JudgeRunSettings:
 @dataclass
 class JudgeRun:
     """The scores of a judge run and what it took: items judged now and reused from the
-    cache, samples and malformed samples, and (pairwise) position agreement."""
+    cache, failed judgments, ids judged before with other content, samples and malformed
+    samples, and (pairwise) position agreement."""
 
     scores: list[RowScores]
     judged: int = 0
     cached: int = 0
+    failed: int = 0
+    changed: int = 0
     broken_cache_lines: int = 0
     samples: int = 0
     malformed_samples: int = 0
@@ -135,7 +138,8 @@ class JudgeRun:
 
     @property
     def position_agreement(self) -> float | None:
-        """Fraction of pairwise comparisons whose two orders picked the same winner."""
+        """Fraction of pairwise comparisons whose two orders picked the same winner (a
+        comparison where an order failed counts, and never agrees)."""
         return self.agreements / self.orders_compared if self.orders_compared else None
 
     def info(self) -> dict[str, Any]:
@@ -144,9 +148,12 @@ class JudgeRun:
         out.update(
             judged=self.judged,
             from_cache=self.cached,
+            failed=self.failed,
             samples=self.samples,
             malformed_samples=self.malformed_samples,
         )
+        if self.changed:
+            out.update(ids_with_other_content=self.changed)
         if self.orders_compared:
             out.update(position_agreement=self.position_agreement, orders_compared=self.orders_compared)
         return out
@@ -154,98 +161,54 @@ class JudgeRun:
 
 @dataclass(frozen=True)
 class _Item:
-    key: str
+    name: str
     row: int
-    row_key: str
-    prompt: Any
-    texts: tuple[str, ...]  # one response (pointwise) or (chosen, rejected) (pairwise)
     where: tuple[str, int, int]  # ("chosen"|"rejected", index, -1) or ("pair", i, j)
-    domain: str | None
-
-
-def _digest(prompt: Any, texts: Sequence[str]) -> str:
-    blob = json.dumps([prompt, list(texts)], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha1(blob.encode("utf-8")).hexdigest()[:12]
+    item: Any  # the PointwiseItem or PairwiseItem judged
 
 
 def _items(data: BenchmarkData, mode: JudgeMode, domain: str | None) -> list[_Item]:
+    from patarm.judges import PairwiseItem, PointwiseItem
+
     items = []
     for r, row in enumerate(data.rows):
         d = domain or judge_domain(data.benchmark, row)
         if mode == "pointwise":
             for side, index, text in row.responses():
-                key = f"{row.key}/{side}/{index}#{_digest(row.prompt, [text])}"
-                items.append(_Item(key, r, row.key, row.prompt, (text,), (side, index, -1), d))
+                items.append(
+                    _Item(f"{row.key}/{side}/{index}", r, (side, index, -1), PointwiseItem(row.prompt, text, d))
+                )
         else:
             for i, chosen in enumerate(row.chosen):
                 for j, rejected in enumerate(row.rejected):
-                    key = f"{row.key}/pair/{i}-{j}#{_digest(row.prompt, [chosen, rejected])}"
-                    items.append(_Item(key, r, row.key, row.prompt, (chosen, rejected), ("pair", i, j), d))
+                    where = ("pair", i, j)
+                    items.append(
+                        _Item(f"{row.key}/pair/{i}-{j}", r, where, PairwiseItem(row.prompt, chosen, rejected, d))
+                    )
     return items
-
-
-def _pointwise_record(item: _Item, result: Any) -> dict[str, Any]:
-    side, index, _ = item.where
-    return {
-        "id": item.key,
-        "row": item.row_key,
-        "side": side,
-        "index": index,
-        "domain": result.domain,
-        "score": result.score,
-        "expected_score": result.expected_score,
-        "sample_scores": [s.score for s in result.samples],
-        "malformed": result.malformed,
-        "result": result.model_dump(mode="json"),
-    }
-
-
-def _pairwise_record(item: _Item, result: Any) -> dict[str, Any]:
-    _, i, j = item.where
-    return {
-        "id": item.key,
-        "row": item.row_key,
-        "chosen_index": i,
-        "rejected_index": j,
-        "domain": result.domain,
-        "score_chosen": result.score_a,
-        "score_rejected": result.score_b,
-        "agreement": result.agreement,
-        "orders": [
-            {"a_first": o.a_first, "samples": [[s.score_a, s.score_b] for s in o.samples]} for o in result.orders
-        ],
-        "malformed": result.malformed,
-        "result": result.model_dump(mode="json"),
-    }
-
-
-def _judge_chunk(judge: Any, items: Sequence[_Item], mode: JudgeMode) -> list[dict[str, Any]]:
-    from patarm.judges import PairwiseItem, PointwiseItem
-
-    if mode == "pointwise":
-        results = judge.judge_many([PointwiseItem(i.prompt, i.texts[0], i.domain) for i in items])
-        return [_pointwise_record(i, r) for i, r in zip(items, results, strict=True)]
-    results = judge.judge_many([PairwiseItem(i.prompt, i.texts[0], i.texts[1], i.domain) for i in items])
-    return [_pairwise_record(i, r) for i, r in zip(items, results, strict=True)]
 
 
 def run_judge(
     data: BenchmarkData,
-    judge_factory: Callable[[int | None], Any],
+    judge: Judge[Any, Any],
     settings: JudgeRunSettings | None = None,
     *,
     cache: str | Path | None = None,
     fingerprint: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> JudgeRun:
-    """Judge every response (or comparison) of ``data`` and return per-row scores.
-
-    ``judge_factory(seed)`` builds the judge for one chunk (a ``PointwiseJudge`` or
-    ``PairwiseJudge`` whose config carries that seed). ``fingerprint`` describes the settings
-    that shape judgments (model, prompts, sampling); a cache written with another fingerprint
-    is refused rather than mixed in.
+    """Judge every response (or comparison) of ``data`` with ``judge`` (a ``PointwiseJudge``,
+    or a ``PairwiseJudge`` in pairwise mode) and return per-row scores, through
+    :func:`patarm.judges.judge_items`. ``fingerprint`` describes what else shapes judgments
+    (model, benchmark); a cache written with another fingerprint or another judge's settings
+    is refused rather than mixed in. The voting rule may change without re-judging: cached
+    judgments keep every sample's score.
     """
+    from patarm.judges import judge_items
+
     settings = settings or JudgeRunSettings()
+    if judge.mode != settings.mode:
+        raise ValueError(f"a {settings.mode} run needs a {settings.mode} judge, got a {judge.mode} one")
     if data.benchmark == "rewardbench2" and (settings.mode == "pairwise" or settings.compare_by == "majority"):
         ties = [row.key for row in data.rows if row.subset == "Ties"]
         if ties:
@@ -255,40 +218,26 @@ def run_judge(
                 "expected, or --subsets without Ties"
             )
     items = _items(data, settings.mode, settings.domain)
-    # "seeds" marks how samples are seeded (per prompt), so caches seeded per chunk are refused.
-    shaping = {"mode": settings.mode, "seeds": "per-prompt", "seed": settings.seed, "domain": settings.domain}
-    store = JsonlStore(cache, JUDGMENT_STORE_KIND, {**shaping, **(fingerprint or {})})
-    run = JudgeRun(scores=[], broken_cache_lines=store.torn)
-    bar = None
-    if progress and items:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(items), desc=f"judging ({settings.mode})", unit="item")
-    try:
-        for start in range(0, len(items), settings.chunk):
-            part = items[start : start + settings.chunk]
-            todo = [i for i in part if i.key not in store]
-            if todo:
-                records = _judge_chunk(judge_factory(settings.seed), part, settings.mode)
-                for item, record in zip(part, records, strict=True):
-                    if item.key not in store:
-                        store.put(record)
-            run.judged += len(todo)
-            run.cached += len(part) - len(todo)
-            if bar is not None:
-                bar.update(len(part))
-        judged = {item.key: store.get(item.key) or {} for item in items}
-    finally:
-        store.close()
-        if bar is not None:
-            bar.close()
-    run.scores = _scores(data, items, judged, settings, run)
+    judged = judge_items(
+        judge,
+        [i.item for i in items],
+        ids=[i.name for i in items],
+        store=cache,
+        settings=dict(fingerprint or {}),
+        ignore=("voting",),
+        chunk=settings.chunk,
+        progress=f"judging ({settings.mode})" if progress else False,
+    )
+    counts = judged.counts
+    run = JudgeRun(scores=[], judged=counts.judged, cached=counts.reused, failed=counts.failed)
+    run.changed, run.broken_cache_lines = counts.changed, counts.torn
+    run.scores = _scores(data, items, judged.results, settings, run)
     run.settings = {
         "source": "judge",
         "mode": settings.mode,
         "compare_by": settings.compare_by,
         "voting": settings.voting,
-        "seed": settings.seed,
+        "seed": judge.settings().get("seed"),
     }
     return run
 
@@ -315,23 +264,22 @@ def _majority(
 def _scores(
     data: BenchmarkData,
     items: Sequence[_Item],
-    records: Mapping[str, dict[str, Any]],
+    results: Sequence[Any],
     settings: JudgeRunSettings,
     run: JudgeRun,
 ) -> list[RowScores]:
     from patarm.voting import mean_vote
 
     vote = _vote(settings.voting)
-    by_row: dict[int, list[tuple[_Item, dict[str, Any]]]] = {}
-    for item in items:
-        record = records[item.key]
-        by_row.setdefault(item.row, []).append((item, record))
-        run.malformed_samples += int(record.get("malformed", 0))
+    by_row: dict[int, list[tuple[_Item, Any]]] = {}
+    for item, result in zip(items, results, strict=True):
+        by_row.setdefault(item.row, []).append((item, result))
+        run.malformed_samples += result.malformed
     out = []
     for r, row in enumerate(data.rows):
         entries = by_row.get(r, [])
         if settings.mode == "pointwise":
-            samples = {(it.where[0], it.where[1]): rec["sample_scores"] for it, rec in entries}
+            samples = {(it.where[0], it.where[1]): [s.score for s in res.samples] for it, res in entries}
             run.samples += sum(len(s) for s in samples.values())
             if settings.compare_by == "majority":
                 grid = tuple(
@@ -343,7 +291,7 @@ def _scores(
                 out.append(RowScores(row.id, subset=row.subset, domain=row.part or row.domain, pairs=grid))
                 continue
             if settings.compare_by == "expected":
-                picked = {(it.where[0], it.where[1]): rec.get("expected_score") for it, rec in entries}
+                picked = {(it.where[0], it.where[1]): res.expected_score for it, res in entries}
             else:
                 picked = {where: vote(values) for where, values in samples.items()}
             chosen = tuple(picked["chosen", i] for i in range(len(row.chosen)))
@@ -351,17 +299,19 @@ def _scores(
             out.append(row_scores(row, chosen, rejected))
             continue
         cells: dict[tuple[int, int], tuple[Score, Score]] = {}
-        for it, rec in entries:
-            orders = rec["orders"]
-            run.samples += sum(len(o["samples"]) for o in orders)
-            per_order = [(vote([a for a, _ in o["samples"]]), vote([b for _, b in o["samples"]])) for o in orders]
-            winners = [None if a is None or b is None or a == b else a > b for a, b in per_order]
-            if len(per_order) == 2:
+        for it, res in entries:
+            orders = [[(s.score_a, s.score_b) for s in o.samples] for o in res.orders]
+            run.samples += sum(len(o) for o in orders)
+            per_order = [(vote([a for a, _ in o]), vote([b for _, b in o])) for o in orders]
+            if len(per_order) == 2:  # an order that failed is a failure here too, never an agreement
                 run.orders_compared += 1
-                run.agreements += winners[0] == winners[1]
+                decided = [(a, b) for a, b in per_order if a is not None and b is not None]
+                if len(decided) == 2:
+                    winners = [None if a == b else a > b for a, b in decided]
+                    run.agreements += winners[0] == winners[1]
             if settings.compare_by == "majority":
-                a_all = [a for o in orders for a, _ in o["samples"]]
-                b_all = [b for o in orders for _, b in o["samples"]]
+                a_all = [a for o in orders for a, _ in o]
+                b_all = [b for o in orders for _, b in o]
                 cells[it.where[1], it.where[2]] = _majority(a_all, b_all, vote)
             else:  # as the pairwise judge does: each side's mean over orders, None if an order failed
                 a_side = [a for a, _ in per_order]

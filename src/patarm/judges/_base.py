@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams
 from patarm.judges._config import JudgeConfig
@@ -33,6 +34,7 @@ class JudgeBase:
         template_dir: str | None = None,
     ) -> None:
         self.backend = backend
+        self.template_dir = template_dir
         self.config = config or JudgeConfig()
         self.rubrics = rubrics or RubricSet()
         self.router: Router = router or HeuristicRouter()
@@ -53,6 +55,14 @@ class JudgeBase:
                 seed=self.config.seed,
             )
             self.criteria = CriteriaGenerator(backend, self.prompts, cache=criteria_cache, params=params)
+
+    def settings(self) -> dict[str, Any]:
+        """What shapes this judge's judgments: its config (less ``chunk_size``, which only
+        sets how many prompts go to the backend at once) and its template folder."""
+        out = self.config.model_dump(mode="json", exclude={"chunk_size"})
+        if self.template_dir is not None:
+            out["template_dir"] = str(self.template_dir)
+        return out
 
     def _domains(self, prompts: Sequence[PromptInput], given: Sequence[str | None]) -> list[str]:
         routed: dict[str, str] = {}
@@ -86,7 +96,7 @@ class JudgeBase:
             bar = tqdm(total=len(requests), desc=desc, unit="prompt")
         for start in chunks:
             chunk = requests[start : start + size]
-            out.extend(self.backend.generate(chunk, self.config.sampling(self.config.seed)))
+            out.extend(self.backend.generate(chunk, self.config.sampling()))
             if bar is not None:
                 bar.update(len(chunk))
         if bar is not None:

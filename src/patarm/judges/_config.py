@@ -47,13 +47,15 @@ class JudgeConfig(BaseModel):
     def _scale(cls, value: tuple[float, float]) -> tuple[float, float]:
         return check_scale(value)
 
-    def sampling(self, seed: int | None) -> SamplingParams:
-        """Backend sampling parameters for one generate call."""
+    def sampling(self) -> SamplingParams:
+        """Backend sampling parameters for a generate call. The run's ``seed`` goes to the
+        backend as is: it derives each prompt's seeds from it and the prompt, so chunking and
+        resuming never change the samples."""
         return SamplingParams(
             n=self.samples,
             temperature=self.temperature,
             top_p=self.top_p,
             max_new_tokens=self.max_new_tokens,
-            seed=seed,
+            seed=self.seed,
             logprobs=self.top_logprobs if self.expected_score else None,
         )

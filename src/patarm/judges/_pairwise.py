@@ -38,6 +38,16 @@ def _winner(a: float | None, b: float | None) -> Literal["a", "b"] | None:
     return preferences_from_scores([a], [b])[0]
 
 
+def _agreement(orders: Sequence[OrderResult]) -> bool | None:
+    """Whether both orders picked the same winner; None with one order. An order that failed
+    (a side without a score) never agrees: two failures are not a consistent verdict."""
+    if len(orders) != 2:
+        return None
+    if any(o.score_a is None or o.score_b is None for o in orders):
+        return False
+    return orders[0].winner == orders[1].winner
+
+
 def _mean_of_orders(scores: list[float | None]) -> float | None:
     """The mean over the presentation orders; None unless every order gave a score."""
     return None if None in scores else mean_vote(scores)
@@ -45,6 +55,8 @@ def _mean_of_orders(scores: list[float | None]) -> float | None:
 
 class PairwiseJudge(JudgeBase):
     """Scores two responses side by side; the higher score wins, a tie or failure gives None."""
+
+    mode = "pairwise"
 
     def judge(
         self, prompt: PromptInput, response_a: str, response_b: str, *, domain: str | None = None
@@ -100,7 +112,7 @@ class PairwiseJudge(JudgeBase):
                     winner=_winner(score_a, score_b),
                     score_a=score_a,
                     score_b=score_b,
-                    agreement=(per_order[0].winner == per_order[1].winner) if len(per_order) == 2 else None,
+                    agreement=_agreement(per_order),
                     domain=domain,
                     orders=per_order,
                     malformed=sum(s.malformed_reason is not None for o in per_order for s in o.samples),

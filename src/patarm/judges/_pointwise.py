@@ -33,6 +33,8 @@ class PointwiseItem:
 class PointwiseJudge(JudgeBase):
     """Scores responses one at a time (k samples each, voted), with task-adaptive rubrics."""
 
+    mode = "pointwise"
+
     def judge(self, prompt: PromptInput, response: str, *, domain: str | None = None) -> PointwiseResult:
         """Judge one response."""
         return self.judge_many([PointwiseItem(prompt, response, domain)])[0]

@@ -30,6 +30,11 @@ class PointwiseResult(BaseModel):
     criteria_source: CriteriaSource
     generated_tokens: int | None = None
 
+    @property
+    def failed(self) -> bool:
+        """No sample gave a score: the judgment failed (counted, never read as a score)."""
+        return self.score is None
+
 
 class PairwiseSample(BaseModel):
     """One pairwise rollout: a score per response (in display order) or why it failed."""
@@ -58,7 +63,8 @@ class OrderResult(BaseModel):
 
 class PairwiseResult(BaseModel):
     """A verdict on two responses. With both orders judged, ``agreement`` says whether the two
-    orders picked the same winner (False exposes position bias); None with one order."""
+    orders picked the same winner (False exposes position bias, and an order whose judgment
+    failed never agrees); None with one order."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -70,3 +76,8 @@ class PairwiseResult(BaseModel):
     orders: list[OrderResult]
     malformed: int
     generated_tokens: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        """An order gave no score for a side: the verdict failed (a failure in every figure)."""
+        return any(o.score_a is None or o.score_b is None for o in self.orders) or not self.orders

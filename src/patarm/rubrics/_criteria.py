@@ -39,8 +39,8 @@ class CriteriaCache:
         self.settings = dict(settings or {})
         self._entries: dict[str, tuple[str, str]] = {}
         self._store: JsonlStore | None = None
-        if self.path is not None:
-            self._store = self._read(self.path)
+        if self.path is not None and (self.path.is_dir() or (self.path.exists() and self.path.stat().st_size > 0)):
+            self._store = self._read(self.path)  # a missing file is created by the first put, not before
 
     @staticmethod
     def key(prompt: str, domain: str) -> str:

@@ -1,6 +1,8 @@
 """Atomic outputs: a file is written under a temporary name beside it and renamed into place
 only when complete (``os.replace`` is atomic on one file system), so a reader sees the old
-file or the new one, never a part of the new one.
+file or the new one, never a part of the new one. The file gets the mode any new file would
+(``0o666`` less the umask), not the temporary file's private ``0o600``, so an output can be
+shared as the user's umask allows.
 
 >>> import pathlib, tempfile
 >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -26,6 +28,13 @@ from typing import IO, Any
 __all__ = ["atomic_path", "atomic_write", "check_distinct"]
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to (for writers that take a path: pyarrow,
@@ -40,6 +49,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     scratch = Path(name)
     try:
         yield scratch
+        os.chmod(scratch, 0o666 & ~_umask())
         os.replace(scratch, target)
     finally:
         scratch.unlink(missing_ok=True)

@@ -7,7 +7,8 @@ later record with the same key replaces an earlier one.
 Policies, the same for every cache and resumable output:
 
 - **settings**: opening a store written with other settings raises
-  :class:`StoreSettingsError`, which lists every changed setting (``seed: 0 then, 1 now``);
+  :class:`StoreSettingsError`, which lists every changed setting, whole, and only those
+  (``seed: 0 then, 1 now``; nested settings by their dotted name, ``judge.samples``);
   resuming with other settings would mix two runs in one result;
 - **torn last line**: a last line without its newline is a record cut short by an
   interrupted write. It is dropped, counted in :attr:`JsonlStore.torn` (callers report it)
@@ -15,7 +16,9 @@ Policies, the same for every cache and resumable output:
 - **anything else unreadable** (a bad line in the middle, a missing header, another kind of
   store) is an error naming the file and line: nothing is silently skipped;
 - **compaction** (:meth:`JsonlStore.compact`) rewrites header plus the latest record per key
-  to a temporary file and renames it into place.
+  to a temporary file and renames it into place. Opening a store compacts it when its
+  superseded records outnumber the live ones (so a store never grows past twice its live
+  records), and removes the temporary file a compaction killed midway left beside it.
 
 >>> import pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "cache.jsonl"
@@ -35,6 +38,7 @@ patarm.store._jsonl.StoreSettingsError: ... made with other settings (seed: 0 th
 
 from __future__ import annotations
 
+import glob
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -61,6 +65,16 @@ class StoreSettingsError(PatarmError, ValueError):
         )
 
 
+def _changes(then: Any, now: Any, name: str = "") -> list[tuple[str, Any, Any]]:
+    """Every setting that differs, nested settings by their dotted name (``judge.samples``)."""
+    if isinstance(then, dict) and isinstance(now, dict):
+        out: list[tuple[str, Any, Any]] = []
+        for key in sorted(set(then) | set(now), key=str):
+            out += _changes(then.get(key), now.get(key), f"{name}.{key}" if name else str(key))
+        return out
+    return [] if then == now else [(name, then, now)]
+
+
 def _plain(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Settings as JSON gives them back (tuples become lists), so that comparisons hold."""
     plain: dict[str, Any] = json.loads(json.dumps(dict(settings), ensure_ascii=False, sort_keys=True))
@@ -75,7 +89,7 @@ class JsonlStore:
 
     Args:
         path: the file; created (with its header) when missing. None: in memory only.
-        kind: what the store holds (``"eval-judgments"``); a store of another kind is refused.
+        kind: what the store holds (``"judgments"``); a store of another kind is refused.
         settings: what the records depend on; a store made with other settings is refused.
         key: the record field that names a record.
     """
@@ -87,6 +101,7 @@ class JsonlStore:
         self.kind, self.key = kind, key
         self.settings = _plain(settings or {})
         self.torn = 0
+        self.superseded = 0  # records in the file that a later record with their key replaced
         self._memory: dict[str, dict[str, Any]] = {}
         self._offsets: dict[str, int] = {}
         self._file: IO[bytes] | None = None
@@ -95,6 +110,8 @@ class JsonlStore:
         if self.path.is_dir():
             raise ValueError(f"{self.path}: is a folder; name a file for the {kind} store")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        for scratch in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+            scratch.unlink(missing_ok=True)  # left by a compaction killed midway
         fresh = not self.path.exists() or self.path.stat().st_size == 0
         self._file = self.path.open("a+b")
         try:
@@ -102,6 +119,8 @@ class JsonlStore:
                 self._append({HEADER: kind, "settings": self.settings})
             else:
                 self._read(self._file)
+                if self.superseded > len(self._offsets):
+                    self.compact()
         except BaseException:
             self.close()
             raise
@@ -120,7 +139,9 @@ class JsonlStore:
                 f.truncate(offset)
                 break
             if line.strip():
-                self._offsets[self._key_of(line, number)] = offset
+                name = self._key_of(line, number)
+                self.superseded += name in self._offsets
+                self._offsets[name] = offset
             offset += len(line)
         assert offset <= size
 
@@ -134,9 +155,7 @@ class JsonlStore:
             raise ValueError(
                 f"{self.path} line 1: expected the header of a {self.kind} store, found {found}; use another file"
             )
-        then = header.get("settings") or {}
-        names = sorted(set(then) | set(self.settings))
-        changed = [(n, then.get(n), self.settings.get(n)) for n in names if then.get(n) != self.settings.get(n)]
+        changed = _changes(header.get("settings") or {}, self.settings)
         if changed:
             assert self.path is not None
             raise StoreSettingsError(self.path, changed)
@@ -169,6 +188,7 @@ class JsonlStore:
         if self.path is None:
             self._memory[name] = dict(record)
         else:
+            self.superseded += name in self._offsets
             self._offsets[name] = self._append(record)
 
     def get(self, name: str) -> dict[str, Any] | None:
@@ -214,6 +234,7 @@ class JsonlStore:
         self._file.close()
         self._file = self.path.open("a+b")
         self._offsets = offsets
+        self.superseded = 0
 
     def close(self) -> None:
         """Close the file; the records stay readable only until then."""

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     rubrics = RubricSet(args.rubric_dir or ())
     backend = backend_from_args(args)
     config = config_from_args(args)
-    settings = {**cache_settings(args, config), "domain": args.domain}
+    # The teacher's own settings go to the store with these; the domain is part of what is judged.
+    settings = {k: v for k, v in cache_settings(args, config).items() if k not in ("config", "router")}
     with tqdm(desc="teacher", unit="pair", disable=args.quiet) as bar:
         build = build_sft(
             source(args),
@@ -50,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {build.note}")
     if build.torn_cache_lines:
         print(f"note: the last record of {cache} was cut short (an interrupted write): dropped, redone")
-    print(f"teacher judged: {build.judged_now} pair(s) now, {build.from_cache} from {cache}")
+    print(f"teacher judgments: {build.judged_now} made now, {build.from_cache} reused from {cache}")
+    if build.failed:
+        print(f"teacher judgments that failed: {build.failed}")
+    if build.changed:
+        print(f"pair ids judged before with other content: {build.changed} (judged again)")
     print_lines(sft.lines())
     print(f"margin threshold: keep chosen - rejected > {args.margin:g}")
     shown = build.histogram if build.histogram is not None else "(not written)"
@@ -63,8 +68,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "build-sft",
         help="SFT rows: a teacher judge scores both sides; keep pairs whose margin is larger than --margin",
         description=(
-            "The teacher's judgments are appended to --teacher-cache as they come; a rerun judges only the pairs "
-            "not there yet, and a cache made by a teacher with other settings is refused, naming them. Pairs are "
+            "The teacher's judgments are appended to --teacher-cache as they come, keyed by what was judged: a "
+            "rerun judges only the responses not there yet (an edited pair is judged again), and a cache made by "
+            "a teacher with other settings is refused, naming them. Pairs are "
             "dropped for malformed teacher output, wrong order (rejected scored higher) or a margin <= --margin."
         ),
     )
@@ -74,7 +80,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
-    sft.add_argument("--chunk-pairs", type=int, default=16, help="pairs judged and cached per step (default 16)")
+    sft.add_argument(
+        "--chunk-pairs",
+        type=int,
+        default=16,
+        help="pairs judged and cached per step (default 16; may change between runs)",
+    )
     sft.add_argument("--text-prompts", action="store_true", help="prompt and completion as plain text")
     sft.add_argument("--quiet", action="store_true", help="no progress bar")
     sft.add_argument(
