@@ -5,18 +5,11 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    MissingExtraError,
+)
 
 __all__ = ["MissingExtraError", "require"]
-
-
-class MissingExtraError(PatarmError, ImportError):
-    """An optional package is missing; the message names the extra to install.
-
-    Args:
-        *args: As for :class:`ImportError`: the message, naming the missing module and the
-            ``pip install -e '.[extra]'`` line that brings it (:func:`require` writes it).
-    """
 
 
 def require(module: str, extra: str) -> ModuleType:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from patarm._secrets import redact
+from patarm.errors import ConfigError
 
 __all__ = ["Retry", "RetryPolicy", "RetryState", "RetriesExhausted", "aretry_call", "retry_after", "retry_call"]
 
@@ -84,11 +85,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+            raise ConfigError(f"max_retries must be >= 0, got {self.max_retries}")
         if self.backoff_s < 0 or self.jitter < 0 or self.max_delay_s < 0:
-            raise ValueError("backoff_s, jitter and max_delay_s must be >= 0")
+            raise ConfigError("backoff_s, jitter and max_delay_s must be >= 0")
         if self.deadline_s is not None and self.deadline_s <= 0:
-            raise ValueError(f"deadline_s must be > 0 (or None), got {self.deadline_s}")
+            raise ConfigError(f"deadline_s must be > 0 (or None), got {self.deadline_s}")
 
     def retryable(self, status: int) -> bool:
         """Whether an answer with ``status`` is worth another attempt."""

@@ -39,6 +39,8 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
+from patarm.errors import ConfigError
+
 __all__ = [
     "API_KEY_ENV",
     "LEGACY_SERVER_KEY_ENV",
@@ -289,7 +291,7 @@ def server_key(env: str | None = None, file: str | Path | None = None) -> str | 
         OSError: the file cannot be read.
     """
     if env and file:
-        raise ValueError("give the API key by environment variable or by file, not both")
+        raise ConfigError("give the API key by environment variable or by file, not both")
     if file:
         raw = Path(file).read_text(encoding="utf-8")
         where = f"API key file {str(file)!r}"
@@ -311,7 +313,7 @@ def server_key(env: str | None = None, file: str | Path | None = None) -> str | 
         return None
     key = raw.strip()
     if not key:
-        raise ValueError(f"{where} is blank: put the key in it, or unset it to serve without a key")
+        raise ConfigError(f"{where} is blank: put the key in it, or unset it to serve without a key")
     return key
 
 

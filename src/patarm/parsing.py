@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from patarm._escaping import escape_tags
+from patarm.errors import ConfigError
 from patarm.types import Judgment, MalformedReason
 
 __all__ = [
@@ -62,9 +63,9 @@ def check_scale(scale: Scale) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in scale)
     except (TypeError, ValueError):
-        raise ValueError(f"scale must be a pair of numbers (low, high), got {scale!r}") from None
+        raise ConfigError(f"scale must be a pair of numbers (low, high), got {scale!r}") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"scale must be finite with low < high, got {scale!r}")
+        raise ConfigError(f"scale must be finite with low < high, got {scale!r}")
     return lo, hi
 
 
@@ -228,7 +229,7 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
 def _tag_names(think_tag: str, answer_tag: str, criteria_tag: str, rationale_tag: str) -> tuple[str, ...]:
     names = (think_tag, answer_tag, criteria_tag, rationale_tag)
     if len(set(names)) != 4 or not all(names):
-        raise ValueError(f"tag names must be four distinct non-empty strings, got {names!r}")
+        raise ConfigError(f"tag names must be four distinct non-empty strings, got {names!r}")
     return names
 
 
@@ -333,7 +334,7 @@ def format_score(score: float) -> str:
     without a point (``7`` for 7.0), any other as its ``repr`` (``7.5``, ``1e+16``)."""
     value = float(score)
     if not math.isfinite(value):
-        raise ValueError(f"score must be finite, got {score!r}")
+        raise ConfigError(f"score must be finite, got {score!r}")
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)

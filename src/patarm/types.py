@@ -16,7 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    InputError,
+    RowError,
+)
 
 __all__ = [
     "ChatMessage",
@@ -31,33 +34,6 @@ __all__ = [
 
 Role = Literal["chosen", "rejected"]
 ROLES: tuple[Role, Role] = ("chosen", "rejected")
-
-
-class RowError(PatarmError, ValueError):
-    """Bad input row: names the row, the field and the expected form.
-
-    The message reads ``row 3: field 'chosen': expected a string, got 5``; the arguments
-    stay available as attributes of the same names for callers that count or report errors.
-
-    Args:
-        row: Which row: its index or line number, as the caller counts rows, or a label;
-            None when the input is a single value, not a row ("input" in the message).
-        field: The field's name, dotted for a nested field (``prompt.0.role``), or
-            ``<row>`` when the row as a whole is wrong.
-        expected: The expected form, in words (``a non-empty string or integer``).
-        got: The value found; the message shows its ``repr``, cut to 80 characters.
-    """
-
-    def __init__(self, row: int | str | None, field: str, expected: str, got: object) -> None:
-        self.row = row
-        self.field = field
-        self.expected = expected
-        self.got = got
-        where = f"row {row}" if row is not None else "input"
-        shown = repr(got)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{where}: field {field!r}: expected {expected}, got {shown}")
 
 
 class ChatMessage(BaseModel):
@@ -121,14 +97,14 @@ class PreferencePair(BaseModel):
     @classmethod
     def _id_not_empty(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("pair_id must be a non-empty string")
+            raise InputError("pair_id must be a non-empty string")
         return value
 
     @field_validator("prompt")
     @classmethod
     def _prompt_not_empty(cls, value: Prompt) -> Prompt:
         if isinstance(value, list) and not value:
-            raise ValueError("a chat prompt needs at least one message")
+            raise InputError("a chat prompt needs at least one message")
         return value
 
     def response(self, role: Role) -> str:
@@ -138,12 +114,12 @@ class PreferencePair(BaseModel):
     def role_of(self, response: str) -> Role:
         """Which side a response text is; an error if it is neither (or both)."""
         if self.chosen == self.rejected:
-            raise ValueError(f"pair {self.pair_id!r}: chosen and rejected are identical")
+            raise InputError(f"pair {self.pair_id!r}: chosen and rejected are identical")
         if response == self.chosen:
             return "chosen"
         if response == self.rejected:
             return "rejected"
-        raise ValueError(f"pair {self.pair_id!r}: response is neither side of the pair")
+        raise InputError(f"pair {self.pair_id!r}: response is neither side of the pair")
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], row_index: int | str | None = None) -> PreferencePair:
@@ -236,7 +212,7 @@ class Judgment(BaseModel):
     @model_validator(mode="after")
     def _score_xor_reason(self) -> Judgment:
         if (self.score is None) == (self.malformed_reason is None):
-            raise ValueError("a judgment has either a score or a malformed_reason, not both or neither")
+            raise InputError("a judgment has either a score or a malformed_reason, not both or neither")
         return self
 
     @property

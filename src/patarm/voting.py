@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from numbers import Real
 from typing import Literal, TypeVar
 
+from patarm.errors import ConfigError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
 
 __all__ = [
@@ -41,7 +42,7 @@ def _well_formed(scores: Sequence[float | None]) -> list[float]:
         if s is None:
             continue
         if isinstance(s, bool) or not isinstance(s, Real) or not math.isfinite(s):
-            raise ValueError(f"scores[{i}]: expected a finite number or None (malformed), got {s!r}")
+            raise ConfigError(f"scores[{i}]: expected a finite number or None (malformed), got {s!r}")
         out.append(float(s))
     return out
 
@@ -119,7 +120,7 @@ def preferences_from_scores(
             number.
     """
     if len(scores_a) != len(scores_b):
-        raise ValueError(f"need one score per sample on both sides, got {len(scores_a)} and {len(scores_b)}")
+        raise ConfigError(f"need one score per sample on both sides, got {len(scores_a)} and {len(scores_b)}")
     _well_formed(scores_a), _well_formed(scores_b)
     out: list[Literal["a", "b"] | None] = []
     for a, b in zip(scores_a, scores_b, strict=True):
@@ -176,7 +177,7 @@ def expected_score(
         w = float(weight)
         if math.isnan(w) or (not logprobs and (w < 0 or math.isinf(w))) or (logprobs and w == math.inf):
             kind = "log-probability" if logprobs else "probability"
-            raise ValueError(f"distribution[{key!r}]: expected a valid {kind}, got {weight!r}")
+            raise ConfigError(f"distribution[{key!r}]: expected a valid {kind}, got {weight!r}")
         value = _score_value(key)
         if value is not None and math.isfinite(value) and lo <= value <= hi:
             pairs.append((value, w))
@@ -201,4 +202,4 @@ def get_voting_rule(name: str) -> ScoreVote:
     try:
         return VOTING_RULES[name]
     except KeyError:
-        raise ValueError(f"unknown voting rule {name!r}; known: {', '.join(sorted(VOTING_RULES))}") from None
+        raise ConfigError(f"unknown voting rule {name!r}; known: {', '.join(sorted(VOTING_RULES))}") from None

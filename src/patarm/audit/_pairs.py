@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
+
 __all__ = ["AuditData", "AuditPair", "load_audit_data", "pairs_from_records", "quick_sample"]
 
 
@@ -102,7 +104,7 @@ def load_audit_data(path: str | Path, *, benchmark: str | None = None, skip_malf
     try:
         pairs = [_audit_pair(item.pair) for item in iter_loaded(read_rows(path), skip=skip_malformed, report=report)]
     except ValueError as exc:
-        raise ValueError(_named(path, exc)) from None
+        raise InputError(_named(path, exc)) from None
     return AuditData(pairs, str(path), rows_read=report.rows, skipped=dict(report.skipped))
 
 

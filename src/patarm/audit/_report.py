@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
 from patarm.store import atomic_write
 
 __all__ = ["compare_markdown", "load_audit", "audit_markdown", "write_audit"]
@@ -104,9 +105,9 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{p}: not a JSON audit report ({exc.msg}, line {exc.lineno})") from None
+        raise InputError(f"{p}: not a JSON audit report ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(data, dict) or "checks" not in data:
-        raise ValueError(f"{p}: not an audit report (no 'checks' field)")
+        raise InputError(f"{p}: not an audit report (no 'checks' field)")
     return data
 
 

@@ -13,6 +13,7 @@ from patarm.audit._collect import collect
 from patarm.audit._pairs import AuditData, quick_sample
 from patarm.audit._probes import audit_probes
 from patarm.audit._thresholds import Thresholds
+from patarm.errors import ConfigError
 from patarm.judges import Judge
 
 __all__ = ["AuditSettings", "run_audit"]
@@ -38,9 +39,9 @@ class AuditSettings:
 
     def __post_init__(self) -> None:
         if self.chunk < 1:
-            raise ValueError(f"chunk: expected at least 1, got {self.chunk}")
+            raise ConfigError(f"chunk: expected at least 1, got {self.chunk}")
         if self.quick is not None and self.quick < 1:
-            raise ValueError(f"quick: expected at least 1 pair, got {self.quick}")
+            raise ConfigError(f"quick: expected at least 1 pair, got {self.quick}")
 
 
 def run_audit(
@@ -60,9 +61,9 @@ def run_audit(
 
     s = settings or AuditSettings()
     if not data.pairs:
-        raise ValueError(f"{data.source}: no pairs to audit")
+        raise ConfigError(f"{data.source}: no pairs to audit")
     if s.pairwise and "pair" not in judges:
-        raise ValueError("a pairwise audit needs a pairwise judge (judges['pair'])")
+        raise ConfigError("a pairwise audit needs a pairwise judge (judges['pair'])")
     pairs = quick_sample(data.pairs, s.quick, seed=s.seed) if s.quick else list(data.pairs)
     out = Path(output)
     probes = audit_probes(pairs, high=s.scale[1], pairwise=s.pairwise)

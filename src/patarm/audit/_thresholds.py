@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from patarm.audit._stats import Figure
+from patarm.errors import ConfigError
 
 __all__ = [
     "Thresholds",
@@ -54,7 +55,7 @@ class Thresholds:
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(f"{name}: expected a finite number, got {value!r}")
+                raise ConfigError(f"{name}: expected a finite number, got {value!r}")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -40,17 +40,16 @@ from patarm.backends._base import (
     cut_at_stop,
     sample_seed,
 )
-from patarm.errors import PatarmError
+from patarm.errors import (
+    BackendError,
+    ConfigError,
+)
 
 __all__ = ["BackendError", "OpenAIBackend"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class BackendError(PatarmError, RuntimeError):
-    """A request to the server failed for good: a non-retryable status, retries used up, or a malformed reply."""
 
 
 class OpenAIBackend:
@@ -103,11 +102,11 @@ class OpenAIBackend:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
+            raise ConfigError(f"max_concurrency must be >= 1, got {max_concurrency}")
         if timeout_s <= 0:
-            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+            raise ConfigError(f"timeout_s must be > 0, got {timeout_s}")
         if urlsplit(base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must start with http:// or https://, got {redact(base_url)!r}")
+            raise ConfigError(f"base_url must start with http:// or https://, got {redact(base_url)!r}")
         self.base_url = _api_root(base_url)
         self.model = model
         self.chat = chat
@@ -410,7 +409,7 @@ def _parse_logprobs(raw: Any) -> tuple[TokenLogprobs, ...] | None:
         values = raw.get("token_logprobs") or [None] * len(tokens)
         tops = raw.get("top_logprobs") or [None] * len(tokens)
         if len(values) != len(tokens) or len(tops) != len(tokens):
-            raise ValueError("logprobs lists have different lengths")
+            raise ConfigError("logprobs lists have different lengths")
         return tuple(
             TokenLogprobs(
                 str(token),

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 import torch
 from transformers import TopPLogitsWarper
 
+from patarm.errors import InputError
+
 __all__ = ["RowSampler"]
 
 
@@ -32,7 +34,7 @@ class RowSampler:
 
     def __init__(self, temperature: float, top_p: float, seeds: Sequence[int] | None) -> None:
         if temperature <= 0:
-            raise ValueError(f"temperature must be > 0 to sample, got {temperature}")
+            raise InputError(f"temperature must be > 0 to sample, got {temperature}")
         self.temperature = temperature
         self.seeds = list(seeds) if seeds is not None else None
         self._top_p = TopPLogitsWarper(top_p) if top_p < 1.0 else None
@@ -47,7 +49,7 @@ class RowSampler:
             picks = torch.multinomial(probs, 1)
         else:
             if len(self.seeds) != probs.shape[0]:
-                raise ValueError(f"{len(self.seeds)} seeds for a batch of {probs.shape[0]} rows")
+                raise InputError(f"{len(self.seeds)} seeds for a batch of {probs.shape[0]} rows")
             if self._generators is None:
                 self._generators = [torch.Generator(device=probs.device).manual_seed(s) for s in self.seeds]
             picks = torch.stack([torch.multinomial(probs[r], 1, generator=g) for r, g in enumerate(self._generators)])

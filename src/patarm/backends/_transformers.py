@@ -19,6 +19,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorLis
 
 from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, cut_at_stop, sample_seed
 from patarm.backends._row_sampling import RowSampler
+from patarm.errors import ConfigError
 
 __all__ = ["TransformersBackend"]
 
@@ -73,7 +74,7 @@ class TransformersBackend:
         share_prompt_cache: bool = True,
     ) -> None:
         if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+            raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
         if device is not None:
             model.to(device)
         self.model = model
@@ -146,7 +147,7 @@ class TransformersBackend:
         """Token ids of every prompt: chats through the chat template, texts as they are."""
         chats = [i for i, p in enumerate(prompts) if not isinstance(p, str)]
         if chats and getattr(self.tokenizer, "chat_template", None) is None:
-            raise ValueError(
+            raise ConfigError(
                 "the tokenizer has no chat template, so chat prompts cannot be rendered: "
                 "pass plain-text prompts or set tokenizer.chat_template"
             )
@@ -164,7 +165,7 @@ class TransformersBackend:
                 ids[i] = list(row)
         for i, row in enumerate(ids):
             if not row:
-                raise ValueError(f"prompt {i} encodes to no tokens; the model needs at least one to continue from")
+                raise ConfigError(f"prompt {i} encodes to no tokens; the model needs at least one to continue from")
         return ids
 
     def _render(self, prompt: Sequence[Mapping[str, str]]) -> str:

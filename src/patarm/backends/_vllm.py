@@ -17,6 +17,7 @@ from typing import Any
 
 from patarm._extras import require
 from patarm.backends._base import ChatInput, Completion, SamplingParams, TokenLogprobs, by_text, sample_seed
+from patarm.errors import ConfigError
 
 __all__ = ["VLLMBackend", "completion_from_vllm", "completions_from_vllm"]
 
@@ -149,7 +150,7 @@ def _token_logprobs(token_id: int, position: Mapping[int, Any], k: int) -> Token
     """One position's ``{token_id: Logprob}`` as the sampled token plus its top-``k`` alternatives."""
     sampled = position.get(token_id)
     if sampled is None:
-        raise ValueError(f"vLLM gave no log-probability for the sampled token {token_id}")
+        raise ConfigError(f"vLLM gave no log-probability for the sampled token {token_id}")
 
     def rank(item: tuple[int, Any]) -> tuple[float, float]:
         r = item[1].rank

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
 
@@ -60,7 +61,7 @@ def _load_data(args: argparse.Namespace) -> Any:
     from patarm.store import check_distinct
 
     if not args.input:
-        raise ValueError("--input is required (a pairs file, or a benchmark file with --benchmark)")
+        raise ConfigError("--input is required (a pairs file, or a benchmark file with --benchmark)")
     written = [Path(args.output) / name for name in ("audit.json", "audit.md", "judgments.jsonl")]
     check_distinct({"--input": args.input}, {"--output": written})
     data = load_audit_data(args.input, benchmark=args.benchmark, skip_malformed=args.skip_malformed)
@@ -99,10 +100,10 @@ def run(args: argparse.Namespace) -> int:
     from patarm.audit import audit_markdown
 
     if args.quick is not None and args.quick < 1:
-        raise ValueError(f"--quick: expected a number of pairs of at least 1, got {args.quick}")
+        raise ConfigError(f"--quick: expected a number of pairs of at least 1, got {args.quick}")
     output = Path(args.output)
     if output.exists() and not output.is_dir():
-        raise ValueError(f"--output {output}: is a file; name a folder for the report")
+        raise ConfigError(f"--output {output}: is a file; name a folder for the report")
     if args.compare:
         return _compare(args, output)
     report = _audit(args, _load_data(args), output, args.model)

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from patarm.cli._numbers import finite_float
+from patarm.errors import ConfigError
 
 __all__ = [
     "add_backend_args",
@@ -74,7 +75,7 @@ def backend_from_args(args: argparse.Namespace) -> Any:
         model, tokenizer = tiny_model_and_tokenizer(seed=0)
         return TransformersBackend(model, tokenizer, batch_size=args.batch_size)
     if not args.model:
-        raise ValueError(f"--backend {kind} needs --model")
+        raise ConfigError(f"--backend {kind} needs --model")
     if kind == "python":
         from patarm.backends import FunctionBackend
 
@@ -85,7 +86,7 @@ def backend_from_args(args: argparse.Namespace) -> Any:
         return TransformersBackend.from_pretrained(args.model, batch_size=args.batch_size)
     if kind == "openai":
         if not args.base_url:
-            raise ValueError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000)")
+            raise ConfigError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000)")
         from patarm.backends import OpenAIBackend
 
         return OpenAIBackend(args.base_url, args.model, max_concurrency=args.concurrency)
@@ -106,7 +107,7 @@ def engine_kwargs(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.isidentifier():
-            raise ValueError(f"--engine-arg {pair!r}: expected KEY=VALUE with KEY a Python name")
+            raise ConfigError(f"--engine-arg {pair!r}: expected KEY=VALUE with KEY a Python name")
         try:
             out[key] = json.loads(raw)
         except json.JSONDecodeError:
@@ -122,24 +123,24 @@ def load_function(spec: str) -> Any:
 
     target, sep, name = spec.rpartition(":")
     if not sep or not target or not name:
-        raise ValueError(f"--model {spec!r}: expected module:function or file.py:function")
+        raise ConfigError(f"--model {spec!r}: expected module:function or file.py:function")
     if target.endswith(".py"):
         path = Path(target)
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file")
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
         if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"{path}: cannot be imported")
+            raise ConfigError(f"{path}: cannot be imported")
         module = importlib.util.module_from_spec(module_spec)
         try:
             module_spec.loader.exec_module(module)
         except SyntaxError as exc:  # the user's file: name its line, no traceback
-            raise ValueError(f"{path} line {exc.lineno}: not valid Python ({exc.msg})") from None
+            raise ConfigError(f"{path} line {exc.lineno}: not valid Python ({exc.msg})") from None
     else:
         module = importlib.import_module(target)
     fn = getattr(module, name, None)
     if not callable(fn):
-        raise ValueError(f"--model {spec!r}: {name!r} is not a function in {target!r}")
+        raise ConfigError(f"--model {spec!r}: {name!r} is not a function in {target!r}")
     return fn
 
 
@@ -199,10 +200,10 @@ def check_address(host: str, port: int) -> None:
     from patarm.serve._run import bind
 
     if not 0 <= port <= 65535:
-        raise ValueError(f"--port {port}: expected 0 (any free port) to 65535")
+        raise ConfigError(f"--port {port}: expected 0 (any free port) to 65535")
     try:
         bind(host, port).close()
     except socket.gaierror as exc:
-        raise ValueError(f"--host {host!r}: not an address this machine can resolve ({exc.strerror})") from None
+        raise ConfigError(f"--host {host!r}: not an address this machine can resolve ({exc.strerror})") from None
     except OSError as exc:
-        raise ValueError(f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})") from None
+        raise ConfigError(f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})") from None

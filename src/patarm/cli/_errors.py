@@ -20,23 +20,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from patarm._extras import MissingExtraError
 from patarm._secrets import redact
-from patarm.types import RowError
+from patarm.errors import PatarmError, RowError, UnknownDomainError
 
 __all__ = ["EXPECTED", "INPUT_ERROR", "BUG", "describe", "report"]
 
 INPUT_ERROR = 2
 BUG = 1
-# Failures that come from what the user gave (files, rows, options) or their environment.
-EXPECTED: tuple[type[BaseException], ...] = (ValueError, OSError, MissingExtraError)
+# Failures that come from what the user gave (files, rows, options) or their environment: every
+# error patarm raises on purpose (settings, specs, rows, a missing extra, a server that stayed
+# down after the retries), a file that cannot be read or written, text that is not UTF-8, a
+# value argparse or pydantic refused. Any other exception (a bare ValueError included) is a bug.
+EXPECTED: tuple[type[BaseException], ...] = (PatarmError, OSError, UnicodeError, ValidationError)
 _LONGEST = 600  # characters of a message shown (a library's message can quote a whole input)
 
 
 def describe(exc: BaseException, args: argparse.Namespace) -> str:
     """The message for an expected failure, naming the file and line where it can."""
-    from patarm.rubrics import UnknownDomainError
-
     source = getattr(args, "input", None)
     if isinstance(exc, RowError) and isinstance(exc.row, int) and isinstance(source, str):
         return _located(exc, source, getattr(args, "split", None))
@@ -84,7 +84,7 @@ def report(exc: BaseException, args: argparse.Namespace, *, debug: bool) -> int:
     command = " ".join(str(c) for c in (getattr(args, "command", None), _subcommand(args)) if c)
     if debug:
         print(redact("".join(traceback.format_exception(exc))), end="", file=sys.stderr)
-    if isinstance(exc, EXPECTED) or _backend_failure(exc):
+    if isinstance(exc, EXPECTED):
         print(f"patarm {command}: error: {_short(describe(exc, args))}", file=sys.stderr)
         return INPUT_ERROR
     where = _tracker()
@@ -92,12 +92,6 @@ def report(exc: BaseException, args: argparse.Namespace, *, debug: bool) -> int:
     detail = _short(f"{type(exc).__name__}: {exc}")
     print(f"patarm {command}: internal error ({detail}); this is a bug in patarm: {hint}", file=sys.stderr)
     return BUG
-
-
-def _backend_failure(exc: BaseException) -> bool:
-    """A judge server that stayed unreachable or kept failing after the retries: not a bug here."""
-    module = sys.modules.get("patarm.backends._openai")  # imported if and only if it was used
-    return module is not None and isinstance(exc, module.BackendError)
 
 
 def _subcommand(args: argparse.Namespace) -> Any:

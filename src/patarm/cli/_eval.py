@@ -19,6 +19,7 @@ from patarm.cli._common import (
     config_from_args,
     int_at_least,
 )
+from patarm.errors import ConfigError
 from patarm.eval import DEFAULT_FAILURES, FAILURE_POLICIES
 from patarm.store import atomic_write, check_distinct
 
@@ -38,7 +39,7 @@ def _select(args: argparse.Namespace, data: Any) -> tuple[list[int], list[str]]:
         present = {name.lower() for triple in names for name in triple if name}
         unknown = sorted(wanted - present)
         if unknown:
-            raise ValueError(f"--subsets: no rows in subset(s) {', '.join(unknown)}")
+            raise ConfigError(f"--subsets: no rows in subset(s) {', '.join(unknown)}")
         keep = [i for i in keep if any(name.lower() in wanted for name in names[i] if name)]
     if args.limit is not None:
         keep = keep[: args.limit]
@@ -98,11 +99,11 @@ def run(args: argparse.Namespace) -> int:
         print(compare_reports(a, b, names=(Path(args.compare[0]).stem, Path(args.compare[1]).stem)))
         return 0
     if args.benchmark is None or not args.data:
-        raise ValueError("--benchmark and --data are required (or --compare REPORT_A REPORT_B)")
+        raise ConfigError("--benchmark and --data are required (or --compare REPORT_A REPORT_B)")
     if args.benchmark not in BENCHMARKS:
-        raise ValueError(f"unknown benchmark {args.benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
+        raise ConfigError(f"unknown benchmark {args.benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
     if args.scores and args.baseline:
-        raise ValueError("--scores and --baseline are two sources of scores; give one")
+        raise ConfigError("--scores and --baseline are two sources of scores; give one")
     data_paths = [p.split("=", 1)[1] if "=" in p and not Path(p).exists() else p for p in args.data]
     check_distinct(
         {"--data": data_paths, "--scores": args.scores},

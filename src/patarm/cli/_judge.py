@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, int_at_least
+from patarm.errors import ConfigError
 from patarm.store import atomic_write
 from patarm.types import RowError
 
@@ -170,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         if args.domain is None:
             _check_domain(row, i, rubrics)
     if args.mode == "pairwise" and "single" in kinds:
-        raise ValueError("pairwise mode needs pair rows (prompt, chosen, rejected)")
+        raise ConfigError("pairwise mode needs pair rows (prompt, chosen, rejected)")
     ids = [_row_id(row, i) for i, row in enumerate(rows)]
     seen: dict[str, int] = {}
     for i, row_id in enumerate(ids):

@@ -15,6 +15,7 @@ from patarm.data._loaders import LoadReport
 from patarm.data._noise import apply_flips, flip_indices, noise_rounds, record_rounds
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
+from patarm.errors import InputError
 from patarm.store import check_distinct
 from patarm.types import PreferencePair, RowError
 
@@ -31,7 +32,7 @@ def pair_record(pair: PreferencePair, domain: str | None, source: str | None) ->
 def jsonl_output(path: str | Path) -> None:
     """Pair files are JSON lines: refuse another suffix before any work is done."""
     if Path(path).suffix.lower() not in (".jsonl", ".ndjson"):
-        raise ValueError(f"{path}: pair files are written as JSON lines; name the output .jsonl")
+        raise InputError(f"{path}: pair files are written as JSON lines; name the output .jsonl")
 
 
 def convert_pairs(source: PairSource, output: str | Path, labeler: DomainLabeler, report: LoadReport) -> int:

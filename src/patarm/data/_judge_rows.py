@@ -17,6 +17,7 @@ from typing import Any
 
 from patarm.backends import prompt_text
 from patarm.data._domains import DomainLabeler
+from patarm.errors import InputError
 from patarm.prompts import JudgePrompts
 from patarm.rubrics import HeuristicRouter, Router
 from patarm.types import ROLES, PreferencePair
@@ -45,7 +46,7 @@ def judge_rows(
     seen: set[str] = set()
     for index, pair in enumerate(pairs):
         if pair.pair_id in seen:
-            raise ValueError(f"pair {index}: pair_id {pair.pair_id!r} appears twice; pair ids must be unique")
+            raise InputError(f"pair {index}: pair_id {pair.pair_id!r} appears twice; pair ids must be unique")
         seen.add(pair.pair_id)
         domain, source = label.label(pair)
         for role in ROLES:

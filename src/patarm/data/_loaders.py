@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm.data._stream import UnreadableLine
-from patarm.types import ChatMessage, PreferencePair, Prompt, RowError
+from patarm.errors import MalformedRowError
+from patarm.types import ChatMessage, PreferencePair, Prompt
 
 __all__ = [
     "LoadReport",
@@ -57,14 +58,6 @@ MALFORMED_REASONS = (
     "duplicate_id",
     "unreadable",
 )
-
-
-class MalformedRowError(RowError):
-    """A row that is not a usable preference pair; ``reason`` is one of :data:`MALFORMED_REASONS`."""
-
-    def __init__(self, row: int | str | None, field: str, expected: str, got: object, reason: str) -> None:
-        super().__init__(row, field, expected, got)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import random
 from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from typing import Any
 
+from patarm.errors import ConfigError
 from patarm.types import PreferencePair, RowError
 
 __all__ = ["NOISE_FIELDS", "add_noise", "apply_flips", "flip_count", "flip_indices", "noise_rounds", "record_rounds"]
@@ -35,9 +36,9 @@ NOISE_FIELDS = ("flipped", "flip_rounds")
 def flip_count(n: int, fraction: float) -> int:
     """How many of ``n`` pairs a ``fraction`` flips: ``round(fraction * n)``."""
     if not 0.0 <= fraction <= 1.0:
-        raise ValueError(f"flip fraction must be within [0, 1], got {fraction}")
+        raise ConfigError(f"flip fraction must be within [0, 1], got {fraction}")
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise ConfigError(f"n must be >= 0, got {n}")
     return round(fraction * n)
 
 
@@ -59,7 +60,7 @@ def add_noise(pairs: Sequence[PreferencePair], fraction: float, *, seed: int) ->
     """Pairs with ``round(fraction * len(pairs))`` of them flipped, and the flipped ids (in input order)."""
     ids = [p.pair_id for p in pairs]
     if len(set(ids)) != len(ids):
-        raise ValueError("pair ids must be unique: the flip record is a list of ids")
+        raise ConfigError("pair ids must be unique: the flip record is a list of ids")
     flipped = [ids[i] for i in flip_indices(len(pairs), fraction, seed)]
     return apply_flips(pairs, flipped), flipped
 

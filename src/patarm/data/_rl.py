@@ -23,6 +23,7 @@ from typing import Any
 from patarm.data._domains import DomainLabeler
 from patarm.data._judge_rows import judge_rows
 from patarm.data._loaders import LoadedPair
+from patarm.errors import ConfigError
 from patarm.prompts import JudgePrompts
 from patarm.types import ROLES, PreferencePair
 
@@ -35,13 +36,13 @@ def correct_fraction(value: object) -> float:
     """A correct fraction from a number in [0, 1] or a non-empty list of booleans."""
     if isinstance(value, (list, tuple)):
         if not value or not all(isinstance(v, bool) for v in value):
-            raise ValueError(f"expected a non-empty list of booleans (one per rollout), got {value!r:.80}")
+            raise ConfigError(f"expected a non-empty list of booleans (one per rollout), got {value!r:.80}")
         return sum(value) / len(value)
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise ValueError(f"expected a fraction in [0, 1] or a list of booleans, got {value!r:.80}")
+        raise ConfigError(f"expected a fraction in [0, 1] or a list of booleans, got {value!r:.80}")
     number = float(value)
     if not 0.0 <= number <= 1.0:
-        raise ValueError(f"expected a fraction in [0, 1], got {number}")
+        raise ConfigError(f"expected a fraction in [0, 1], got {number}")
     return number
 
 
@@ -103,11 +104,11 @@ def _kept(
         if reject_sampling is not None:
             column = reject_sampling.column
             if item.row.get(column) is None:
-                raise ValueError(f"row {item.index}: field {column!r} is missing (per-pair correctness of rollouts)")
+                raise ConfigError(f"row {item.index}: field {column!r} is missing (per-pair correctness of rollouts)")
             try:
                 fraction = correct_fraction(item.row[column])
             except ValueError as exc:
-                raise ValueError(f"row {item.index}: field {column!r}: {exc}") from None
+                raise ConfigError(f"row {item.index}: field {column!r}: {exc}") from None
             if not reject_sampling.keeps(fraction):
                 tally.drop("out_of_range")
                 continue

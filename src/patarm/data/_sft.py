@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.backends import prompt_text
+from patarm.errors import ConfigError
 from patarm.judges import PointwiseResult
 from patarm.prompts import JudgePrompts
 from patarm.store import atomic_path
@@ -111,7 +112,7 @@ def sft_pair_rows(
     for role, result in sides:
         target = teacher_target(result)
         if target is None:
-            raise ValueError(f"pair {pair.pair_id!r}: the teacher's {role} judgment has no well-formed sample")
+            raise ConfigError(f"pair {pair.pair_id!r}: the teacher's {role} judgment has no well-formed sample")
         messages = prompts.pointwise(pair.prompt, pair.response(role), domain)
         prompt: Any = messages if conversational else prompt_text(messages)
         completion: Any = [{"role": "assistant", "content": target}] if conversational else target

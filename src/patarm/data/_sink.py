@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
 from patarm.store import atomic_path
 
 __all__ = ["write_rows"]
@@ -30,7 +31,7 @@ def write_rows(path: str | Path, rows: Iterable[Mapping[str, Any]], *, batch_row
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".parquet"):
-        raise ValueError(f"{target}: unknown output format {suffix!r}; expected .parquet or .jsonl")
+        raise InputError(f"{target}: unknown output format {suffix!r}; expected .parquet or .jsonl")
     with atomic_path(target) as scratch:
         if suffix == ".parquet":
             return _write_parquet(scratch, rows, batch_rows)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
+
 __all__ = ["SUFFIXES", "UnreadableLine", "iter_rows", "located_rows", "numbered_jsonl", "row_location"]
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
@@ -74,10 +76,10 @@ def located_rows(
         for i, row in enumerate(_json_list(source)):
             field = lone_surrogate_field(row)
             if field is not None:
-                raise ValueError(f"{source} row {i}: {_surrogate_message(field)}")
+                raise InputError(f"{source} row {i}: {_surrogate_message(field)}")
             yield f"row {i}", row
     else:
-        raise ValueError(f"{source}: unknown format {suffix!r}; expected one of {', '.join(SUFFIXES)} or a folder")
+        raise InputError(f"{source}: unknown format {suffix!r}; expected one of {', '.join(SUFFIXES)} or a folder")
 
 
 def row_location(path: str | Path, index: int, *, split: str | None = None) -> str | None:
@@ -105,9 +107,9 @@ def _csv_rows(source: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield f"line {start}", dict(row)
                 start = reader.line_num + 1
         except UnicodeDecodeError as exc:
-            raise ValueError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
+            raise InputError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
         except csv.Error as exc:
-            raise ValueError(f"{source} line {reader.line_num}: not valid CSV ({exc})") from None
+            raise InputError(f"{source} line {reader.line_num}: not valid CSV ({exc})") from None
 
 
 def _parquet_rows(source: Path, batch_rows: int) -> Iterator[dict[str, Any]]:
@@ -117,7 +119,7 @@ def _parquet_rows(source: Path, batch_rows: int) -> Iterator[dict[str, Any]]:
     try:
         parquet = pq.ParquetFile(source)
     except (pa.ArrowException, OSError) as exc:
-        raise ValueError(f"{source}: not a readable Parquet file ({exc})") from None
+        raise InputError(f"{source}: not a readable Parquet file ({exc})") from None
     for batch in parquet.iter_batches(batch_size=batch_rows):
         yield from batch.to_pylist()
 
@@ -126,17 +128,17 @@ def _json_list(source: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
+        raise InputError(f"{source} line {_bad_utf8_line(source)}: not valid UTF-8 ({exc.reason})") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{source} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise InputError(f"{source} line {exc.lineno}: not valid JSON ({exc.msg})") from None
     except RecursionError:
-        raise ValueError(f"{source}: JSON nested too deeply to read") from None
+        raise InputError(f"{source}: JSON nested too deeply to read") from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise ValueError(f"{source}: not valid JSON ({exc})") from None
+        raise InputError(f"{source}: not valid JSON ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         data = data["data"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ValueError(f"{source}: expected a JSON list of objects (or JSON lines in a .jsonl file)")
+        raise InputError(f"{source}: expected a JSON list of objects (or JSON lines in a .jsonl file)")
     return data
 
 
@@ -162,7 +164,7 @@ def numbered_jsonl(source: Path, *, skip_unreadable: bool = False) -> Iterator[t
                 row = _json_object(raw, number == 1)
             except ValueError as exc:
                 if not skip_unreadable:
-                    raise ValueError(f"{source} line {number}: {exc}") from None
+                    raise InputError(f"{source} line {number}: {exc}") from None
                 yield number, UnreadableLine(f"{source} line {number}", str(exc))
                 continue
             if row is not None:
@@ -174,23 +176,23 @@ def _json_object(raw: bytes, first: bool) -> dict[str, Any] | None:
     try:
         line = raw.decode("utf-8-sig" if first else "utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     if not line.strip():
         return None
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg})") from None
+        raise InputError(f"not valid JSON ({exc.msg})") from None
     except RecursionError:
-        raise ValueError("not valid JSON (nested too deeply to read)") from None
+        raise InputError("not valid JSON (nested too deeply to read)") from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise ValueError(f"not valid JSON ({exc})") from None
+        raise InputError(f"not valid JSON ({exc})") from None
     if not isinstance(row, dict):
-        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+        raise InputError(f"expected a JSON object, got {type(row).__name__}")
     if _SURROGATE_ESCAPE.search(raw):
         field = lone_surrogate_field(row)
         if field is not None:
-            raise ValueError(_surrogate_message(field))
+            raise InputError(_surrogate_message(field))
     return row
 
 
@@ -230,10 +232,10 @@ def _dataset_rows(source: Path, split: str | None) -> Iterator[dict[str, Any]]:
     if isinstance(loaded, datasets.DatasetDict):
         if split is None:
             if len(loaded) != 1:
-                raise ValueError(f"{source}: a dataset with splits {sorted(loaded)}; choose one with a split")
+                raise InputError(f"{source}: a dataset with splits {sorted(loaded)}; choose one with a split")
             split = next(iter(loaded))
         if split not in loaded:
-            raise ValueError(f"{source}: no split {split!r}; splits: {sorted(loaded)}")
+            raise InputError(f"{source}: no split {split!r}; splits: {sorted(loaded)}")
         loaded = loaded[split]
     for row in loaded:
         yield dict(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from patarm.errors import InputError
 from patarm.rubrics import Rubric
 from patarm.types import PreferencePair
 
@@ -57,7 +58,7 @@ class DemoTask:
 def flip_labels(pairs: list[PreferencePair], fraction: float, seed: int) -> tuple[list[PreferencePair], int]:
     """Swap chosen and rejected on round(fraction x n) pairs drawn from ``seed``."""
     if not 0 <= fraction <= 1:
-        raise ValueError(f"label noise must be a fraction in [0, 1], got {fraction}")
+        raise InputError(f"label noise must be a fraction in [0, 1], got {fraction}")
     count = round(fraction * len(pairs))
     flipped = set(random.Random(seed).sample(range(len(pairs)), count))
     out = [

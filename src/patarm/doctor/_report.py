@@ -10,6 +10,7 @@ from patarm._version import __version__
 from patarm.doctor._checks import Finding, check_stack
 from patarm.doctor._probe import EnvironmentProbe
 from patarm.doctor._ranges import STACKS
+from patarm.errors import InputError
 
 __all__ = ["Report", "installed_stacks", "run_doctor"]
 
@@ -82,7 +83,7 @@ def run_doctor(
     else:
         unknown = sorted(set(stacks) - set(STACKS))
         if unknown:
-            raise ValueError(f"unknown stack {', '.join(unknown)}; choose from {', '.join(STACKS)} or all")
+            raise InputError(f"unknown stack {', '.join(unknown)}; choose from {', '.join(STACKS)} or all")
         names = list(dict.fromkeys(stacks))
     findings: list[Finding] = []
     if not names:

@@ -31,6 +31,7 @@ from typing import Any
 
 from patarm.data import iter_rows
 from patarm.data._stream import UnreadableLine
+from patarm.errors import InputError
 from patarm.eval._rewardbench import PRIOR_SET_SUBSETS, REWARDBENCH_SUBSETS
 from patarm.eval._rewardbench2 import REWARDBENCH2_SUBSETS, canonical_subset, ties_prompt
 from patarm.eval._rmbench import rmbench_domain
@@ -212,7 +213,7 @@ def _rmbench_file(spec: PathLike, domain: str | None) -> tuple[Path, str | None]
     path = Path(spec)
     if domain is not None:
         if domain.strip().lower() not in RMBENCH_PARTS:
-            raise ValueError(f"domain {domain!r}: expected one of {', '.join(RMBENCH_PARTS)}")
+            raise InputError(f"domain {domain!r}: expected one of {', '.join(RMBENCH_PARTS)}")
         return path, domain.strip().lower()
     found = _PART_IN_NAME.match(path.stem.lower())
     return path, found.group(1) if found else None
@@ -261,11 +262,11 @@ def load_benchmark(
 ) -> BenchmarkData:
     """Load any of the three benchmarks by name (``rewardbench``, ``rewardbench2``, ``rmbench``)."""
     if not paths:
-        raise ValueError("no data files given")
+        raise InputError("no data files given")
     if benchmark == "rewardbench":
         return load_rewardbench(paths, skip_malformed=skip_malformed, split=split)
     if benchmark == "rewardbench2":
         return load_rewardbench2(paths, skip_malformed=skip_malformed, split=split)
     if benchmark == "rmbench":
         return load_rmbench(paths, domain=domain, skip_malformed=skip_malformed, split=split)
-    raise ValueError(f"unknown benchmark {benchmark!r}; expected rewardbench, rewardbench2 or rmbench")
+    raise InputError(f"unknown benchmark {benchmark!r}; expected rewardbench, rewardbench2 or rmbench")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import ConfigError
 from patarm.eval._counts import Counts
 from patarm.eval._rewardbench import SECTIONS, RewardBenchReport, score_rewardbench
 from patarm.eval._rewardbench2 import RewardBench2Report, score_rewardbench2
@@ -44,7 +45,7 @@ def score_benchmark(
         return score_rewardbench2(scores, failures=failures, skipped_rows=skipped_rows, notes=notes)
     if benchmark == "rmbench":
         return score_rmbench(scores, failures=failures, skipped_rows=skipped_rows, notes=notes)
-    raise ValueError(f"unknown benchmark {benchmark!r}; expected rewardbench, rewardbench2 or rmbench")
+    raise ConfigError(f"unknown benchmark {benchmark!r}; expected rewardbench, rewardbench2 or rmbench")
 
 
 def _pct(value: float | None) -> str:
@@ -163,9 +164,9 @@ def load_report(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: not a JSON report ({exc.msg})") from None
+        raise ConfigError(f"{source}: not a JSON report ({exc.msg})") from None
     if not isinstance(data, dict) or data.get("benchmark") not in _TITLES:
-        raise ValueError(f"{source}: not a `patarm eval` report (no 'benchmark' field)")
+        raise ConfigError(f"{source}: not a `patarm eval` report (no 'benchmark' field)")
     return data
 
 
@@ -199,7 +200,7 @@ def flatten_report(report: Mapping[str, Any]) -> dict[str, float | None]:
 def compare_reports(a: Mapping[str, Any], b: Mapping[str, Any], *, names: tuple[str, str] = ("A", "B")) -> str:
     """A markdown table of two reports of one benchmark side by side, with B - A in points."""
     if a.get("benchmark") != b.get("benchmark"):
-        raise ValueError(f"cannot compare a {a.get('benchmark')} report with a {b.get('benchmark')} report")
+        raise ConfigError(f"cannot compare a {a.get('benchmark')} report with a {b.get('benchmark')} report")
     fa, fb = flatten_report(a), flatten_report(b)
     keys = list(fa) + [k for k in fb if k not in fa]
     rows = []

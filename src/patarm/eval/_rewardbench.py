@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
+from patarm.errors import InputError
 from patarm.eval._counts import Counts, ReportBase, tally
 from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, compare
 
@@ -126,13 +127,13 @@ def section_scores(accuracy: Mapping[str, float]) -> dict[str, float]:
 
 def _check_row(row: RowScores) -> None:
     if row.subset not in _SECTION_OF and row.subset not in PRIOR_SET_SUBSETS:
-        raise ValueError(
+        raise InputError(
             f"row {row.id!r}: field 'subset': expected a RewardBench subset "
             f"({', '.join(REWARDBENCH_SUBSETS)}) or a prior-set subset ({', '.join(PRIOR_SET_SUBSETS)}), "
             f"got {row.subset!r}"
         )
     if row.shape != (1, 1):
-        raise ValueError(
+        raise InputError(
             f"row {row.id!r}: expected one chosen and one rejected score, got {row.shape[0]} and {row.shape[1]}"
         )
 

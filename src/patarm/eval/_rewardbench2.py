@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from patarm.errors import InputError
 from patarm.eval._counts import Counts, ReportBase, tally
 from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, Score, compare
 
@@ -111,7 +112,7 @@ def ties_prompt(row_id: str) -> tuple[Literal["ref", "tied"], str]:
     """Split a Ties row id, ``ref:N`` or ``tied:N``, into its kind and prompt id."""
     kind, sep, prompt = row_id.partition(":")
     if not sep or kind not in ("ref", "tied") or not prompt:
-        raise ValueError(f"row {row_id!r}: field 'id': expected 'ref:N' or 'tied:N' for a Ties row")
+        raise InputError(f"row {row_id!r}: field 'id': expected 'ref:N' or 'tied:N' for a Ties row")
     return ("ref" if kind == "ref" else "tied"), prompt
 
 
@@ -140,14 +141,14 @@ def ties_score(rows: Iterable[RowScores], failures: FailurePolicy = DEFAULT_FAIL
     tied: dict[str, _Stats] = {}
     for row in rows:
         if row.pairs is not None:
-            raise ValueError(
+            raise InputError(
                 f"row {row.id!r}: the Ties subset needs per-response scores (a pointwise judge, a reward "
                 "model, a baseline or a scores file), not pairwise comparisons"
             )
         kind, prompt = ties_prompt(row.id)
         target = ref if kind == "ref" else tied
         if prompt in target:
-            raise ValueError(f"row {row.id!r}: field 'id': appears twice in the Ties subset")
+            raise InputError(f"row {row.id!r}: field 'id': appears twice in the Ties subset")
         target[prompt] = _stats(row.chosen, row.rejected, failures)
     preferred: list[float] = []
     hard: list[float] = []
@@ -211,11 +212,11 @@ def score_rewardbench2(
     for row in rows:
         subset = canonical_subset(row.subset)
         if subset is None:
-            raise ValueError(
+            raise InputError(
                 f"row {row.id!r}: field 'subset': expected one of {', '.join(REWARDBENCH2_SUBSETS)}, got {row.subset!r}"
             )
         if subset != "Ties" and row.shape[0] != 1:
-            raise ValueError(f"row {row.id!r}: a {subset} row has one chosen response, got {row.shape[0]} scores")
+            raise InputError(f"row {row.id!r}: a {subset} row has one chosen response, got {row.shape[0]} scores")
         by_subset.setdefault(subset, []).append(row)
     subsets: dict[str, float] = {}
     counts: dict[str, Counts] = {}

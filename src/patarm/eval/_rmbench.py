@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from patarm.errors import InputError
 from patarm.eval._counts import Counts, ReportBase, tally
 from patarm.eval._rows import DEFAULT_FAILURES, FailurePolicy, RowScores, compare
 
@@ -52,11 +53,11 @@ def rmbench_domain(name: str) -> str | None:
 def style_matrix(rows: Sequence[RowScores], failures: FailurePolicy = DEFAULT_FAILURES) -> list[list[float]]:
     """``matrix[i][j]``: the fraction of ``rows`` whose chosen i beats rejected j (3 x 3)."""
     if not rows:
-        raise ValueError("style_matrix needs at least one row")
+        raise InputError("style_matrix needs at least one row")
     wins = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]
     for row in rows:
         if row.shape != (3, 3):
-            raise ValueError(
+            raise InputError(
                 f"row {row.id!r}: expected 3 chosen and 3 rejected scores, got {row.shape[0]} and {row.shape[1]}"
             )
         for i, line in enumerate(row.grid()):
@@ -115,7 +116,7 @@ def score_rmbench(
     for row in rows:
         domain = rmbench_domain(row.domain or "")
         if domain is None:
-            raise ValueError(
+            raise InputError(
                 f"row {row.id!r}: field 'domain': expected one of {', '.join(RMBENCH_DOMAINS)} "
                 f"(or safety-refuse / safety-response), got {row.domain!r}"
             )

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Literal
 
+from patarm.errors import InputError
+
 __all__ = [
     "BENCHMARKS",
     "Benchmark",
@@ -68,7 +70,7 @@ def check_score(value: object, where: str) -> Score:
         return float(value)
     except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ValueError(f"{where}: expected a finite number or null (a failed judgment), got {shown}") from None
+        raise InputError(f"{where}: expected a finite number or null (a failed judgment), got {shown}") from None
 
 
 def compare(chosen: Score, rejected: Score, failures: FailurePolicy = DEFAULT_FAILURES) -> Outcome:
@@ -157,13 +159,13 @@ class RowScores:
         if self.pairs is not None:
             widths = {len(r) for r in self.pairs}
             if not self.pairs or len(widths) != 1 or 0 in widths:
-                raise ValueError(f"row {self.id!r}: pairs: expected a non-empty rectangular grid of score pairs")
+                raise InputError(f"row {self.id!r}: pairs: expected a non-empty rectangular grid of score pairs")
             for i, line in enumerate(self.pairs):
                 for j, (a, b) in enumerate(line):
                     check_score(a, f"row {self.id!r}: pairs[{i}][{j}][0]")
                     check_score(b, f"row {self.id!r}: pairs[{i}][{j}][1]")
         elif not self.chosen or not self.rejected:
-            raise ValueError(f"row {self.id!r}: need at least one chosen and one rejected score (or pairs)")
+            raise InputError(f"row {self.id!r}: need at least one chosen and one rejected score (or pairs)")
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from patarm.errors import ConfigError
 from patarm.eval._rewardbench import SECTIONS
 from patarm.eval._rows import Benchmark, BenchmarkData, BenchmarkRow, RowScores, Score
 from patarm.eval._scores_file import row_scores
@@ -86,7 +87,7 @@ def baseline_scores(data: BenchmarkData, name: str, *, seed: int = 0) -> list[Ro
     """Scores from a model-free baseline: ``length`` (characters in the response, to expose
     length bias) or ``random`` (uniform in [0, 1), seeded: the chance level)."""
     if name not in BASELINES:
-        raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
+        raise ConfigError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
     out = []
     for row in data.rows:
         scores: dict[str, list[Score]] = {"chosen": [], "rejected": []}
@@ -113,9 +114,9 @@ class JudgeRunSettings:
 
     def __post_init__(self) -> None:
         if self.chunk < 1:
-            raise ValueError(f"chunk: expected at least 1, got {self.chunk}")
+            raise ConfigError(f"chunk: expected at least 1, got {self.chunk}")
         if self.mode == "pairwise" and self.compare_by == "expected":
-            raise ValueError("compare_by 'expected' needs a pointwise judge (expected scores are per response)")
+            raise ConfigError("compare_by 'expected' needs a pointwise judge (expected scores are per response)")
 
 
 @dataclass
@@ -208,11 +209,11 @@ def run_judge(
 
     settings = settings or JudgeRunSettings()
     if judge.mode != settings.mode:
-        raise ValueError(f"a {settings.mode} run needs a {settings.mode} judge, got a {judge.mode} one")
+        raise ConfigError(f"a {settings.mode} run needs a {settings.mode} judge, got a {judge.mode} one")
     if data.benchmark == "rewardbench2" and (settings.mode == "pairwise" or settings.compare_by == "majority"):
         ties = [row.key for row in data.rows if row.subset == "Ties"]
         if ties:
-            raise ValueError(
+            raise ConfigError(
                 f"the Ties subset ({len(ties)} rows) is scored from per-response scores; pairwise judges and "
                 "majority votes give verdicts, not scores: use --mode pointwise with --compare-by score or "
                 "expected, or --subsets without Ties"

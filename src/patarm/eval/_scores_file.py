@@ -23,6 +23,7 @@ from typing import Any
 
 from patarm.data import read_rows
 from patarm.data._stream import numbered_jsonl
+from patarm.errors import InputError
 from patarm.eval._rows import BenchmarkData, BenchmarkRow, RowScores, Score, check_score
 
 __all__ = ["read_scores", "row_scores"]
@@ -45,7 +46,7 @@ def _entries(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 def _scores(entry: dict[str, Any], field: str, count: int, where: str) -> tuple[Score, ...]:
     value = entry.get(field)
     if not isinstance(value, list) or len(value) != count:
-        raise ValueError(
+        raise InputError(
             f"{where}: field {field!r}: expected a list of {count} number(s) or null, one per response, "
             f"got {value!r:.80}"
         )
@@ -74,20 +75,20 @@ def read_scores(path: str | Path, data: BenchmarkData) -> list[RowScores]:
     for where, entry in _entries(source):
         raw_id = entry.get("id")
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            raise ValueError(f"{where}: field 'id': expected the id of a benchmark row, got {raw_id!r}")
+            raise InputError(f"{where}: field 'id': expected the id of a benchmark row, got {raw_id!r}")
         candidates = [i for i in by_id.get(str(raw_id), []) if _matches(data.rows[i], entry)]
         if not candidates and str(raw_id) in skipped_ids:
             continue
         if not candidates:
-            raise ValueError(
+            raise InputError(
                 f"{where}: id {str(raw_id)!r} is not a row of the benchmark data (scores file id mismatch)"
             )
         if len(candidates) > 1:
             keys = ", ".join(data.rows[i].key for i in candidates)
-            raise ValueError(f"{where}: id {str(raw_id)!r} matches several rows ({keys}); add 'domain' or 'subset'")
+            raise InputError(f"{where}: id {str(raw_id)!r} matches several rows ({keys}); add 'domain' or 'subset'")
         index = candidates[0]
         if index in found:
-            raise ValueError(f"{where}: a second line for row {data.rows[index].key!r}")
+            raise InputError(f"{where}: a second line for row {data.rows[index].key!r}")
         row = data.rows[index]
         chosen = _scores(entry, "scores_chosen", len(row.chosen), where)
         rejected = _scores(entry, "scores_rejected", len(row.rejected), where)
@@ -95,7 +96,7 @@ def read_scores(path: str | Path, data: BenchmarkData) -> list[RowScores]:
     missing = [data.rows[i].key for i in range(len(data.rows)) if i not in found]
     if missing:
         shown = ", ".join(repr(k) for k in missing[:5]) + (", ..." if len(missing) > 5 else "")
-        raise ValueError(
+        raise InputError(
             f"{source}: no scores for {len(missing)} of {len(data.rows)} rows (scores file id mismatch): {shown}"
         )
     return [found[i] for i in range(len(data.rows))]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from patarm._settings_model import SettingsModel
 from patarm.backends._base import SamplingParams
 from patarm.parsing import check_scale
 
 __all__ = ["JudgeConfig"]
 
 
-class JudgeConfig(BaseModel):
+class JudgeConfig(SettingsModel):
     """How a judge prompts, samples and aggregates.
 
     - ``tiers``: which criteria the prompt carries: the domain rubric ("primary"), criteria

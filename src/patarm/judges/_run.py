@@ -33,6 +33,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from patarm.errors import ConfigError
 from patarm.judges._pairwise import PairwiseItem
 from patarm.judges._pointwise import PointwiseItem
 from patarm.judges._protocol import Judge
@@ -78,7 +79,7 @@ def judgment_key(mode: str, item: PointwiseItem | PairwiseItem, settings: Mappin
 
 def _result_type(judge: Judge[Any, Any]) -> type[PointwiseResult] | type[PairwiseResult]:
     if judge.mode not in ("pointwise", "pairwise"):
-        raise ValueError(f"a judge's mode is 'pointwise' or 'pairwise', not {judge.mode!r}")
+        raise ConfigError(f"a judge's mode is 'pointwise' or 'pairwise', not {judge.mode!r}")
     return PointwiseResult if judge.mode == "pointwise" else PairwiseResult
 
 
@@ -132,7 +133,7 @@ def stream_judgments(
     """Judge ``(id, item)`` pairs lazily, ``chunk`` at a time, yielding ``(key, result)`` in
     input order; see :func:`judge_items` for the arguments. ``counts`` is updated as it goes."""
     if chunk < 1:
-        raise ValueError(f"chunk: expected at least 1, got {chunk}")
+        raise ConfigError(f"chunk: expected at least 1, got {chunk}")
     counts = counts if counts is not None else JudgeCounts()
     result_type = _result_type(judge)
     shaping = {name: value for name, value in judge.settings().items() if name not in set(ignore)}
@@ -220,7 +221,7 @@ def judge_items(
         progress: show a tqdm bar (a string: its label).
     """
     if ids is not None and len(ids) != len(items):
-        raise ValueError(f"ids: expected one per item ({len(items)}), got {len(ids)}")
+        raise ConfigError(f"ids: expected one per item ({len(items)}), got {len(ids)}")
     counts = JudgeCounts()
     named = zip(ids if ids is not None else [None] * len(items), items, strict=True)
     options: dict[str, Any] = {"store": store, "settings": settings, "ignore": ignore, "chunk": chunk}

@@ -31,7 +31,10 @@ import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after, retry_call
 from patarm._secrets import API_KEY_ENV, client_key, redact
-from patarm.errors import PatarmError
+from patarm.errors import (
+    ConfigError,
+    JudgeServerError,
+)
 
 __all__ = ["API_KEY_ENV", "JudgeClient", "JudgeServerError", "RemoteScore", "ScoreItemInput"]
 
@@ -39,14 +42,6 @@ ScoreItemInput = Mapping[str, Any]
 # The judge server answers 500 only after isolating the failing request, and 504 after its own
 # deadline: sending either again would only repeat the failure, so they are not retried here.
 RETRY_STATUSES = frozenset({408, 429, 502, 503})
-
-
-class JudgeServerError(PatarmError, RuntimeError):
-    """The judge server refused or failed a request; the message carries its status and reason."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -109,12 +104,12 @@ class JudgeClient:
         deadline_s: float | None = None,
     ) -> None:
         if max_items_per_request < 1:
-            raise ValueError(f"max_items_per_request must be >= 1, got {max_items_per_request}")
+            raise ConfigError(f"max_items_per_request must be >= 1, got {max_items_per_request}")
         for name, value, low in (("timeout_s", timeout_s, 0.0), ("deadline_s", deadline_s, 0.0)):
             if value is not None and not (math.isfinite(value) and value > low):
-                raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+                raise ConfigError(f"{name} must be a finite number > 0, got {value!r}")
         if not (math.isfinite(backoff_s) and backoff_s >= 0):
-            raise ValueError(f"backoff_s must be a finite number >= 0, got {backoff_s!r}")
+            raise ConfigError(f"backoff_s must be a finite number >= 0, got {backoff_s!r}")
         self.endpoint = _endpoint(url)
         self.api_key = api_key
         self.timeout_s = timeout_s

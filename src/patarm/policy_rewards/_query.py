@@ -25,17 +25,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    InputError,
+    QuerySplitError,
+)
 from patarm.policy_rewards._template import CHATML, ChatTemplate, Turn
 
 __all__ = ["QuerySplit", "QuerySplitError", "SplitMode", "split_query"]
 
 SplitMode = Literal["auto", "prefix", "marker"]
 _THINK = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
-
-
-class QuerySplitError(PatarmError, ValueError):
-    """The query could not be split into a prompt and a response; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def split_query(
     the query starts with, "marker" without an assistant turn (or nothing before it).
     """
     if mode not in ("auto", "prefix", "marker"):
-        raise ValueError(f"mode must be 'auto', 'prefix' or 'marker', got {mode!r}")
+        raise InputError(f"mode must be 'auto', 'prefix' or 'marker', got {mode!r}")
     if mode != "marker" and prompt and query.startswith(prompt):
         return QuerySplit(
             _prompt_messages(prompt, template), _response(query[len(prompt) :], template, strip_thinking), "prefix"

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from patarm.errors import InputError
+
 __all__ = ["CHATML", "CHAT_TEMPLATES", "GEMMA", "LLAMA3", "PLAIN", "ChatTemplate", "Turn", "detect_chat_template"]
 
 
@@ -131,13 +133,13 @@ def detect_chat_template(tokenizer: Any, candidates: Sequence[ChatTemplate] = (C
     'chatml'
     """
     if getattr(tokenizer, "chat_template", None) is None:
-        raise ValueError("the tokenizer has no chat template; pass a ChatTemplate preset (or 'none' for plain text)")
+        raise InputError("the tokenizer has no chat template; pass a ChatTemplate preset (or 'none' for plain text)")
     text = str(tokenizer.apply_chat_template(_PROBE, tokenize=False, add_generation_prompt=True))
     for template in candidates:
         if _reads_back(template, text):
             return template
     names = ", ".join(t.name for t in candidates)
-    raise ValueError(
+    raise InputError(
         f"no chat template preset ({names}) reads this tokenizer's rendering back: {text[:200]!r}; "
         "build a ChatTemplate(name, header=..., turn_end=...) for it"
     )

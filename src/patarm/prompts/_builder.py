@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import jinja2
 
+from patarm.errors import ConfigError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, escape_tags
 from patarm.rubrics._rubric import RubricSet, _num
 from patarm.rubrics._sandbox import TemplateError, sandboxed_environment
@@ -59,9 +60,9 @@ def as_messages(prompt: PromptInput) -> list[dict[str, str]]:
         elif isinstance(message, Mapping) and isinstance(message.get("content"), str) and "role" in message:
             out.append({"role": str(message["role"]), "content": message["content"]})
         else:
-            raise ValueError(f"prompt message {i}: expected {{'role': ..., 'content': str}}, got {message!r}")
+            raise ConfigError(f"prompt message {i}: expected {{'role': ..., 'content': str}}, got {message!r}")
     if not out:
-        raise ValueError("a chat prompt needs at least one message")
+        raise ConfigError("a chat prompt needs at least one message")
     return out
 
 
@@ -93,7 +94,7 @@ class JudgePrompts:
         template_dir: str | Path | None = None,
     ) -> None:
         if tiers not in TIERS:
-            raise ValueError(f"tiers must be one of {', '.join(TIERS)}, got {tiers!r}")
+            raise ConfigError(f"tiers must be one of {', '.join(TIERS)}, got {tiers!r}")
         self.rubrics = rubrics or RubricSet()
         self.scale = check_scale(scale)
         self.tiers = tiers

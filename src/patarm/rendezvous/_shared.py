@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from patarm.errors import ConfigError
 from patarm.rendezvous._pair_rendezvous import PairRendezvous
 from patarm.rewards import PARSettings
 
@@ -18,7 +19,7 @@ _LOCK = threading.Lock()
 
 def _use_ray(mode: str) -> bool:
     if mode not in RENDEZVOUS_MODES:
-        raise ValueError(f"rendezvous: expected one of {RENDEZVOUS_MODES}, got {mode!r}")
+        raise ConfigError(f"rendezvous: expected one of {RENDEZVOUS_MODES}, got {mode!r}")
     if mode == "local":
         return False
     if mode == "ray":

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm._extras import require
+from patarm.errors import ConfigError
 from patarm.rendezvous._pair_book import RendezvousStats, RolloutReward, fallback_reward
 from patarm.rendezvous._pair_rendezvous import PairRendezvous
 from patarm.rewards import PARSettings
@@ -110,7 +111,7 @@ def get_or_create(
     actor = actor_cls.options(name=name, namespace=namespace, get_if_exists=True).remote(settings)
     existing = ray.get(actor.get_settings.remote())
     if existing != settings:
-        raise ValueError(
+        raise ConfigError(
             f"the Ray actor {name!r} already runs with settings {existing}; this caller asked for {settings}. "
             "Give each training run its own actor name, or the same settings."
         )

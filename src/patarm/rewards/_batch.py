@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from patarm.errors import InputError
 from patarm.rewards._delta import Delta, apply_delta
 from patarm.rewards._format import FormatReward
 from patarm.rewards._scores import ScoreInput, as_score_array
@@ -191,7 +192,7 @@ def par_batch(
     values = as_score_array(scores, "scores")
     n = values.size
     if len(pair_ids) != n:
-        raise ValueError(f"pair_ids: expected {n} entries (one per score), got {len(pair_ids)}")
+        raise InputError(f"pair_ids: expected {n} entries (one per score), got {len(pair_ids)}")
     chosen = chosen_mask(roles, n)
     group, ids = pair_index(pair_ids)
     num_pairs = len(ids)
@@ -201,7 +202,7 @@ def par_batch(
     if not allow_missing_side and num_pairs and (present == 0).any():
         side_key = int(np.argmax(present == 0))
         missing = "chosen" if side_key % 2 == 0 else "rejected"
-        raise ValueError(
+        raise InputError(
             f"pair {ids[side_key // 2]!r} has no {missing} rollout in this batch: both sides of a "
             "pair must be scored together (use a pair-preserving sampler, or allow_missing_side=True)"
         )

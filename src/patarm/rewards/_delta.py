@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from patarm.errors import ConfigError
+
 __all__ = [
     "ConstantDelta",
     "Delta",
@@ -33,7 +35,7 @@ FloatArray = npt.NDArray[np.float64]
 def _finite(name: str, value: float) -> float:
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ConfigError(f"{name} must be finite, got {value!r}")
     return value
 
 
@@ -61,7 +63,7 @@ class GradedDelta:
         for name in ("threshold", "low", "high"):
             object.__setattr__(self, name, _finite(name, getattr(self, name)))
         if self.threshold < 0:
-            raise ValueError(f"threshold must be >= 0, got {self.threshold}")
+            raise ConfigError(f"threshold must be >= 0, got {self.threshold}")
 
     def __call__(self, margin: float) -> float:
         if margin <= 0:
@@ -155,7 +157,7 @@ def apply_delta(delta: Delta, margins: FloatArray) -> FloatArray:
         with np.errstate(all="ignore"):
             out = np.asarray(vectorized(margins), dtype=np.float64)
         if out.shape != margins.shape:
-            raise ValueError(f"{delta!r}.vectorized returned shape {out.shape}, expected {margins.shape}")
+            raise ConfigError(f"{delta!r}.vectorized returned shape {out.shape}, expected {margins.shape}")
         if np.may_share_memory(out, margins):
             out = out.copy()
         np.copyto(out, 0.0, where=~positive)
@@ -164,5 +166,5 @@ def apply_delta(delta: Delta, margins: FloatArray) -> FloatArray:
         where = np.flatnonzero(positive)
         out[where] = np.fromiter((float(delta(float(m))) for m in margins[where]), np.float64, count=where.size)
     if not np.isfinite(out).all():
-        raise ValueError(f"delta {delta!r} returned a non-finite reward")
+        raise ConfigError(f"delta {delta!r} returned a non-finite reward")
     return out

@@ -29,6 +29,8 @@ import sys
 import types
 from typing import Any
 
+from patarm.errors import ConfigError
+
 __all__ = ["check_module", "check_target"]
 
 # patarm's own names a spec may reach (the built-ins' classes and factories).
@@ -59,7 +61,7 @@ def _standard(module: str) -> bool:
 def check_module(module: str, spec: str) -> None:
     """Refuse, before it is imported, a module a delta spec may not name."""
     if _standard(module):
-        raise ValueError(f"delta {spec!r}: {module.split('.', 1)[0]} is a standard-library module; {_HINT}")
+        raise ConfigError(f"delta {spec!r}: {module.split('.', 1)[0]} is a standard-library module; {_HINT}")
 
 
 def _home(obj: Any) -> tuple[str, str]:
@@ -82,9 +84,9 @@ def check_target(obj: Any, spec: str) -> None:
     if not callable(obj):
         return
     if isinstance(obj, _BUILTIN_CALLABLES):
-        raise ValueError(f"delta {spec!r}: names the built-in {getattr(obj, '__name__', obj)!r}; {_HINT}")
+        raise ConfigError(f"delta {spec!r}: names the built-in {getattr(obj, '__name__', obj)!r}; {_HINT}")
     module, name = _home(obj)
     if _standard(module):
-        raise ValueError(f"delta {spec!r}: names {module}.{name}, from the standard library; {_HINT}")
+        raise ConfigError(f"delta {spec!r}: names {module}.{name}, from the standard library; {_HINT}")
     if (module == "patarm" or module.startswith("patarm.")) and f"{module}.{name}" not in _PATARM_DELTAS:
-        raise ValueError(f"delta {spec!r}: names {module}.{name}, which is not a delta; {_HINT}")
+        raise ConfigError(f"delta {spec!r}: names {module}.{name}, which is not a delta; {_HINT}")

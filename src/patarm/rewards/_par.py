@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from patarm.errors import InputError
 from patarm.rewards._delta import Delta
 from patarm.rewards._format import FormatReward
 from patarm.rewards._scores import ScoreInput, as_score_list, sorted_mean
@@ -32,7 +33,7 @@ def _reward(delta: Delta, margin: float) -> float:
         return 0.0
     value = float(delta(margin))
     if not math.isfinite(value):
-        raise ValueError(f"delta {delta!r} returned {value!r} for margin {margin!r}")
+        raise InputError(f"delta {delta!r} returned {value!r} for margin {margin!r}")
     return value
 
 

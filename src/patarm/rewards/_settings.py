@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from patarm.errors import ConfigError
 from patarm.rewards._delta import ConstantDelta, Delta, GradedDelta
 from patarm.rewards._delta_targets import check_module, check_target
 from patarm.rewards._format import FormatReward
@@ -55,9 +56,9 @@ def _spec_arguments(text: str, spec: str) -> tuple[list[Any], dict[str, Any]]:
         args = [ast.literal_eval(a) for a in call.args]
         kwargs = {str(k.arg): ast.literal_eval(k.value) for k in call.keywords if k.arg is not None}
         if len(kwargs) != len(call.keywords):
-            raise ValueError("**kwargs")
+            raise ConfigError("**kwargs")
     except (SyntaxError, ValueError, TypeError, AssertionError) as exc:
-        raise ValueError(f"delta {spec!r}: arguments must be literals such as (max=2, low=0.5) ({exc})") from None
+        raise ConfigError(f"delta {spec!r}: arguments must be literals such as (max=2, low=0.5) ({exc})") from None
     return args, kwargs
 
 
@@ -68,17 +69,17 @@ def _import_path(path: str, spec: str) -> Any:
     else:
         module_name, _, attr = path.rpartition(".")
     if not module_name or not attr:
-        raise ValueError(
+        raise ConfigError(
             f"delta {spec!r}: expected one of {sorted(BUILTIN_DELTAS)} or a dotted path such as my_pkg.deltas:capped"
         )
     check_module(module_name, spec)
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ValueError(f"delta {spec!r}: cannot import module {module_name!r} ({exc})") from None
+        raise ConfigError(f"delta {spec!r}: cannot import module {module_name!r} ({exc})") from None
     for name in attr.split("."):
         if not hasattr(obj, name):
-            raise ValueError(f"delta {spec!r}: module {module_name!r} has no attribute {attr!r}")
+            raise ConfigError(f"delta {spec!r}: module {module_name!r} has no attribute {attr!r}")
         obj = getattr(obj, name)
     check_target(obj, spec)
     return obj
@@ -92,7 +93,7 @@ def delta_from_spec(spec: str) -> Delta:
     """
     match = _SPEC.fullmatch(spec)
     if match is None:
-        raise ValueError(
+        raise ConfigError(
             f"delta {spec!r}: expected a name or dotted path with optional literal arguments, "
             "such as graded, graded(threshold=1.5) or my_pkg.deltas:capped(max=2)"
         )
@@ -103,11 +104,11 @@ def delta_from_spec(spec: str) -> Delta:
     if builtin is None and arguments is None:
         return _checked(target, spec)
     if not callable(target):
-        raise ValueError(f"delta {spec!r}: {name} is not callable")
+        raise ConfigError(f"delta {spec!r}: {name} is not callable")
     try:
         made = target(*args, **kwargs)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"delta {spec!r}: {exc}") from None
+        raise ConfigError(f"delta {spec!r}: {exc}") from None
     if builtin is None:
         check_target(made, spec)
     return _checked(made, spec)
@@ -116,28 +117,28 @@ def delta_from_spec(spec: str) -> Delta:
 def _checked(delta: Any, spec: str) -> Delta:
     """A delta must map a positive margin to a finite number; try it once on 1.0."""
     if not callable(delta):
-        raise ValueError(f"delta {spec!r}: names {delta!r}, which is not callable (margin -> reward)")
+        raise ConfigError(f"delta {spec!r}: names {delta!r}, which is not callable (margin -> reward)")
     try:
         value = float(delta(1.0))
     except Exception as exc:
-        raise ValueError(
+        raise ConfigError(
             f"delta {spec!r}: calling it on the margin 1.0 failed ({type(exc).__name__}: {exc}); "
             "to call a factory that returns the delta, write its arguments: name() or name(k=v)"
         ) from None
     if not math.isfinite(value):
-        raise ValueError(f"delta {spec!r}: returned {value!r} for the margin 1.0 (a reward must be finite)")
+        raise ConfigError(f"delta {spec!r}: returned {value!r} for the margin 1.0 (a reward must be finite)")
     return delta  # type: ignore[no-any-return]
 
 
 def _number(raw: Any, where: str) -> float:
     if isinstance(raw, bool):
-        raise ValueError(f"{where}: expected a number, got {raw!r}")
+        raise ConfigError(f"{where}: expected a number, got {raw!r}")
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: expected a number, got {raw!r}") from None
+        raise ConfigError(f"{where}: expected a number, got {raw!r}") from None
     if not math.isfinite(value):
-        raise ValueError(f"{where}: expected a finite number, got {raw!r}")
+        raise ConfigError(f"{where}: expected a finite number, got {raw!r}")
     return value
 
 
@@ -146,7 +147,7 @@ def _count(raw: Any, where: str) -> int | None:
         return None
     number = _number(raw, where)
     if number != int(number) or number < 1:
-        raise ValueError(f"{where}: expected an integer >= 1, got {raw!r}")
+        raise ConfigError(f"{where}: expected an integer >= 1, got {raw!r}")
     return int(number)
 
 
@@ -155,7 +156,7 @@ def _delta(raw: Any, where: str) -> Delta:
     try:
         return delta_from_spec(raw) if isinstance(raw, str) else _checked(raw, repr(raw))
     except ValueError as exc:
-        raise ValueError(f"{where}: {str(exc).removeprefix('delta ')}") from None
+        raise ConfigError(f"{where}: {str(exc).removeprefix('delta ')}") from None
 
 
 # How a raw value (YAML scalar, environment string) becomes each field's type.
@@ -252,7 +253,7 @@ class PARSettings:
             # every field, a delta object too: it gets the check a spec string gets
             object.__setattr__(self, name, _READERS[name](getattr(self, name), name))
         if not self.timeout_s > 0:
-            raise ValueError(f"timeout_s: expected > 0, got {self.timeout_s}")
+            raise ConfigError(f"timeout_s: expected > 0, got {self.timeout_s}")
         object.__setattr__(self, "format_reward", FormatReward(self.malformed, self.well_formed))
 
     @classmethod
@@ -289,7 +290,7 @@ class PARSettings:
         prefix = f"{where}." if where else ""
         unknown = sorted(set(options) - set(SETTING_NAMES))
         if unknown:
-            raise ValueError(f"{prefix}{unknown[0]}: unknown PAR setting; known: {list(SETTING_NAMES)}")
+            raise ConfigError(f"{prefix}{unknown[0]}: unknown PAR setting; known: {list(SETTING_NAMES)}")
         values = {k: _READERS[k](v, prefix + k) for k, v in options.items()}
         return cls(**values)
 
@@ -315,7 +316,7 @@ class PARSettings:
     def require_rollouts(self, hint: str) -> int:
         """``rollouts_per_side``, or an error saying how to set it."""
         if self.rollouts_per_side is None:
-            raise ValueError(f"rollouts_per_side is not set: {hint}")
+            raise ConfigError(f"rollouts_per_side is not set: {hint}")
         return self.rollouts_per_side
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
 from patarm.store import JsonlStore, atomic_path
 
 __all__ = ["CRITERIA_STORE_KIND", "CriteriaCache"]
@@ -69,7 +70,7 @@ class CriteriaCache:
             domain, criteria = record.get("domain"), record.get("criteria")
             if not isinstance(domain, str) or not isinstance(criteria, str):
                 store.close()
-                raise ValueError(
+                raise InputError(
                     f"{path}: record {record['key']!r}: expected {{'key': str, 'domain': str, 'criteria': str}}"
                 )
             self._entries[str(record["key"])] = (domain, criteria)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from patarm.backends._base import Backend, SamplingParams
+from patarm.errors import ConfigError
 from patarm.parsing import escape_tags, final_answer_span
 from patarm.rubrics._rubric import RubricSet, UnknownDomainError
 
@@ -121,7 +122,7 @@ class HeuristicRouter:
 
     def __post_init__(self) -> None:
         if self.window is not None and (isinstance(self.window, bool) or self.window < 1):
-            raise ValueError(f"window must be a positive number of characters or None, got {self.window!r}")
+            raise ConfigError(f"window must be a positive number of characters or None, got {self.window!r}")
 
     def read(self, prompt: str) -> tuple[str, ...]:
         """The texts the rules read: the whole prompt, or its first and last ``window`` characters."""

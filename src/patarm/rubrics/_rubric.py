@@ -24,7 +24,10 @@ from pathlib import Path
 
 import jinja2
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    InputError,
+    UnknownDomainError,
+)
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
 from patarm.rubrics._sandbox import TemplateError, sandboxed_environment
 
@@ -33,15 +36,6 @@ __all__ = ["BUILTIN_DIR", "Rubric", "RubricSet", "UnknownDomainError"]
 BUILTIN_DIR = Path(__file__).parent / "domains"
 _DOMAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.DOTALL)
-
-
-class UnknownDomainError(PatarmError, ValueError):
-    """A domain name with no rubric; the message lists the known ones."""
-
-    def __init__(self, domain: str, known: Sequence[str]) -> None:
-        self.domain = domain
-        self.known = list(known)
-        super().__init__(f"unknown domain {domain!r}; known domains: {', '.join(self.known)}")
 
 
 @dataclass(frozen=True)
@@ -55,9 +49,9 @@ class Rubric:
 
     def __post_init__(self) -> None:
         if not _DOMAIN_NAME.fullmatch(self.domain):
-            raise ValueError(f"domain names are lowercase identifiers (a-z, 0-9, _), got {self.domain!r}")
+            raise InputError(f"domain names are lowercase identifiers (a-z, 0-9, _), got {self.domain!r}")
         if not self.criteria.strip():
-            raise ValueError(f"rubric {self.domain!r} has no criteria")
+            raise InputError(f"rubric {self.domain!r} has no criteria")
 
 
 class RubricSet:
@@ -75,7 +69,7 @@ class RubricSet:
         for directory in self._dirs:
             for file in sorted(directory.glob("*.j2")):
                 if not _DOMAIN_NAME.fullmatch(file.stem):
-                    raise ValueError(f"{file}: rubric file names are lowercase identifiers (a-z, 0-9, _) plus .j2")
+                    raise InputError(f"{file}: rubric file names are lowercase identifiers (a-z, 0-9, _) plus .j2")
                 self._files[file.stem] = file
         self._env = sandboxed_environment()
         self._rendered: dict[tuple[str, float, float], Rubric] = {}

@@ -28,14 +28,12 @@ from typing import Any
 
 import jinja2
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    TemplateError,
+)
 from patarm.rubrics._limits import GuardedEnvironment, RenderLimits, TemplateLimitError
 
 __all__ = ["RenderLimits", "TemplateError", "TemplateLimitError", "sandboxed_environment"]
-
-
-class TemplateError(PatarmError, ValueError):
-    """A rubric or prompt template that does not render in the sandbox; the message names its file."""
 
 
 def sandboxed_environment(

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from patarm.errors import ConfigError
 from patarm.types import ROLES, Role
 
 __all__ = ["chosen_mask", "epoch_pairs", "normalize_role", "pair_rows"]
@@ -31,7 +32,7 @@ def normalize_role(role: object, where: str = "") -> Role:
         word = role.strip().lower()
         if word in ROLES:
             return word
-    raise ValueError(f"{where or 'role'}: expected 'chosen' or 'rejected' (or a bool, True = chosen), got {role!r}")
+    raise ConfigError(f"{where or 'role'}: expected 'chosen' or 'rejected' (or a bool, True = chosen), got {role!r}")
 
 
 def chosen_mask(roles: Sequence[object] | npt.NDArray[Any], n: int) -> npt.NDArray[np.bool_]:
@@ -39,7 +40,7 @@ def chosen_mask(roles: Sequence[object] | npt.NDArray[Any], n: int) -> npt.NDArr
     (exact lower-case words and bool arrays take a vectorised path)."""
     array = np.asarray(roles)
     if array.shape != (n,):
-        raise ValueError(f"roles: expected {n} entries (one per score), got shape {array.shape}")
+        raise ConfigError(f"roles: expected {n} entries (one per score), got shape {array.shape}")
     if array.dtype == np.bool_:
         return array
     chosen: npt.NDArray[np.bool_] = array == "chosen"
@@ -68,16 +69,16 @@ def pair_rows(
     """
     for name, column in (("roles", roles), ("sources", sources)):
         if column is not None and len(column) != len(pair_ids):
-            raise ValueError(f"{name}: expected {len(pair_ids)} entries (one per row), got {len(column)}")
+            raise ConfigError(f"{name}: expected {len(pair_ids)} entries (one per row), got {len(column)}")
     if not len(pair_ids):
-        raise ValueError("pair_ids is empty: there are no pairs to group")
+        raise ConfigError("pair_ids is empty: there are no pairs to group")
     members: dict[Hashable, list[int]] = {}
     for row, pid in enumerate(pair_ids):
         key = pid if sources is None else (sources[row], pid)
         try:
             members.setdefault(key, []).append(row)
         except TypeError:
-            raise ValueError(f"pair_ids[{row}]: expected a hashable id, got {pid!r}") from None
+            raise ConfigError(f"pair_ids[{row}]: expected a hashable id, got {pid!r}") from None
     keys: list[Hashable] = []
     rows: list[tuple[int, int]] = []
     for key, found in members.items():
@@ -85,7 +86,7 @@ def pair_rows(
         sides = _sides(pid, found, roles)
         if sides is None:
             if not drop_incomplete:
-                raise ValueError(
+                raise ConfigError(
                     f"pair id {pid!r} names 1 row(s) ({found[0]}); each pair id must name exactly two rows, "
                     "one chosen and one rejected"
                 )
@@ -100,7 +101,7 @@ def _sides(pid: Hashable, found: list[int], roles: Sequence[object] | None) -> t
     if roles is None:
         if len(found) > 2:
             listed = ", ".join(map(str, found[:5])) + (", ..." if len(found) > 5 else "")
-            raise ValueError(
+            raise ConfigError(
                 f"pair id {pid!r} names {len(found)} row(s) ({listed}); each pair id must name exactly two rows"
             )
         return (found[0], found[1]) if len(found) == 2 else None
@@ -108,7 +109,7 @@ def _sides(pid: Hashable, found: list[int], roles: Sequence[object] | None) -> t
     for row in found:
         slot = 0 if normalize_role(roles[row], f"roles[{row}]") == "chosen" else 1
         if slots[slot] is not None:
-            raise ValueError(
+            raise ConfigError(
                 f"pair id {pid!r}: both rows ({slots[slot]}, {row}) are {ROLES[slot]}; "
                 "each pair needs exactly one row per side"
             )
@@ -136,13 +137,13 @@ def epoch_pairs(
     gets the same number of pairs.
     """
     if num_pairs < 0:
-        raise ValueError(f"num_pairs must be >= 0, got {num_pairs}")
+        raise ConfigError(f"num_pairs must be >= 0, got {num_pairs}")
     if num_replicas < 1:
-        raise ValueError(f"num_replicas must be >= 1, got {num_replicas}")
+        raise ConfigError(f"num_replicas must be >= 1, got {num_replicas}")
     if not 0 <= rank < num_replicas:
-        raise ValueError(f"rank must be in [0, {num_replicas - 1}], got {rank}")
+        raise ConfigError(f"rank must be in [0, {num_replicas - 1}], got {rank}")
     if seed < 0 or epoch < 0:
-        raise ValueError(f"seed and epoch must be >= 0, got seed={seed}, epoch={epoch}")
+        raise ConfigError(f"seed and epoch must be >= 0, got seed={seed}, epoch={epoch}")
     if shuffle:
         rng = np.random.default_rng(np.random.SeedSequence([seed, epoch]))
         order: list[int] = rng.permutation(num_pairs).tolist()

@@ -6,6 +6,7 @@ from collections.abc import Hashable, Iterator, Sequence
 
 from torch.utils.data import Sampler
 
+from patarm.errors import ConfigError
 from patarm.sampling._pairs import epoch_pairs, pair_rows
 
 __all__ = ["PairSampler"]
@@ -73,7 +74,7 @@ class PairSampler(Sampler[int]):
     def set_epoch(self, epoch: int) -> None:
         """Choose the epoch whose order the next iteration yields."""
         if epoch < 0:
-            raise ValueError(f"epoch must be >= 0, got {epoch}")
+            raise ConfigError(f"epoch must be >= 0, got {epoch}")
         self.epoch = epoch
 
     @property

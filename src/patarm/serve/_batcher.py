@@ -34,7 +34,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 
-from patarm.errors import PatarmError
+from patarm.errors import (  # noqa: F401  (defined in patarm.errors, re-exported here)
+    BatcherClosedError,
+    BatchFailedError,
+    InputError,
+    JudgeTimeoutError,
+    PatarmError,
+    QueueFullError,
+)
 
 __all__ = [
     "BatchFailedError",
@@ -47,28 +54,6 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class QueueFullError(PatarmError, RuntimeError):
-    """The queue cannot take the request's items now; try again later."""
-
-
-class BatcherClosedError(PatarmError, RuntimeError):
-    """The batcher is shut down (or not started)."""
-
-
-class JudgeTimeoutError(PatarmError, TimeoutError):
-    """The request was not answered in time; ``started`` says whether its batch had begun."""
-
-    def __init__(self, message: str, started: bool) -> None:
-        super().__init__(message)
-        self.started = started
-
-
-class BatchFailedError(PatarmError, RuntimeError):
-    """The backend call for the request's items raised; the message carries the original error,
-    ``__cause__`` the exception itself (for the log: it may hold secrets or paths, so the server
-    never sends it to a client)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +103,7 @@ class MicroBatcher(Generic[T, R]):
         on_batch: Callable[[BatchReport], None] | None = None,
     ) -> None:
         if max_batch_size < 1 or max_queue < 1 or workers < 1 or max_wait_s < 0:
-            raise ValueError("max_batch_size, max_queue and workers must be >= 1 and max_wait_s >= 0")
+            raise InputError("max_batch_size, max_queue and workers must be >= 1 and max_wait_s >= 0")
         self.fn = fn
         self.max_batch_size = max_batch_size
         self.max_wait_s = max_wait_s
@@ -361,5 +346,5 @@ class MicroBatcher(Generic[T, R]):
     def _checked(self, items: list[T]) -> list[R]:
         results = list(self.fn(items))
         if len(results) != len(items):
-            raise ValueError(f"the backend returned {len(results)} results for {len(items)} items")
+            raise InputError(f"the backend returned {len(results)} results for {len(items)} items")
         return results

@@ -29,7 +29,9 @@ import json
 import re
 from typing import Any
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    BadBody,
+)
 
 __all__ = ["BadBody", "check_value", "decode_body", "field_path", "replace_surrogates", "validation_message"]
 
@@ -48,10 +50,6 @@ def validation_message(errors: list[dict[str, Any]], shown: int = 5) -> str:
         parts.append(f"{where}: {error.get('msg', 'invalid value')}")
     more = f" (and {len(errors) - shown} more)" if len(errors) > shown else ""
     return "invalid request: " + "; ".join(parts) + more
-
-
-class BadBody(PatarmError, ValueError):
-    """A body that cannot be read as the API's JSON; the message names the field."""
 
 
 def field_path(parts: tuple[str | int, ...]) -> str:

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from patarm.errors import PatarmError
+from patarm.errors import ClientGone, InputError, PatarmError, ServeError  # noqa: F401  (defined in patarm.errors, re-exported here)
 from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
 from patarm.policy_rewards import (
     CHAT_TEMPLATES,
@@ -62,41 +62,6 @@ T = TypeVar("T")
 PREP_WORKERS = 4
 
 
-class ServeError(PatarmError):
-    """An error answer: HTTP status, stable code, message (and extra headers, field details, error id)."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        headers: dict[str, str] | None = None,
-        *,
-        detail: list[dict[str, Any]] | None = None,
-        ident: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-        self.detail = detail
-        self.ident = ident
-
-    def body(self) -> dict[str, Any]:
-        """The documented error body: ``{error, message}`` (plus ``error_id`` / ``detail`` when set)."""
-        out: dict[str, Any] = {"error": self.code, "message": self.message}
-        if self.ident is not None:
-            out["error_id"] = self.ident
-        if self.detail is not None:
-            out["detail"] = self.detail
-        return out
-
-
-class ClientGone(PatarmError):
-    """The client disconnected before its answer was ready; its work was dropped."""
-
-
 class JudgeService:
     """The judge behind a micro-batcher, with the server's limits, counters and reward rules."""
 
@@ -120,7 +85,7 @@ class JudgeService:
         if s.default_domain is not None:
             judge.rubrics.check(s.default_domain)
         if s.instruction_domain is not None and s.instruction_domain not in judge.rubrics:
-            raise ValueError(f"instruction_domain {s.instruction_domain!r} is not a known rubric domain")
+            raise InputError(f"instruction_domain {s.instruction_domain!r} is not a known rubric domain")
         self.batcher: MicroBatcher[PointwiseItem, PointwiseResult] = MicroBatcher(
             judge.judge_many,
             max_batch_size=s.max_batch_size,

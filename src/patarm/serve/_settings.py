@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from patarm._settings_model import SettingsModel
+from patarm.errors import ConfigError
 from patarm.policy_rewards import CHAT_TEMPLATES, INSTRUCTION_DOMAIN, SplitMode
 
 __all__ = ["ServeSettings"]
 
 
-class ServeSettings(BaseModel):
+class ServeSettings(SettingsModel):
     """How the judge server batches, bounds and answers requests.
 
     Batching: concurrent requests' items are joined into backend batches of at most
@@ -74,18 +76,18 @@ class ServeSettings(BaseModel):
             return None
         value = key.get_secret_value().strip()
         if not value:
-            raise ValueError("the API key is blank: give a key, or None to serve without one")
+            raise ConfigError("the API key is blank: give a key, or None to serve without one")
         return SecretStr(value)
 
     @model_validator(mode="after")
     def _check(self) -> ServeSettings:
         if self.max_items_per_request > self.max_queue:
-            raise ValueError(
+            raise ConfigError(
                 f"max_items_per_request ({self.max_items_per_request}) must not exceed max_queue ({self.max_queue}): "
                 "such a request could never be queued"
             )
         if self.chat_template not in CHAT_TEMPLATES:
-            raise ValueError(f"chat_template must be one of {sorted(CHAT_TEMPLATES)}, got {self.chat_template!r}")
+            raise ConfigError(f"chat_template must be one of {sorted(CHAT_TEMPLATES)}, got {self.chat_template!r}")
         return self
 
     def public(self) -> dict[str, object]:

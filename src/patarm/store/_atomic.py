@@ -25,6 +25,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from patarm.errors import ConfigError
+
 __all__ = ["atomic_path", "atomic_write", "check_distinct"]
 
 
@@ -42,7 +44,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     (including ``KeyboardInterrupt``). Parent folders are created."""
     target = Path(path)
     if target.is_dir():
-        raise ValueError(f"{target}: is a folder; name a file to write")
+        raise ConfigError(f"{target}: is a folder; name a file to write")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -60,7 +62,7 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path`` (``mode`` "w" for text in UTF-8, "wb" for bytes);
     it replaces ``path`` when the block completes, and is removed if the block raises."""
     if mode not in ("w", "wb"):
-        raise ValueError(f"mode {mode!r}: expected 'w' or 'wb'")
+        raise ConfigError(f"mode {mode!r}: expected 'w' or 'wb'")
     with atomic_path(path) as scratch:
         encoding = "utf-8" if mode == "w" else None
         with scratch.open(mode, encoding=encoding) as f:
@@ -90,8 +92,8 @@ def check_distinct(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> Non
     seen = flat(inputs)
     for name, path in flat(outputs):
         if path.is_dir():
-            raise ValueError(f"{path}: is a folder; name a file to write ({name})")
+            raise ConfigError(f"{path}: is a folder; name a file to write ({name})")
         for other, earlier in seen:
             if same(path, earlier):
-                raise ValueError(f"{name} {path} is the same file as {other}; choose another output")
+                raise ConfigError(f"{name} {path} is the same file as {other}; choose another output")
         seen.append((name, path))

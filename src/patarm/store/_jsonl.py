@@ -45,24 +45,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    ConfigError,
+    StoreSettingsError,
+)
 from patarm.store._atomic import atomic_write
 
 __all__ = ["JsonlStore", "StoreSettingsError"]
 
 HEADER = "patarm_store"
-
-
-class StoreSettingsError(PatarmError, ValueError):
-    """A store was written with other settings; ``changed`` lists (name, then, now)."""
-
-    def __init__(self, path: Path, changed: list[tuple[str, Any, Any]]) -> None:
-        self.path = path
-        self.changed = changed
-        detail = "; ".join(f"{name}: {then!r} then, {now!r} now" for name, then, now in changed)
-        super().__init__(
-            f"{path}: made with other settings ({detail}); use another file, or the same settings to resume"
-        )
 
 
 def _changes(then: Any, now: Any, name: str = "") -> list[tuple[str, Any, Any]]:
@@ -108,7 +99,7 @@ class JsonlStore:
         if self.path is None:
             return
         if self.path.is_dir():
-            raise ValueError(f"{self.path}: is a folder; name a file for the {kind} store")
+            raise ConfigError(f"{self.path}: is a folder; name a file for the {kind} store")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for scratch in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
             scratch.unlink(missing_ok=True)  # left by a compaction killed midway
@@ -152,7 +143,7 @@ class JsonlStore:
             header = None
         if not isinstance(header, dict) or header.get(HEADER) != self.kind:
             found = f"a {header[HEADER]} store" if isinstance(header, dict) and HEADER in header else "no store header"
-            raise ValueError(
+            raise ConfigError(
                 f"{self.path} line 1: expected the header of a {self.kind} store, found {found}; use another file"
             )
         changed = _changes(header.get("settings") or {}, self.settings)
@@ -166,7 +157,7 @@ class JsonlStore:
             if not isinstance(record, dict) or record.get(self.key) is None:
                 raise TypeError
         except (ValueError, TypeError, RecursionError):  # bad JSON, not UTF-8, nested too deep
-            raise ValueError(
+            raise ConfigError(
                 f"{self.path} line {number}: expected a JSON object with field {self.key!r} "
                 "(a damaged store: use another file)"
             ) from None
@@ -183,7 +174,7 @@ class JsonlStore:
     def put(self, record: Mapping[str, Any]) -> None:
         """Keep ``record`` (it must carry the key field): appended to the file at once."""
         if record.get(self.key) is None:
-            raise ValueError(f"a {self.kind} record needs field {self.key!r}")
+            raise ConfigError(f"a {self.kind} record needs field {self.key!r}")
         name = str(record[self.key])
         if self.path is None:
             self._memory[name] = dict(record)
@@ -199,7 +190,7 @@ class JsonlStore:
         if offset is None:
             return None
         if self._file is None:
-            raise ValueError(f"{self.path}: the {self.kind} store is closed")
+            raise ConfigError(f"{self.path}: the {self.kind} store is closed")
         self._file.seek(offset)
         record: dict[str, Any] = json.loads(self._file.readline())
         return record

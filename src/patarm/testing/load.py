@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from patarm.errors import InputError
 from patarm.serve._metrics import percentile
 
 __all__ = ["LoadResult", "load", "percentile", "run_load"]
@@ -78,7 +79,7 @@ async def load(
     """Send every ``(path, json_body)`` of ``requests`` to ``url`` from ``clients`` concurrent connections."""
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname is None:
-        raise ValueError(f"load() speaks plain http:// only, got {url!r}")
+        raise InputError(f"load() speaks plain http:// only, got {url!r}")
     host, port = parts.hostname, parts.port or 80
     extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()).encode()
     count = len(requests)

@@ -12,13 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    ServerUnavailable,
+)
 
 __all__ = ["ServerUnavailable", "free_port", "stop_process", "transformers_serve", "vllm_serve", "wait_for_health"]
-
-
-class ServerUnavailable(PatarmError, RuntimeError):
-    """A local server could not be started here; the message says why (skip or exit on it)."""
 
 
 def free_port() -> int:

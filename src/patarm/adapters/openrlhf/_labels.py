@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from patarm.data import judge_rows
+from patarm.errors import InputError
 from patarm.prompts import JudgePrompts
 from patarm.rubrics import Router
 from patarm.sampling import normalize_role
@@ -34,15 +35,15 @@ def unpack_label(label: Any, *, need: Sequence[str] = ("pair_id", "role")) -> di
         try:
             body = json.loads(label)
         except (TypeError, ValueError):
-            raise ValueError(
+            raise InputError(
                 f"label: expected a JSON object with {list(need)} (write the data with `patarm data build-openrlhf`), "
                 f"got {label!r:.120}"
             ) from None
     if not isinstance(body, dict):
-        raise ValueError(f"label: expected a JSON object, got {type(body).__name__}: {label!r:.120}")
+        raise InputError(f"label: expected a JSON object, got {type(body).__name__}: {label!r:.120}")
     missing = [k for k in need if body.get(k) is None]
     if missing:
-        raise ValueError(f"label: missing {missing}; expected a JSON object with {list(need)}, got {label!r:.120}")
+        raise InputError(f"label: missing {missing}; expected a JSON object with {list(need)}, got {label!r:.120}")
     if "role" in body and body["role"] is not None:
         body = {**body, "role": normalize_role(body["role"], f"pair {body.get('pair_id')!r}")}
     return body
@@ -70,7 +71,7 @@ def openrlhf_rows(
     ['chosen', 'rejected']
     """
     if mode not in MODES:
-        raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
+        raise InputError(f"mode: expected one of {MODES}, got {mode!r}")
     sides = list(judge_rows(pairs, prompts, router=router))
     out: list[dict[str, Any]] = []
     if mode == "side-row":

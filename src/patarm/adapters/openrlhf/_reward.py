@@ -18,6 +18,7 @@ from typing import Any
 
 from patarm.adapters.openrlhf._labels import unpack_label
 from patarm.adapters.openrlhf._settings import OpenRLHFSettings
+from patarm.errors import InputError
 from patarm.parsing import parse_judgment
 from patarm.rendezvous import RolloutReward, shared_rendezvous
 
@@ -77,7 +78,7 @@ class PARRewardFunc:
 
     def __call__(self, queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any]) -> dict[str, Any]:
         if not (len(queries) == len(prompts) == len(labels)):
-            raise ValueError(
+            raise InputError(
                 "queries, prompts and labels must have equal lengths, "
                 f"got {len(queries)}, {len(prompts)}, {len(labels)}"
             )

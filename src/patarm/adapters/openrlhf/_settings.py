@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from patarm.errors import ConfigError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
 from patarm.rewards import PARSettings
 
@@ -55,18 +56,18 @@ class OpenRLHFSettings:
         env = os.environ if env is None else env
         removed = sorted(prefix + k for k in _REMOVED if env.get(prefix + k))
         if removed:
-            raise ValueError(
+            raise ConfigError(
                 f"{', '.join(removed)}: no longer read; give the delta's arguments in {prefix}DELTA, "
                 f"e.g. {prefix}DELTA='graded(threshold=1.5, low=0.5, high=1.0)'"
             )
         mode = env.get(prefix + "RENDEZVOUS") or cls.rendezvous
         if mode not in ("local", "ray"):
-            raise ValueError(f"{prefix}RENDEZVOUS={mode!r}: expected local or ray")
+            raise ConfigError(f"{prefix}RENDEZVOUS={mode!r}: expected local or ray")
         scale_raw = env.get(prefix + "SCALE", "")
         try:
             scale = check_scale(tuple(float(v) for v in scale_raw.split(","))) if scale_raw else cls.scale  # type: ignore[arg-type]
         except ValueError:
-            raise ValueError(f"{prefix}SCALE={scale_raw!r}: expected low,high such as 1,10") from None
+            raise ConfigError(f"{prefix}SCALE={scale_raw!r}: expected low,high such as 1,10") from None
         center = env.get(prefix + "CENTER_BY_SIDE")
         return cls(
             par=PARSettings.from_env(prefix, env),

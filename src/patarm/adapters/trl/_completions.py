@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from patarm.errors import InputError
+
 __all__ = ["completion_text", "prompt_messages"]
 
 
@@ -23,7 +25,7 @@ def completion_text(completion: Any) -> str:
         return completion
     if isinstance(completion, Sequence) and all(isinstance(m, Mapping) for m in completion):
         return "".join(str(m.get("content", "")) for m in completion if m.get("role", "assistant") == "assistant")
-    raise ValueError(f"cannot read a completion of type {type(completion).__name__}: {completion!r:.80}")
+    raise InputError(f"cannot read a completion of type {type(completion).__name__}: {completion!r:.80}")
 
 
 def prompt_messages(prompt: Any) -> str | list[dict[str, str]]:
@@ -32,4 +34,4 @@ def prompt_messages(prompt: Any) -> str | list[dict[str, str]]:
         return prompt
     if isinstance(prompt, Sequence) and all(isinstance(m, Mapping) for m in prompt):
         return [{"role": str(m["role"]), "content": str(m.get("content", ""))} for m in prompt]
-    raise ValueError(f"cannot read a prompt of type {type(prompt).__name__}: {prompt!r:.80}")
+    raise InputError(f"cannot read a prompt of type {type(prompt).__name__}: {prompt!r:.80}")

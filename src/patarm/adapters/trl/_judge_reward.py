@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm.adapters.trl._completions import completion_text, prompt_messages
+from patarm.errors import InputError
 from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
 from patarm.policy_rewards._client import JudgeClient, RemoteScore
 from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, reward_value
@@ -51,7 +52,7 @@ class JudgeReward:
 
     def __post_init__(self) -> None:
         if (self.judge is None) == (self.url is None):
-            raise ValueError("JudgeReward needs exactly one of judge= (in-process) or url= (a patarm serve address)")
+            raise InputError("JudgeReward needs exactly one of judge= (in-process) or url= (a patarm serve address)")
         self._client: JudgeClient | None = None
         if self.url is not None:
             self._client = JudgeClient(
@@ -97,7 +98,7 @@ class JudgeReward:
         **columns: Any,
     ) -> list[float | None]:
         if len(prompts) != len(completions):
-            raise ValueError(f"got {len(prompts)} prompts for {len(completions)} completions; TRL sends one each")
+            raise InputError(f"got {len(prompts)} prompts for {len(completions)} completions; TRL sends one each")
         if not completions:
             return []
         values = self.scores(prompts, completions, self.domains(len(completions), columns))

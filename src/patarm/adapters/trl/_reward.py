@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patarm.adapters.trl._completions import completion_text
+from patarm.errors import ConfigError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, parse_judgment
 from patarm.rewards import PARSettings, par_batch
 
@@ -64,7 +65,7 @@ class PARReward:
     ) -> list[float]:
         for key in (self.pair_id_key, self.role_key):
             if key not in columns:
-                raise ValueError(
+                raise ConfigError(
                     f"the reward needs a {key!r} column in the training dataset (one value per row); "
                     f"columns seen: {sorted(k for k in columns if k not in ('trainer_state', 'log_extra'))}"
                 )

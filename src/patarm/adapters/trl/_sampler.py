@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterator, Sequence
 
 from torch.utils.data import Sampler
 
+from patarm.errors import ConfigError
 from patarm.sampling import epoch_pairs, pair_rows
 
 __all__ = ["PairRepeatSampler", "check_pair_batching"]
@@ -24,14 +25,14 @@ def check_pair_batching(
     """Validate GRPO batch settings for pair-preserving PAR; returns (prompts per chunk,
     prompts per process). Errors say which setting to change."""
     if num_generations < 1:
-        raise ValueError(f"num_generations must be >= 1, got {num_generations}")
+        raise ConfigError(f"num_generations must be >= 1, got {num_generations}")
     if generation_batch_size % num_generations:
-        raise ValueError(
+        raise ConfigError(
             f"generation_batch_size ({generation_batch_size}) must be a multiple of num_generations "
             f"({num_generations}); change per_device_train_batch_size or steps_per_generation"
         )
     if per_process_rows % num_generations:
-        raise ValueError(
+        raise ConfigError(
             f"each process generates {per_process_rows} completions per step "
             f"(per_device_train_batch_size x steps_per_generation), not a multiple of num_generations "
             f"({num_generations}); change per_device_train_batch_size"
@@ -39,13 +40,13 @@ def check_pair_batching(
     per_chunk = generation_batch_size // num_generations
     per_process = per_process_rows // num_generations
     if per_process % 2:
-        raise ValueError(
+        raise ConfigError(
             f"each process holds {per_process} judge prompt(s) per generation batch; PAR needs an even number "
             f"(whole pairs): set per_device_train_batch_size x steps_per_generation to a multiple of "
             f"2 x num_generations = {2 * num_generations}"
         )
     if per_chunk != per_process * num_processes:
-        raise ValueError(
+        raise ConfigError(
             f"generation batch of {per_chunk} prompts does not split into {num_processes} slice(s) of {per_process}: "
             f"set generation_batch_size to per_device_train_batch_size x steps_per_generation x {num_processes} "
             f"processes = {per_process_rows * num_processes}"
@@ -76,9 +77,11 @@ class PairRepeatSampler(Sampler[int]):
         seed: int = 0,
     ) -> None:
         if prompts_per_chunk < 2 or prompts_per_chunk % 2:
-            raise ValueError(f"prompts_per_chunk must be a positive even number (whole pairs), got {prompts_per_chunk}")
+            raise ConfigError(
+                f"prompts_per_chunk must be a positive even number (whole pairs), got {prompts_per_chunk}"
+            )
         if num_generations < 1 or repeat_count < 1:
-            raise ValueError("num_generations and repeat_count must be >= 1")
+            raise ConfigError("num_generations and repeat_count must be >= 1")
         self.pair_ids, self.rows = pair_rows(pair_ids, roles)
         self.num_generations = num_generations
         self.pairs_per_chunk = prompts_per_chunk // 2
@@ -88,7 +91,7 @@ class PairRepeatSampler(Sampler[int]):
         self.epoch = 0
         self.num_chunks = len(self.rows) // self.pairs_per_chunk
         if self.num_chunks == 0:
-            raise ValueError(
+            raise ConfigError(
                 f"{len(self.rows)} pair(s) cannot fill one generation batch of {self.pairs_per_chunk} pairs; "
                 "use more pairs or a smaller generation batch"
             )

@@ -29,6 +29,7 @@ from numbers import Real
 from typing import Any
 
 from patarm.backends import prompt_text
+from patarm.errors import ConfigError
 from patarm.parsing import format_judgment, parse_judgment
 from patarm.prompts import JudgePrompts, prompt_as_text
 from patarm.rubrics import HeuristicRouter, Router, resolve_domain
@@ -41,20 +42,20 @@ _OPTIONAL_TEXT = ("criteria", "rationale", "thinking")
 def _target(record: Mapping[str, Any], index: int, prompts: JudgePrompts, integer: bool) -> str:
     has_judgment, has_score = record.get("judgment") is not None, record.get("score") is not None
     if has_judgment == has_score:
-        raise ValueError(f"record {index}: give exactly one of 'judgment' (judge output text) or 'score' (a number)")
+        raise ConfigError(f"record {index}: give exactly one of 'judgment' (judge output text) or 'score' (a number)")
     if has_judgment:
         text = record["judgment"]
         if not isinstance(text, str):
-            raise ValueError(f"record {index}: 'judgment' must be text, got {type(text).__name__}")
+            raise ConfigError(f"record {index}: 'judgment' must be text, got {type(text).__name__}")
     else:
         score = record["score"]
         if isinstance(score, bool) or not isinstance(score, Real) or not math.isfinite(float(score)):
-            raise ValueError(f"record {index}: 'score' must be a finite number, got {score!r}")
+            raise ConfigError(f"record {index}: 'score' must be a finite number, got {score!r}")
         extras: dict[str, str | None] = {}
         for key in _OPTIONAL_TEXT:
             value = record.get(key)
             if value is not None and not isinstance(value, str):
-                raise ValueError(f"record {index}: {key!r} must be text, got {type(value).__name__}")
+                raise ConfigError(f"record {index}: {key!r} must be text, got {type(value).__name__}")
             extras[key] = value
         text = format_judgment(
             float(score), criteria=extras["criteria"], rationale=extras["rationale"], thinking=extras["thinking"]
@@ -62,7 +63,7 @@ def _target(record: Mapping[str, Any], index: int, prompts: JudgePrompts, intege
     parsed = parse_judgment(text, prompts.scale, integer=integer)
     if parsed.score is None:
         reason = parsed.malformed_reason.value if parsed.malformed_reason else "no score"
-        raise ValueError(
+        raise ConfigError(
             f"record {index}: the SFT target is not a well-formed judgment on the scale {prompts.scale} ({reason}); "
             "training on it would teach a malformed format"
         )
@@ -90,13 +91,13 @@ def sft_rows(
     rows: list[dict[str, Any]] = []
     for index, record in enumerate(records):
         if not isinstance(record, Mapping):
-            raise ValueError(f"record {index}: expected a mapping, got {type(record).__name__}")
+            raise ConfigError(f"record {index}: expected a mapping, got {type(record).__name__}")
         for key in ("prompt", "response"):
             if key not in record:
-                raise ValueError(f"record {index}: missing field {key!r} (fields: {sorted(record)})")
+                raise ConfigError(f"record {index}: missing field {key!r} (fields: {sorted(record)})")
         response = record["response"]
         if not isinstance(response, str):
-            raise ValueError(f"record {index}: 'response' must be text, got {type(response).__name__}")
+            raise ConfigError(f"record {index}: 'response' must be text, got {type(response).__name__}")
         prompt: Any = record["prompt"]
         domain = resolve_domain(record.get("domain"), prompt_as_text(prompt), builder.rubrics, route)
         target = _target(record, index, builder, integer_scores)
@@ -108,7 +109,7 @@ def sft_rows(
         else:
             rows.append({"prompt": prompt_text(messages), "completion": target, "domain": domain})
     if not rows:
-        raise ValueError("no records: the format warm-up needs at least one")
+        raise ConfigError("no records: the format warm-up needs at least one")
     return rows
 
 
@@ -146,7 +147,7 @@ def format_warmup(
     dataset = rows if isinstance(rows, datasets.Dataset) else datasets.Dataset.from_list([dict(r) for r in rows])
     missing = [c for c in ("prompt", "completion") if c not in dataset.column_names]
     if missing:
-        raise ValueError(f"SFT rows lack column(s) {missing}; build them with sft_rows()")
+        raise ConfigError(f"SFT rows lack column(s) {missing}; build them with sft_rows()")
     on_cpu = not torch.cuda.is_available()
     settings: dict[str, Any] = {
         "num_train_epochs": 1,

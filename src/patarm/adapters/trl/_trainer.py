@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from patarm._extras import require
+from patarm.errors import ConfigError
 
 require("trl", "trl")
 
@@ -69,7 +70,7 @@ class PARGRPOTrainer(GRPOTrainer):  # type: ignore[misc]
         generations = self.num_generations_eval
         rows = self.args.per_device_eval_batch_size
         if rows % (2 * generations):
-            raise ValueError(
+            raise ConfigError(
                 f"per_device_eval_batch_size ({rows}) must be a multiple of 2 x num_generations_eval "
                 f"= {2 * generations}, so that each evaluation batch holds whole pairs"
             )
@@ -84,7 +85,9 @@ class PARGRPOTrainer(GRPOTrainer):  # type: ignore[misc]
 
 def _check_pair_columns(dataset: Any, purpose: str) -> None:
     if dataset is None or not hasattr(dataset, "column_names"):
-        raise ValueError(f"PARGRPOTrainer needs a map-style datasets.Dataset with pair_id and role columns ({purpose})")
+        raise ConfigError(
+            f"PARGRPOTrainer needs a map-style datasets.Dataset with pair_id and role columns ({purpose})"
+        )
     missing = [c for c in ("pair_id", "role") if c not in dataset.column_names]
     if missing:
-        raise ValueError(f"the {purpose} dataset lacks column(s) {missing}; build it with grpo_rows()")
+        raise ConfigError(f"the {purpose} dataset lacks column(s) {missing}; build it with grpo_rows()")

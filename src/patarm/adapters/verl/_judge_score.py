@@ -41,6 +41,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from patarm.errors import ConfigError
 from patarm.policy_rewards._client import JudgeClient, RemoteScore
 from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, data_domain, reward_value
 
@@ -59,7 +60,7 @@ _clients_lock = threading.Lock()
 def _client(url: str | None, api_key: str | None, timeout_s: float) -> JudgeClient:
     address = url or os.environ.get(URL_ENV)
     if not address:
-        raise ValueError(
+        raise ConfigError(
             f"no judge server address: pass reward_kwargs url=http://host:port or set ${URL_ENV} "
             "(start one with `patarm serve`)"
         )
@@ -82,7 +83,7 @@ def _item(
     keys = (prompt_key,) if prompt_key else PROMPT_KEYS
     prompt = next((info[k] for k in keys if isinstance(info.get(k), str | list) and info[k]), None)
     if prompt is None:
-        raise ValueError(
+        raise ConfigError(
             f"compute_score needs the prompt in extra_info under one of {list(keys)}; got keys {sorted(info)}: "
             "add it when building the parquet (extra_info={'prompt': ...})"
         )
@@ -122,7 +123,7 @@ def _pool(
 ) -> PointwiseJudge:
     """The judge on verl's reward-model pool (verl passed its router's address)."""
     if url:
-        raise ValueError(
+        raise ConfigError(
             f"two judges named: reward_kwargs.url={url!r} (a patarm serve) and verl's reward-model pool "
             f"(reward_router_address={reward_router_address!r}); drop url to judge in verl's pool, "
             "or set reward.reward_model.enable=False to use the server"

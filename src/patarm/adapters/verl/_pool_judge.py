@@ -26,10 +26,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
 from patarm.adapters.verl._settings import _plain
 from patarm.backends import OpenAIBackend
+from patarm.errors import ConfigError
 from patarm.judges import JudgeConfig, PointwiseJudge
 from patarm.rubrics import RubricSet
 
@@ -43,7 +42,7 @@ def router_url(address: str) -> str:
     """The base URL of verl's reward router from the ``host:port`` verl passes (a URL is kept)."""
     address = address.strip().rstrip("/")
     if not address:
-        raise ValueError("reward_router_address is empty: verl passes host:port of its reward router")
+        raise ConfigError("reward_router_address is empty: verl passes host:port of its reward router")
     return address if address.startswith(("http://", "https://")) else f"http://{address}"
 
 
@@ -54,7 +53,7 @@ def judge_model_name(model: str | None, reward_model_tokenizer: Any) -> str:
     name = getattr(reward_model_tokenizer, "name_or_path", None)
     if isinstance(name, str) and name:
         return name
-    raise ValueError(
+    raise ConfigError(
         "the judge's model name is unknown: verl passed no reward_model_tokenizer with a name_or_path; "
         "set custom_reward_function.reward_kwargs.model to the name verl's judge servers serve "
         "(the local path of reward.reward_model.model_path)"
@@ -66,12 +65,11 @@ def judge_config(options: Mapping[str, Any] | None, *, use_expected_score: bool 
     a bad field is a ValueError naming it. ``use_expected_score`` turns log-probabilities on."""
     values = _plain(options) or {}
     if not isinstance(values, dict):
-        raise ValueError(f"custom_reward_function.reward_kwargs.judge: expected a mapping, got {values!r:.80}")
+        raise ConfigError(f"custom_reward_function.reward_kwargs.judge: expected a mapping, got {values!r:.80}")
     try:
         config = JudgeConfig.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"custom_reward_function.reward_kwargs.judge: {problems}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"custom_reward_function.reward_kwargs.judge: {exc}") from None
     if use_expected_score and not config.expected_score:
         config = config.model_copy(update={"expected_score": True})
     return config

@@ -10,17 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from patarm.errors import PatarmError
+from patarm.errors import (
+    PairConfigError,
+)
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
 from patarm.rendezvous import RENDEZVOUS_MODES
 from patarm.rendezvous.ray_actor import DEFAULT_ACTOR_NAME
 from patarm.rewards import PARSettings
 
 __all__ = ["PairConfigError", "VerlSettings", "check_verl_config", "config_get", "data_problems"]
-
-
-class PairConfigError(PatarmError, ValueError):
-    """A verl config that could split a pair or leave a reward waiting; lists every problem."""
 
 
 def config_get(config: Any, path: str, default: Any = None) -> Any:

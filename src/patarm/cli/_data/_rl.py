@@ -10,6 +10,7 @@ from typing import Any
 from patarm.cli._common import backend_from_args
 from patarm.cli._data._shared import cache_settings, labeler, print_lines, prompts, shared_args, source
 from patarm.cli._numbers import finite_float
+from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
 
@@ -48,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     report, rl = LoadReport(), RLReport()
     low, high = args.keep_range
     if not 0.0 <= low <= high <= 1.0:
-        raise ValueError(f"--keep-range {low} {high}: expected 0 <= LOW <= HIGH <= 1")
+        raise ConfigError(f"--keep-range {low} {high}: expected 0 <= LOW <= HIGH <= 1")
     if args.rollouts is not None and args.correct_column:
-        raise ValueError("give either --correct-column (correctness already in the data) or --rollouts (sample it)")
+        raise ConfigError("give either --correct-column (correctness already in the data) or --rollouts (sample it)")
     if args.rollouts is not None and args.rollouts < 1:
-        raise ValueError(f"--rollouts must be >= 1, got {args.rollouts}")
+        raise ConfigError(f"--rollouts must be >= 1, got {args.rollouts}")
     column = args.correct_column or "correct_fraction"
     keep = RejectSampling(low, high, column) if (args.correct_column or args.rollouts) else None
     # one model for the sampler and an LLM router; none when neither needs one

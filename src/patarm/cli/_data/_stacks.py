@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from patarm.cli._data._shared import labeler, print_lines, prompts, shared_args, source
+from patarm.errors import ConfigError
 
 __all__ = ["add_stack_parsers"]
 
@@ -30,7 +31,7 @@ def run_build_verl(args: argparse.Namespace) -> int:
     from patarm.data import write_rows
 
     if not args.output.endswith(".parquet"):
-        raise ValueError(f"{args.output}: verl reads Parquet; name the output .parquet")
+        raise ConfigError(f"{args.output}: verl reads Parquet; name the output .parquet")
     pairs, judge_prompts, report = _stack_pairs(args)
     total = write_rows(args.output, verl_rows(pairs, judge_prompts, data_source=args.data_source))
     print_lines(report.lines())
