@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from serve_bodies import four_million_labels
 
 from patarm.serve._body import BadBody
 from patarm.serve._scan import JsonScan, OverLimit
+from serve_bodies import four_million_labels
 
 LIMITS = {"max_items": 3, "max_chars": 5, "max_depth": 3, "max_values": 20}
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -57,7 +57,9 @@ JSON = st.recursive(
 
 @settings(max_examples=400, deadline=None)
 @given(JSON, st.booleans(), st.sampled_from([None, 0, 2]))
-def test_the_scan_refuses_exactly_what_the_decoded_value_breaks(value: Any, ascii_only: bool, indent: int | None) -> None:
+def test_the_scan_refuses_exactly_what_the_decoded_value_breaks(
+    value: Any, ascii_only: bool, indent: int | None
+) -> None:
     text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
     if not ascii_only:
         assume(not _SURROGATE.search(text))  # a raw lone surrogate cannot come out of UTF-8 decoding

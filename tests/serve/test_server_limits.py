@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_bodies import four_million_labels
 
 from patarm.backends import FunctionBackend
 from patarm.judges import PointwiseJudge
 from patarm.serve import ServerThread, ServeSettings, create_app
+from serve_bodies import four_million_labels
 
 Server = Any
 ECHO = str(Path(__file__).parent / "echo_judge.py") + ":judge"
@@ -27,7 +27,9 @@ CHAT = "<|im_start|>user\nSay hi.<|im_end|>\n<|im_start|>assistant\nHello<|im_en
 
 
 def app(**settings: Any) -> Any:
-    return create_app(PointwiseJudge(FunctionBackend(lambda prompt, seed: "<answer>7</answer>")), ServeSettings(**settings))
+    return create_app(
+        PointwiseJudge(FunctionBackend(lambda prompt, seed: "<answer>7</answer>")), ServeSettings(**settings)
+    )
 
 
 def connect(url: str, data: bytes = b"") -> socket.socket:
@@ -68,7 +70,9 @@ def test_a_client_that_stalls_in_its_headers_is_dropped_while_health_answers() -
 
 def test_a_client_that_stalls_in_its_body_is_dropped() -> None:
     with ServerThread(app(body_timeout_s=1.0)) as server:
-        head = b"POST /v1/score HTTP/1.1\r\nHost: judge\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        head = (
+            b"POST /v1/score HTTP/1.1\r\nHost: judge\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        )
         stalled = connect(server.url, head + b'{"items": [')  # 11 of the 1,000 bytes promised
         assert httpx.get(server.url + "/health", timeout=10).status_code == 200
         answer = until_closed(stalled)
@@ -111,7 +115,9 @@ def test_more_idle_connections_than_open_files_do_not_lock_out_health(fd_limited
 
 def test_requests_in_flight_past_the_cap_get_503_and_health_still_answers() -> None:
     with ServerThread(app(max_requests_in_flight=2)) as server:
-        head = b"POST /v1/score HTTP/1.1\r\nHost: judge\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        head = (
+            b"POST /v1/score HTTP/1.1\r\nHost: judge\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        )
         holders = [connect(server.url, head) for _ in range(2)]  # two bodies that take their time
         try:
             deadline = time.monotonic() + 60

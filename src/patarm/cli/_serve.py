@@ -20,7 +20,10 @@ CONNECTION_FLAGS = {
         "--header-timeout",
         "seconds a client has to send a request's headers; else 408 and the connection is closed (default {})",
     ),
-    "body_timeout_s": ("--body-timeout", "seconds a client has to send a body after its headers; else 408 (default {})"),
+    "body_timeout_s": (
+        "--body-timeout",
+        "seconds a client has to send a body after its headers; else 408 (default {})",
+    ),
     "keep_alive_s": ("--keep-alive", "seconds an idle kept-alive connection stays open (default {})"),
     "max_connections": (
         "--max-connections",

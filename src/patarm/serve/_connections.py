@@ -164,7 +164,8 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.app = limits.capped(self.app)
+            protocol: Any = self  # uvicorn's protocol attributes are not typed on its `auto` alias
+            protocol.app = limits.capped(protocol.app)
             self._timer: asyncio.TimerHandle | None = None
             self._phase = "headers"  # headers -> body -> app -> headers ...
             self._bytes_in_phase = False

@@ -62,7 +62,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _server(app: Any, log_level: str, graceful_s: float) -> Any:
-    """A uvicorn server for ``app`` with the connection limits of its settings (see :mod:`patarm.serve._connections`)."""
+    """A uvicorn server for ``app``, with the connection limits of its settings (:mod:`patarm.serve._connections`)."""
     uvicorn = require("uvicorn", "serve")
     service = getattr(getattr(app, "state", None), "service", None)  # set by create_app
     settings: ServeSettings = service.settings if service is not None else ServeSettings()

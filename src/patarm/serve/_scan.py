@@ -152,7 +152,8 @@ def read_json(raw: bytes, scan: JsonScan) -> Any:
     """The JSON value of a body: UTF-8 decoded, measured by ``scan`` (which stops at the first excess), then
     parsed; :class:`OverLimit` (413) or :class:`BadBody` (422) says which field is wrong and why.
 
-    >>> read_json(b'{"query": ["q"], "labels": [0, 0, 0]}', JsonScan(max_items=2, max_chars=9, max_depth=4, max_values=9))
+    >>> scan = JsonScan(max_items=2, max_chars=9, max_depth=4, max_values=9)
+    >>> read_json(b'{"query": ["q"], "labels": [0, 0, 0]}', scan)
     Traceback (most recent call last):
     ...
     patarm.serve._scan.OverLimit: labels: more than 2 entries; the limit is 2: split the request

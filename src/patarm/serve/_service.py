@@ -309,6 +309,8 @@ class JudgeService:
             if label.lstrip().startswith("{"):  # JSON decoded below: measured first, like the body
                 self._scanned(label, ("labels", i))
         fields = label_fields(label)
+        if isinstance(fields.get("prompt"), str):  # it replaces the query's prompt before the judge: the same limit
+            self._text(fields["prompt"], f"labels[{i}].prompt")
         s = self.settings
         domain = data_domain(
             fields,
@@ -323,8 +325,6 @@ class JudgeService:
             logger.warning("query %d: %s; it gets the fallback reward", i, exc)
             return None
         original = fields.get("prompt")
-        if isinstance(original, str):  # it replaces the query's prompt before the judge: the same limit
-            self._text(original, f"labels[{i}].prompt")
         judged_prompt: PromptInput = original if isinstance(original, str) and original.strip() else split.prompt
         return PointwiseItem(judged_prompt, split.response, domain)
 
