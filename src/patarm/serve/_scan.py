@@ -19,15 +19,15 @@ So refusing the 8 MB body above reads about ``max_items`` tokens. The scan does 
 JSON; ``json.loads`` does that after it, on a body the scan has bounded. One scan object can
 measure several texts against one budget of values (a body, then the JSON labels inside it).
 
->>> scan = JsonScan(max_items=3, max_chars=5, max_depth=4, max_values=100)
+>>> scan = JsonScan(max_items=3, max_chars=8, max_depth=4, max_values=100)
 >>> scan.scan('{"query": ["a", "b", "c", "d"]}')
 Traceback (most recent call last):
 ...
 patarm.serve._scan.OverLimit: query: more than 3 entries; the limit is 3: split the request
->>> scan.scan('{"labels": [{"prompt": "longer than five"}]}')
+>>> scan.scan('{"labels": [{"prompt": "longer than eight"}]}')
 Traceback (most recent call last):
 ...
-patarm.serve._scan.OverLimit: labels[0].prompt has 16 characters; the limit is 5
+patarm.serve._scan.OverLimit: labels[0].prompt has 17 characters; the limit is 8
 """
 
 from __future__ import annotations
