@@ -21,6 +21,7 @@ BENCH = Path(__file__).parent.parent / "benchmarks"
         ("bench_rendezvous.py", ["--pairs", "8", "--n", "2", "--repeats", "1"], "rewards identical on all three paths"),
         ("bench_best_of_n.py", ["--n", "3"], "pairwise, both orders, all pairs"),
         ("bench_template_guard.py", ["--renders", "20", "--repeats", "1"], "identical output: True"),
+        ("bench_serve_refusal.py", ["--bytes", "100000"], "before / after:"),
         ("bench_trl_overhead.py", ["--rounds", "1", "--steps", "2", "--warmup-steps", "0"], "PAR step time"),
     ],
 )

@@ -47,16 +47,36 @@ class Server:
         raise AssertionError("the server did not become idle")
 
 
-def launch(args: list[str], *, api_key: str | None = None, startup_s: float = 120.0) -> Iterator[Server]:
-    """Start ``patarm serve ARGS --port 0``, wait until /health answers, yield it, stop it."""
-    env = {k: v for k, v in os.environ.items() if k != "PATARM_JUDGE_API_KEY"}
+def _open_files(limit: int | None) -> Callable[[], None] | None:
+    """A pre-exec hook that lowers the child's soft limit on open files to ``limit`` (None: leave it)."""
+    if limit is None:
+        return None
+
+    def lower() -> None:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+    return lower
+
+
+def launch(
+    args: list[str], *, api_key: str | None = None, startup_s: float = 120.0, fd_limit: int | None = None
+) -> Iterator[Server]:
+    """Start ``patarm serve ARGS --port 0``, wait until /health answers, yield it, stop it.
+
+    ``fd_limit`` sets the server's soft limit on open files (``ulimit -n``)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PATARM_JUDGE_API_KEY", "PATARM_SERVE_API_KEY")}
     env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1"})
     if api_key:
         env["PATARM_JUDGE_API_KEY"] = api_key
     log = Path(tempfile.mkdtemp(prefix="patarm-serve-test-")) / "server.log"
     with log.open("w") as err:
         cmd = [sys.executable, "-m", "patarm", "serve", "--port", "0", "--log-level", "warning", *args]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, preexec_fn=_open_files(fd_limit)
+        )
     try:
         assert proc.stdout is not None
         # The first line that says where it listens (a backend such as vLLM may print before it).
@@ -126,6 +146,20 @@ def hard_server() -> Iterator[Server]:
     args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--workers", "2"]
     args += ["--max-batch-size", "4", "--timeout", "60", "--stall-timeout", "1", "--log-level", "debug"]
     yield from launch(args, api_key=HARDENING_KEY)
+
+
+@pytest.fixture(scope="module")
+def fd_limited_server() -> Iterator[Server]:
+    """The scripted judge under ``ulimit -n 1024``, with a header deadline far beyond any test."""
+    args = ["--backend", "python", "--model", ECHO, "--scale", "0", "1000000", "--header-timeout", "600"]
+    yield from launch(args, fd_limit=1024)
+
+
+@pytest.fixture(scope="module")
+def stall_server() -> Iterator[Server]:
+    """The scripted judge with a 1 s header deadline and at most 50 connections (set by flags)."""
+    args = ["--backend", "python", "--model", ECHO, "--header-timeout", "1", "--max-connections", "50"]
+    yield from launch(args)
 
 
 @pytest.fixture(scope="module")

@@ -155,9 +155,9 @@ def test_size_limits_are_413(tiny_server: Server) -> None:
     response = httpx.post(tiny_server.url + "/v1/score", content=chunks(), headers=headers, timeout=10)
     assert response.status_code == 413 and response.json()["error"] == "too_large"
     response = post(tiny_server, "/v1/score", {"items": [ITEM] * 9})
-    assert response.status_code == 413 and "9 items in one request; the limit is 8" in response.json()["message"]
+    assert response.status_code == 413 and "items: more than 8 entries; the limit is 8" in response.json()["message"]
     response = post(tiny_server, "/v1/score", {"items": [{"prompt": "x", "response": "y" * 2001}]})
-    assert response.status_code == 413 and "items[0] has 2001 characters; the limit is 2000" in response.text
+    assert response.status_code == 413 and "items[0].response has 2001 characters; the limit is 2000" in response.text
     response = post(tiny_server, "/get_reward", {"query": ["q" * 2001]})
     assert response.status_code == 413 and "query[0]" in response.text
     assert post(tiny_server, "/v1/score", {"items": [ITEM]}).status_code == 200  # and it still serves

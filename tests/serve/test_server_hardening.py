@@ -50,7 +50,7 @@ BAD = {
         "/get_reward",
         ('{"query": ["q"], "labels": [' + nested(100_000) + "]}").encode(),
         422,
-        "body: nested deeper than 32 levels",
+        "labels" + "[0]" * 32 + ": nested deeper than 32 levels",  # found by the scan, before decoding
     ),
     "deep-label-40": (
         "/get_reward",

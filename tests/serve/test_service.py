@@ -112,6 +112,19 @@ LONG = ScoreItem(prompt="a", response="b" * 6)
         ),
         (ServeSettings(), ScoreRequest(items=[ITEM.model_copy(update={"domain": "nope"})]), 422, "unknown domain"),
         (ServeSettings(), RewardRequest(query=["a"], labels=[1, 2]), 422, "labels has 2 entries for 1 queries"),
+        (  # a label's prompt replaces the query's before the judge: the same limit, typed requests too
+            ServeSettings(max_text_chars=5),
+            RewardRequest(query=["a"], labels=[{"prompt": "p" * 6}]),
+            413,
+            r"^labels\[0\]\.prompt has 6 characters",
+        ),
+        (ServeSettings(max_text_chars=5), RewardRequest(query=["a"], prompts=["p" * 6]), 413, r"^prompts\[0\] has 6"),
+        (
+            ServeSettings(max_items_per_request=2, max_queue=8),
+            RewardRequest(query=["a"], labels=['{"ids": [1, 2, 3]}']),
+            413,
+            r"^labels\[0\]\.ids: more than 2 entries",
+        ),
     ],
 )
 def test_limits_and_bad_input_are_serve_errors(settings: ServeSettings, request_: Any, status: int, says: str) -> None:

@@ -16,6 +16,29 @@ from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
 
+# Connection and body limits: settings field -> (flag, help); each default is the ServeSettings field's.
+CONNECTION_FLAGS = {
+    "header_timeout_s": (
+        "--header-timeout",
+        "seconds a client has to send a request's headers; else 408 and the connection is closed (default {})",
+    ),
+    "body_timeout_s": (
+        "--body-timeout",
+        "seconds a client has to send a body after its headers; else 408 (default {})",
+    ),
+    "keep_alive_s": ("--keep-alive", "seconds an idle kept-alive connection stays open (default {})"),
+    "max_connections": (
+        "--max-connections",
+        "open connections at most (lowered to the open-file limit less 128); one more evicts the connection "
+        "that has waited longest for its headers (default {})",
+    ),
+    "max_requests_in_flight": (
+        "--max-requests-in-flight",
+        "requests with a body read or served at once; more get 503 with Retry-After (default {})",
+    ),
+    "max_json_values": ("--max-json-values", "JSON values per body; more: 413, before decoding (default {})"),
+}
+
 
 def run(args: argparse.Namespace) -> int:
     from patarm._extras import require
@@ -65,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         split=args.split,
         strip_thinking=not args.keep_thinking,
         stall_timeout_s=args.stall_timeout,
+        **{name: getattr(args, name) for name in CONNECTION_FLAGS},
     )
     config = config_from_args(args)
     if args.use_expected_score and not config.expected_score:
@@ -150,8 +174,25 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "a blank file is an error)",
     )
     net.add_argument("--max-body-bytes", type=int, default=8 * 1024 * 1024, help="request body limit (default 8 MiB)")
-    net.add_argument("--max-items", type=int, default=1024, help="items per request limit (default 1024)")
-    net.add_argument("--max-text-chars", type=int, default=200_000, help="characters per text limit (default 200000)")
+    net.add_argument(
+        "--max-items",
+        type=int,
+        default=1024,
+        help="entries per array of a body (items, queries, labels, ...); more: 413 (default 1024)",
+    )
+    net.add_argument(
+        "--max-text-chars",
+        type=int,
+        default=200_000,
+        help="characters per string of a body, wherever it sits (query, prompt, response, a label's prompt); "
+        "more: 413 (default 200000)",
+    )
+    from patarm.serve._settings import ServeSettings
+
+    fields = ServeSettings.model_fields
+    for name, (flag, text) in CONNECTION_FLAGS.items():
+        default = fields[name].default
+        net.add_argument(flag, dest=name, type=type(default), default=default, help=text.format(default))
     net.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward)")
     rewards.add_argument(

@@ -26,6 +26,8 @@ from typing import Any
 
 from patarm._extras import require
 from patarm._secrets import API_KEY_ENV
+from patarm.serve._connections import ConnectionLimits, guarded_protocol, open_file_limit
+from patarm.serve._settings import ServeSettings
 
 __all__ = ["ServerThread", "bind", "exposure_warning", "serve"]
 
@@ -71,8 +73,19 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _server(app: Any, log_level: str, graceful_s: float) -> Any:
+    """A uvicorn server for ``app``, with the connection limits of its settings (:mod:`patarm.serve._connections`)."""
     uvicorn = require("uvicorn", "serve")
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_graceful_shutdown=graceful_s)
+    service = getattr(getattr(app, "state", None), "service", None)  # set by create_app
+    settings: ServeSettings = service.settings if service is not None else ServeSettings()
+    limits = ConnectionLimits(settings, service.metrics if service is not None else None, fd_limit=open_file_limit())
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=graceful_s,
+        http=guarded_protocol(limits),
+        timeout_keep_alive=settings.keep_alive_s,
+    )
     return uvicorn.Server(config)
 
 

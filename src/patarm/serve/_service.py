@@ -47,10 +47,11 @@ from patarm.serve._batcher import (
     MicroBatcher,
     QueueFullError,
 )
-from patarm.serve._body import BadBody, check_value, decode_body, replace_surrogates, validation_message
+from patarm.serve._body import BadBody, replace_surrogates, validation_message
 from patarm.serve._guard import error_id, log_failure
 from patarm.serve._metrics import ServerMetrics
 from patarm.serve._models import RewardRequest, RewardResponse, ScoreRequest, ScoreResponse, score_result
+from patarm.serve._scan import JsonScan, OverLimit, read_json
 from patarm.serve._settings import ServeSettings
 
 __all__ = ["ClientGone", "JudgeService", "ServeError"]
@@ -128,10 +129,33 @@ class JudgeService:
             limit = self.settings.request_timeout_s
             raise ServeError(504, "timeout", f"the request was not read within {limit:g} s; it was dropped") from None
 
-    def _read(self, raw: bytes, model: type[M]) -> M:
-        """A JSON body as ``model``; any problem is a 422 naming the field (in a preparation thread)."""
+    def json_scan(self) -> JsonScan:
+        """A fresh measure of JSON text against this server's limits (one per body, one per JSON label)."""
+        s = self.settings
+        return JsonScan(
+            max_items=s.max_items_per_request,
+            max_chars=s.max_text_chars,
+            max_depth=s.max_json_depth,
+            max_values=s.max_json_values,
+        )
+
+    def _scanned(self, text: str, where: tuple[str | int, ...]) -> None:
+        """``text`` (JSON inside a field) measured like a body: 413 / 422 at the first excess."""
         try:
-            value = decode_body(raw, max_depth=self.settings.max_json_depth)
+            self.json_scan().scan(text, where)
+        except OverLimit as exc:
+            raise ServeError(413, "too_large", str(exc)) from None
+        except BadBody as exc:
+            raise ServeError(422, "invalid_request", f"invalid request: {exc}") from None
+
+    def _read(self, raw: bytes, model: type[M]) -> M:
+        """A JSON body as ``model`` (in a preparation thread): measured before it is decoded, so a body over
+        a count or length limit is refused (413) after one pass over its text, never built; any other
+        problem is a 422 naming the field."""
+        try:
+            value = read_json(raw, self.json_scan())
+        except OverLimit as exc:
+            raise ServeError(413, "too_large", str(exc)) from None
         except BadBody as exc:
             raise ServeError(422, "invalid_request", f"invalid request: {exc}") from None
         try:
@@ -243,12 +267,15 @@ class JudgeService:
 
     def _reward_item(self, i: int, query: str, prompt: str | None, label: Any) -> PointwiseItem | None:
         self._text(query, f"query[{i}]")
+        if prompt is not None:
+            self._text(prompt, f"prompts[{i}]")
+        if isinstance(label, str):
+            self._text(label, f"labels[{i}]")
+            if label.lstrip().startswith("{"):  # JSON decoded below: measured first, like the body
+                self._scanned(label, ("labels", i))
         fields = label_fields(label)
-        if isinstance(label, str) and fields.get("label") is not label:  # a JSON label decoded here: check it too
-            try:
-                check_value(fields, self.settings.max_json_depth, ("labels", i))
-            except BadBody as exc:
-                raise ServeError(422, "invalid_request", f"invalid request: {exc}") from None
+        if isinstance(fields.get("prompt"), str):  # it replaces the query's prompt before the judge: the same limit
+            self._text(fields["prompt"], f"labels[{i}].prompt")
         s = self.settings
         domain = data_domain(
             fields,

@@ -29,6 +29,21 @@ class ServeSettings(SettingsModel):
     surrounding whitespace is dropped (a key read from a file ends with a newline that no client
     sends), and a blank key is refused.
 
+    Connections (enforced below the app, in the server's HTTP protocol; see
+    :mod:`patarm.serve._connections`): a client has ``header_timeout_s`` to send a request's headers
+    (from connecting, or from the end of its previous answer) and ``body_timeout_s`` more for its body,
+    else it is answered 408 and dropped; an idle kept-alive connection is closed after
+    ``keep_alive_s``. At most ``max_connections`` are open at once (fewer when the open-file limit
+    is lower): one more evicts the connection that has waited longest for its headers. At most
+    ``max_requests_in_flight`` requests that carry a body are read or served at once (more: 503),
+    which bounds the memory their bodies hold; ``GET /health`` is never counted.
+
+    Cheap refusal: a JSON body is scanned before it is decoded, and the scan stops at the first
+    array with more than ``max_items_per_request`` entries, string with more than ``max_text_chars``
+    characters (every string, wherever it sits: a label's prompt is held to the query's limit) or
+    value past the ``max_json_values``-th (413), or nesting past ``max_json_depth`` (422); so a
+    refused body costs one pass over its bytes, never the objects it would have become.
+
     Health: ``/health`` turns 503 "stalled" when work is waiting or running and the backend has
     finished no batch for ``stall_timeout_s`` seconds.
 
@@ -68,6 +83,12 @@ class ServeSettings(SettingsModel):
     strip_thinking: bool = True
     max_json_depth: int = Field(32, ge=2)
     stall_timeout_s: float = Field(600.0, gt=0)
+    max_json_values: int = Field(262_144, ge=16)
+    header_timeout_s: float = Field(10.0, gt=0)
+    body_timeout_s: float = Field(60.0, gt=0)
+    keep_alive_s: float = Field(5.0, gt=0)
+    max_connections: int = Field(1024, ge=8)
+    max_requests_in_flight: int = Field(256, ge=1)
 
     @field_validator("api_key", mode="after")
     @classmethod
