@@ -149,8 +149,6 @@ class _Tags:
     the tag texts, the pattern that splits a text on its tags, and the one-character code
     of each tag."""
 
-    think: str
-    others: tuple[str, str, str]  # answer, criteria, rationale: codes A / a, B / b, C / c
     think_open: str
     think_close: str
     literal: bool  # no name holds ``<`` or ``>`` or starts with ``/``: each tag text is that tag
@@ -171,15 +169,13 @@ def _derive_tags(think_tag: str, answer_tag: str, criteria_tag: str, rationale_t
     names = (think_tag, answer_tag, criteria_tag, rationale_tag)
     if len(set(names)) != 4 or not all(names):
         raise ValueError(f"tag names must be four distinct non-empty strings, got {names!r}")
-    others = (answer_tag, criteria_tag, rationale_tag)
+    others = (answer_tag, criteria_tag, rationale_tag)  # codes A / a, B / b, C / c
     think_open, think_close = f"<{think_tag}>", f"</{think_tag}>"
     # Closing tags last: ``</x>`` is the close of ``x`` even when ``/x`` is also a name.
     code_of = {think_open: "T"} | {f"<{n}>": c for n, c in zip(others, _OPEN_CODES, strict=True)}
     code_of |= {think_close: "t"} | {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES, strict=True)}
     alternatives = "|".join(re.escape(n) for n in names)
     return _Tags(
-        think=think_tag,
-        others=others,
         think_open=think_open,
         think_close=think_close,
         literal=not any("<" in n or ">" in n or n.startswith("/") for n in names),
