@@ -72,12 +72,12 @@ def renamed(text: str, names: tuple[str, str, str, str]) -> str:
 def test_slices_and_walk_agree_on_flat_sequences(text: str, names: tuple[str, str, str, str]) -> None:
     text = renamed(text, names)
     tags = _tags(*names)
-    thinking, parts, codes, ends = _tagged(text, tags)
-    walked = _walk(text, list(thinking), parts, codes, ends, tags)
+    thinking, parts, codes, base = _tagged(text, tags)
+    walked = _walk(text, list(thinking), parts, codes, base, tags)
     assert _scan(text, tags) == walked
     pairs = [codes[i : i + 2] for i in range(0, len(codes), 2)]
     if all(len(p) == 2 and p[0].isupper() and p[1] == p[0].lower() for p in pairs):  # flat: blocks side by side
-        assert _read_flat(list(thinking), parts, codes, ends, tags) == walked
+        assert _read_flat(text, list(thinking), parts, codes, tags) == walked
 
 
 @given(soup | flat_texts(), st.sampled_from(NAME_SETS[:2]))

@@ -200,17 +200,16 @@ def _scan(text: str, tags: _Tags) -> _Found:
     (:data:`_FLAT`, the common shape) is read by :func:`_read_flat` with list slices, any
     other by :func:`_walk`, a few operations per tag. Both give the same result on a flat
     sequence (a property test holds them to it)."""
-    thinking, parts, codes, ends = _tagged(text, tags)
+    thinking, parts, codes, base = _tagged(text, tags)
     if _FLAT.fullmatch(codes) is not None:
-        return _read_flat(thinking, parts, codes, ends, tags)
-    return _walk(text, thinking, parts, codes, ends, tags)
+        return _read_flat(text, thinking, parts, codes, tags)
+    return _walk(text, thinking, parts, codes, base, tags)
 
 
-def _tagged(text: str, tags: _Tags) -> tuple[list[str], list[str], str, list[int]]:
+def _tagged(text: str, tags: _Tags) -> tuple[list[str], list[str], str, int]:
     """The thinking before the stray closes that ``str.rfind`` finds (a list of one piece, or
     empty), and the text after them split on its tags: ``parts`` (text, tag, text, ...,
-    text), ``codes`` (one character a tag) and ``ends`` (``parts[i]`` is
-    ``text[ends[i]:ends[i + 1]]``).
+    text), ``codes`` (one character a tag) and ``base``, where ``parts[0]`` starts.
 
     A stray ``</think>`` makes all text before it reasoning, so only the last one counts.
     When no name holds ``<`` or ``>`` or starts with ``/``, every copy of a tag's text is
@@ -226,25 +225,29 @@ def _tagged(text: str, tags: _Tags) -> tuple[list[str], list[str], str, list[int
             base = stray + len(tags.think_close)
     parts = tags.pattern.split(text[base:] if base else text)
     codes = "".join(map(tags.code_of.__getitem__, parts[1::2]))
-    return thinking, parts, codes, list(itertools.accumulate(map(len, parts), initial=base))
+    return thinking, parts, codes, base
 
 
-def _read_flat(thinking: list[str], parts: list[str], codes: str, ends: list[int], tags: _Tags) -> _Found:
+def _read_flat(text: str, thinking: list[str], parts: list[str], codes: str, tags: _Tags) -> _Found:
     """:func:`_scan`'s result for flat codes (no stray close there: each close follows its
-    opening), by slices: ``parts`` is text, open, content, close, text, open, ..., text."""
+    opening), by slices: ``parts`` is text, open, content, close, text, open, ..., text. A
+    block's place is the text's length less the parts after its start, counted from the end
+    (a last block is most often near it)."""
     thinking += itertools.compress(parts[2::4], map("T".__eq__, codes[0::2]))
     blocks: dict[str, tuple[int, int]] = {}
     for pair, name in tags.pairs:
         k = codes.rfind(pair)  # the code of the opening tag of that tag's last block
         if k >= 0:
-            blocks[name] = (ends[2 * k + 2], ends[2 * k + 3])
+            start = len(text) - sum(map(len, parts[2 * k + 2 :]))
+            blocks[name] = (start, start + len(parts[2 * k + 2]))
     return 0, thinking, parts[0::4], {}, blocks
 
 
-def _walk(text: str, thinking: list[str], parts: list[str], codes: str, ends: list[int], tags: _Tags) -> _Found:
+def _walk(text: str, thinking: list[str], parts: list[str], codes: str, base: int, tags: _Tags) -> _Found:
     """:func:`_scan`'s result for any codes, one step a tag. A stray close empties what was
     found so far (each piece is dropped once: linear) and only the last one's prefix is
     copied, at the end."""
+    ends = list(itertools.accumulate(map(len, parts), initial=base))  # parts[i] is text[ends[i]:ends[i + 1]]
     name_of = tags.name_of
     free: list[str] = []
     open_at: dict[str, int] = {}
