@@ -16,6 +16,7 @@ BENCH = Path(__file__).parent.parent / "benchmarks"
     [
         ("bench_par.py", ["--pairs", "200", "--repeats", "1"], "batch == per-pair exactly: True"),
         ("bench_parser.py", ["--outputs", "300"], "outputs/s"),
+        ("bench_parser_vs_9224e7a.py", ["--outputs", "200", "--repeats", "1", "--chunk", "50"], "9224e7a"),
         ("bench_adversarial.py", ["--sizes", "1000,10000", "--repeats", "1"], "(10 = linear)"),
         ("bench_redact.py", ["--sizes", "1000,10000", "--repeats", "1"], "(10 = linear)"),
         ("bench_rendezvous.py", ["--pairs", "8", "--n", "2", "--repeats", "1"], "rewards identical on all three paths"),

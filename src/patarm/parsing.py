@@ -30,8 +30,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from patarm._escaping import escape_tags
 from patarm.errors import ConfigError
@@ -51,6 +50,7 @@ __all__ = [
 
 Scale = tuple[float, float]
 DEFAULT_SCALE: Scale = (1, 10)
+_DEFAULT_BOUNDS = (1.0, 10.0)  # DEFAULT_SCALE as check_scale returns it
 
 # ASCII only: ``\\d`` would also take other scripts' digits, which ``float()`` accepts.
 _NUMBER = re.compile(r"[+-]?(?=\.?[0-9])(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")
@@ -60,6 +60,8 @@ _EXPONENT_DIGITS = 18
 
 def check_scale(scale: Scale) -> tuple[float, float]:
     """Validate a ``(low, high)`` scale and return it as floats."""
+    if scale is DEFAULT_SCALE:  # the common case, checked once here
+        return _DEFAULT_BOUNDS
     try:
         lo, hi = (float(v) for v in scale)
     except (TypeError, ValueError):
@@ -100,6 +102,11 @@ def parse_score(
     (7.0, None)
     """
     lo, hi = check_scale(scale)
+    return _read_score(content, lo, hi, integer)
+
+
+def _read_score(content: str, lo: float, hi: float, integer: bool) -> tuple[float | None, MalformedReason | None]:
+    """:func:`parse_score` on a scale already checked."""
     text = content.strip(_ASCII_SPACE)
     if not text:
         return None, MalformedReason.EMPTY_ANSWER
@@ -128,13 +135,6 @@ def _is_integral(whole: str | None, fraction: str | None, exponent: str | None) 
     return shift - len(fraction) + trailing_zeros >= 0
 
 
-@functools.lru_cache(maxsize=64)
-def _tag_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """The tags of ``names``, the whole tag captured: ``split`` gives text, tag, text, ...."""
-    alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"(</?(?:{alternatives})>)")
-
-
 # Each tag as one character: the think tag T / t, the other three A / a, B / b, C / c.
 _OPEN_CODES, _CLOSE_CODES = "ABC", "abc"
 # A tag sequence of closed blocks side by side, none holding another tag: the common shape,
@@ -142,66 +142,120 @@ _OPEN_CODES, _CLOSE_CODES = "ABC", "abc"
 _FLAT = re.compile("(?:Tt|Aa|Bb|Cc)*")
 
 
-@dataclass
-class _Scan:
-    depth: int = 0
-    thinking: list[str] = field(default_factory=list)
-    free: list[str] = field(default_factory=list)
-    open_at: dict[str, int] = field(default_factory=dict)
-    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)  # tag -> span of its last closed block
+@dataclass(frozen=True)
+class _Tags:
+    """One setting of the four tag names and all that :func:`_scan` derives from it.
+
+    Built once per setting (:func:`_tags` caches it), so a parse does no per-call set-up:
+    the tag texts, the pattern that splits a text on its tags, and the one-character code
+    of each tag."""
+
+    think_open: str
+    think_close: str
+    literal: bool  # no name holds ``<`` or ``>`` or starts with ``/``: each tag text is that tag
+    pattern: re.Pattern[str]  # the whole tag captured: ``split`` gives text, tag, text, ...
+    code_of: dict[str, str]  # tag text -> code
+    name_of: dict[str, str]  # code -> name, for the three tags other than think
+    pairs: tuple[tuple[str, str], ...]  # (``Aa`` and the like, name) of the three other tags
 
 
-def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
-    """One pass over the tags of ``text``, applying the rules of the module docstring.
+@functools.lru_cache(maxsize=64)
+def _tags(think_tag: str, answer_tag: str, criteria_tag: str, rationale_tag: str) -> _Tags:
+    """:func:`_derive_tags`, once per setting."""
+    return _derive_tags(think_tag, answer_tag, criteria_tag, rationale_tag)
 
-    Linear in ``len(text)``, and mostly in C. A stray ``</think>`` makes all text before it
-    reasoning, so only the last one counts. When no name holds ``<`` or ``>`` or starts
-    with ``/``, every copy of a tag's text is that tag, so every ``</think>`` before the
-    first ``<think>`` is stray and the last of them is found with ``str.rfind``. The rest of the text is split
-    on its tags (one ``split``) and each tag written as one character (a code string); the
-    last stray close is the one that first takes the running balance of opening minus
-    closing think tags to its minimum (``accumulate`` and ``min``). After it, a code string
-    of closed blocks side by side (:data:`_FLAT`) is read with list slices; any other is
-    read by a loop, a few operations per tag."""
-    state = _Scan()
+
+def _derive_tags(think_tag: str, answer_tag: str, criteria_tag: str, rationale_tag: str) -> _Tags:
+    """Check the four names (distinct, non-empty) and derive the scanner's tables from them."""
+    names = (think_tag, answer_tag, criteria_tag, rationale_tag)
+    if len(set(names)) != 4 or not all(names):
+        raise ConfigError(f"tag names must be four distinct non-empty strings, got {names!r}")
+    others = (answer_tag, criteria_tag, rationale_tag)  # codes A / a, B / b, C / c
     think_open, think_close = f"<{think_tag}>", f"</{think_tag}>"
-    literal = not any("<" in n or ">" in n or n.startswith("/") for n in names)
-    base = 0  # where the region split below starts: after the last stray close found so far
-    if literal:
-        first_open = text.find(think_open)
-        stray = text.rfind(think_close, 0, len(text) if first_open < 0 else first_open)
-        if stray >= 0:
-            state.thinking = [text[:stray]]
-            base = stray + len(think_close)
-    parts = _tag_pattern(names).split(text[base:] if base else text)
-    others = [n for n in names if n != think_tag]
     # Closing tags last: ``</x>`` is the close of ``x`` even when ``/x`` is also a name.
     code_of = {think_open: "T"} | {f"<{n}>": c for n, c in zip(others, _OPEN_CODES, strict=True)}
     code_of |= {think_close: "t"} | {f"</{n}>": c for n, c in zip(others, _CLOSE_CODES, strict=True)}
-    codes = "".join(map(code_of.__getitem__, parts[1::2]))
-    flat = _FLAT.fullmatch(codes) is not None  # then no stray close: each one follows its opening
-    if not flat and "t" in codes:
-        balance = list(itertools.accumulate(map({"T": 1, "t": -1}.get, codes, itertools.repeat(0))))
-        if min(balance) < 0:
-            stray = balance.index(min(balance))
-            state.thinking = [text[: base + sum(map(len, parts[: 2 * stray + 1]))]]
-            base += sum(map(len, parts[: 2 * stray + 2]))
-            codes, parts = codes[stray + 1 :], parts[2 * stray + 2 :]
-            flat = _FLAT.fullmatch(codes) is not None
-    if flat and literal:
-        # parts: text, open, content, close, text, open, content, close, ..., text
-        state.thinking += itertools.compress(parts[2::4], map("T".__eq__, codes[0::2]))
-        state.free = parts[0::4]
-        for code, name in zip(_OPEN_CODES, others, strict=True):
-            if code + code.lower() in codes:  # the last copy of the opening tag is the last block's
-                start = text.rfind(f"<{name}>") + len(name) + 2
-                state.blocks[name] = (start, text.find(f"</{name}>", start))
-        return state
-    name_of = dict(zip(_OPEN_CODES + _CLOSE_CODES, others + others, strict=True))
+    alternatives = "|".join(re.escape(n) for n in names)
+    return _Tags(
+        think_open=think_open,
+        think_close=think_close,
+        literal=not any("<" in n or ">" in n or n.startswith("/") for n in names),
+        pattern=re.compile(rf"(</?(?:{alternatives})>)"),
+        code_of=code_of,
+        name_of=dict(zip(_OPEN_CODES + _CLOSE_CODES, others + others, strict=True)),
+        pairs=tuple((o + c, n) for o, c, n in zip(_OPEN_CODES, _CLOSE_CODES, others, strict=True)),
+    )
+
+
+# What one scan finds: the think depth left open at the end, the thinking pieces, the free
+# text pieces (outside every block), the open position of each block still open, and the
+# content span of each tag's last closed block.
+_Found = tuple[int, list[str], list[str], dict[str, int], dict[str, tuple[int, int]]]
+
+
+def _scan(text: str, tags: _Tags) -> _Found:
+    """One pass over the tags of ``text``, applying the rules of the module docstring.
+
+    Linear in ``len(text)``, and mostly in C: :func:`_tagged` splits the text on its tags
+    and writes them as a code string; a code string of closed blocks side by side
+    (:data:`_FLAT`, the common shape) is read by :func:`_read_flat` with list slices, any
+    other by :func:`_walk`, a few operations per tag. Both give the same result on a flat
+    sequence (a property test holds them to it)."""
+    thinking, parts, codes, base = _tagged(text, tags)
+    if _FLAT.fullmatch(codes) is not None:
+        return _read_flat(text, thinking, parts, codes, tags)
+    return _walk(text, thinking, parts, codes, base, tags)
+
+
+def _tagged(text: str, tags: _Tags) -> tuple[list[str], list[str], str, int]:
+    """The thinking before the stray closes that ``str.rfind`` finds (a list of one piece, or
+    empty), and the text after them split on its tags: ``parts`` (text, tag, text, ...,
+    text), ``codes`` (one character a tag) and ``base``, where ``parts[0]`` starts.
+
+    A stray ``</think>`` makes all text before it reasoning, so only the last one counts.
+    When no name holds ``<`` or ``>`` or starts with ``/``, every copy of a tag's text is
+    that tag, so every ``</think>`` before the first ``<think>`` is stray and the last of
+    them is found with ``str.rfind``; :func:`_walk` takes any other stray close."""
+    thinking: list[str] = []
+    base = 0  # where the region split below starts: after the last stray close found here
+    if tags.literal:
+        first_open = text.find(tags.think_open)
+        stray = text.rfind(tags.think_close, 0, len(text) if first_open < 0 else first_open)
+        if stray >= 0:
+            thinking = [text[:stray]]
+            base = stray + len(tags.think_close)
+    parts = tags.pattern.split(text[base:] if base else text)
+    codes = "".join(map(tags.code_of.__getitem__, parts[1::2]))
+    return thinking, parts, codes, base
+
+
+def _read_flat(text: str, thinking: list[str], parts: list[str], codes: str, tags: _Tags) -> _Found:
+    """:func:`_scan`'s result for flat codes (no stray close there: each close follows its
+    opening), by slices: ``parts`` is text, open, content, close, text, open, ..., text. A
+    block's place is the text's length less the parts after its start, counted from the end
+    (a last block is most often near it)."""
+    thinking += itertools.compress(parts[2::4], map("T".__eq__, codes[0::2]))
+    blocks: dict[str, tuple[int, int]] = {}
+    for pair, name in tags.pairs:
+        k = codes.rfind(pair)  # the code of the opening tag of that tag's last block
+        if k >= 0:
+            start = len(text) - sum(map(len, parts[2 * k + 2 :]))
+            blocks[name] = (start, start + len(parts[2 * k + 2]))
+    return 0, thinking, parts[0::4], {}, blocks
+
+
+def _walk(text: str, thinking: list[str], parts: list[str], codes: str, base: int, tags: _Tags) -> _Found:
+    """:func:`_scan`'s result for any codes, one step a tag. A stray close empties what was
+    found so far (each piece is dropped once: linear) and only the last one's prefix is
+    copied, at the end."""
     ends = list(itertools.accumulate(map(len, parts), initial=base))  # parts[i] is text[ends[i]:ends[i + 1]]
-    thinking, free, open_at, blocks = state.thinking, state.free, state.open_at, state.blocks
+    name_of = tags.name_of
+    free: list[str] = []
+    open_at: dict[str, int] = {}
+    blocks: dict[str, tuple[int, int]] = {}
     depth = 0
     think_start = 0
+    stray = -1  # where the last stray close seen here starts
     for k, code in enumerate(codes):
         start, end = ends[2 * k + 1], ends[2 * k + 2]
         if depth == 0 and not open_at:
@@ -210,10 +264,17 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
             if depth == 0:
                 think_start = end
             depth += 1
-        elif code == "t":  # never stray here: depth > 0
-            depth -= 1
-            if depth == 0:
-                thinking.append(text[think_start:start])
+        elif code == "t":
+            if depth == 0:  # stray: the template opened the think block; all so far was reasoning
+                stray = start
+                thinking.clear()
+                free.clear()
+                open_at.clear()
+                blocks.clear()
+            else:
+                depth -= 1
+                if depth == 0:
+                    thinking.append(text[think_start:start])
         elif depth == 0:
             name = name_of[code]
             if code in _OPEN_CODES:
@@ -222,15 +283,9 @@ def _scan(text: str, think_tag: str, names: tuple[str, ...]) -> _Scan:
                 blocks[name] = (open_at.pop(name), start)
     if depth == 0 and not open_at:
         free.append(parts[-1])
-    state.depth = depth
-    return state
-
-
-def _tag_names(think_tag: str, answer_tag: str, criteria_tag: str, rationale_tag: str) -> tuple[str, ...]:
-    names = (think_tag, answer_tag, criteria_tag, rationale_tag)
-    if len(set(names)) != 4 or not all(names):
-        raise ConfigError(f"tag names must be four distinct non-empty strings, got {names!r}")
-    return names
+    if stray >= 0:
+        thinking.insert(0, text[:stray])
+    return depth, thinking, free, open_at, blocks
 
 
 def parse_judgment(
@@ -265,32 +320,29 @@ def parse_judgment(
         ValueError: ``scale`` is invalid, or the four tag names are not distinct non-empty
             strings (settings errors, never the text's fault).
     """
-    check_scale(scale)
-    names = _tag_names(think_tag, answer_tag, criteria_tag, rationale_tag)
+    lo, hi = check_scale(scale)
+    tags = _tags(think_tag, answer_tag, criteria_tag, rationale_tag)
     if not isinstance(text, str):
         return Judgment(score=None, malformed_reason=MalformedReason.NOT_TEXT)  # raw keeps its default ""
-    state = _scan(text, think_tag, names)
-
-    def block(tag: str) -> str | None:
-        span = state.blocks.get(tag)
-        return None if span is None else text[span[0] : span[1]]
-
-    rationale = _cleaned(block(rationale_tag)) if rationale_tag in state.blocks else _joined(state.free)
+    depth, thinking, free, open_at, blocks = _scan(text, tags)
+    span = blocks.get(rationale_tag)
+    rationale = _joined(free) if span is None else _cleaned(text[span[0] : span[1]])
     reason: MalformedReason | None
     score: float | None = None
-    if state.depth > 0:
+    if depth > 0:
         reason = MalformedReason.UNCLOSED_THINK
-    elif answer_tag in state.open_at:
+    elif answer_tag in open_at:
         reason = MalformedReason.UNCLOSED_ANSWER
-    elif answer_tag not in state.blocks:
+    elif (span := blocks.get(answer_tag)) is None:
         reason = MalformedReason.NO_ANSWER_TAG
     else:
-        score, reason = parse_score(block(answer_tag) or "", scale, integer=integer)
+        score, reason = _read_score(text[span[0] : span[1]], lo, hi, integer)
+    span = blocks.get(criteria_tag)
     return Judgment(
         score=score,
-        criteria=_cleaned(block(criteria_tag)),
+        criteria=None if span is None else _cleaned(text[span[0] : span[1]]),
         rationale=rationale,
-        thinking=_joined(state.thinking),
+        thinking=_joined(thinking),
         raw=text,
         malformed_reason=reason,
     )
@@ -312,10 +364,10 @@ def final_answer_span(
     >>> text[start:end]
     ' 8'
     """
-    state = _scan(text, think_tag, _tag_names(think_tag, answer_tag, criteria_tag, rationale_tag))
-    if state.depth > 0 or answer_tag in state.open_at:
+    depth, _, _, open_at, blocks = _scan(text, _tags(think_tag, answer_tag, criteria_tag, rationale_tag))
+    if depth > 0 or answer_tag in open_at:
         return None
-    return state.blocks.get(answer_tag)
+    return blocks.get(answer_tag)
 
 
 def _cleaned(text: str | None) -> str | None:
@@ -325,7 +377,9 @@ def _cleaned(text: str | None) -> str | None:
     return text or None
 
 
-def _joined(pieces: Iterable[str]) -> str | None:
+def _joined(pieces: list[str]) -> str | None:
+    if len(pieces) == 1:  # the common case, without the join
+        return _cleaned(pieces[0])
     return _cleaned("\n\n".join(filter(None, map(str.strip, pieces))))
 
 
