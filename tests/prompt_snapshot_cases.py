@@ -1,8 +1,8 @@
 """The judge prompts the snapshot test renders without a reference answer.
 
-``prompts_without_reference.json`` beside this file holds the text these cases rendered to
+``prompts/fixtures/prompts_without_reference.json`` holds the text these cases rendered to
 before reference answers existed; :func:`render_all` renders them with the code of today. The
-fixture is regenerated only on purpose (``python tests/prompts/prompt_snapshot_cases.py``), never to
+fixture is regenerated only on purpose (``python tests/prompt_snapshot_cases.py``), never to
 make the test pass.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from patarm.prompts import JudgePrompts
 
-FIXTURE = Path(__file__).parent / "fixtures" / "prompts_without_reference.json"
+FIXTURE = Path(__file__).parent / "prompts" / "fixtures" / "prompts_without_reference.json"
 DOMAINS = ("chat", "math", "code", "safety", "instruction_following")
 TIERS = ("primary", "generated", "both")
 PROMPTS: dict[str, Any] = {
