@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from patarm.data import read_rows
+    from patarm.data._references import row_reference
     from patarm.judges import PairwiseJudge, PointwiseJudge
     from patarm.rubrics import CriteriaCache, RubricSet
     from patarm.store import JsonlStore, check_distinct
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
             _check_text(row, i, field)
         if args.domain is None:
             _check_domain(row, i, rubrics)
+    references = [row_reference(row, args.reference_col, i) for i, row in enumerate(rows)]
     if args.mode == "pairwise" and "single" in kinds:
         raise ValueError("pairwise mode needs pair rows (prompt, chosen, rejected)")
     ids = [_row_id(row, i) for i, row in enumerate(rows)]
@@ -130,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
         "domain": args.domain,
         "config": config.model_dump(mode="json"),
     }
+    if args.reference_col is not None:  # named only when used: caches from before references still resume
+        settings["reference_col"] = args.reference_col
     tally = _Tally()
     with JsonlStore(cache_path, JUDGE_STORE_KIND, settings) as store:
         todo = [i for i, row_id in enumerate(ids) if row_id not in store]
@@ -144,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
             for start in range(0, len(todo), chunk):
                 part = todo[start : start + chunk]
                 domain = [args.domain or rows[i].get("domain") or None for i in part]
-                records = (_pairwise if args.mode == "pairwise" else _pointwise)(judge, rows, part, domain, tally)
+                step = _pairwise if args.mode == "pairwise" else _pointwise
+                records = step(judge, rows, part, domain, tally, [references[i] for i in part])
                 for i, record in records:
                     store.put({"id": ids[i], **record})
                 bar.update(len(part))
@@ -160,14 +165,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pointwise(
-    judge: Any, rows: Sequence[dict[str, Any]], part: Sequence[int], domain: Sequence[str | None], tally: _Tally
+    judge: Any,
+    rows: Sequence[dict[str, Any]],
+    part: Sequence[int],
+    domain: Sequence[str | None],
+    tally: _Tally,
+    reference: Sequence[str | None],
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Judge each response of the rows in ``part`` on its own; yield (row, record)."""
     from patarm.judges import PointwiseItem
 
     pairs = {i for i in part if "chosen" in rows[i]}
     responses = {i: [rows[i]["chosen"], rows[i]["rejected"]] if i in pairs else [rows[i]["response"]] for i in part}
-    items = [PointwiseItem(rows[i]["prompt"], r, d) for i, d in zip(part, domain, strict=True) for r in responses[i]]
+    items = [
+        PointwiseItem(rows[i]["prompt"], r, d, ref)
+        for i, d, ref in zip(part, domain, reference, strict=True)
+        for r in responses[i]
+    ]
     results = iter(judge.judge_many(items))
     for i in part:
         judged = [next(results) for _ in responses[i]]
@@ -188,14 +202,19 @@ def _pointwise(
 
 
 def _pairwise(
-    judge: Any, rows: Sequence[dict[str, Any]], part: Sequence[int], domain: Sequence[str | None], tally: _Tally
+    judge: Any,
+    rows: Sequence[dict[str, Any]],
+    part: Sequence[int],
+    domain: Sequence[str | None],
+    tally: _Tally,
+    reference: Sequence[str | None],
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Judge chosen against rejected (shown as A and B) for the rows in ``part``; yield (row, record)."""
     from patarm.judges import PairwiseItem
 
     items = [
-        PairwiseItem(rows[i]["prompt"], rows[i]["chosen"], rows[i]["rejected"], d)
-        for i, d in zip(part, domain, strict=True)
+        PairwiseItem(rows[i]["prompt"], rows[i]["chosen"], rows[i]["rejected"], d, ref)
+        for i, d, ref in zip(part, domain, reference, strict=True)
     ]
     for i, result in zip(part, judge.judge_many(items), strict=True):
         tally.rows += 1
@@ -231,6 +250,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
     parser.add_argument("--split", help="split of a saved DatasetDict")
+    parser.add_argument(
+        "--reference-col",
+        metavar="COLUMN",
+        help="column holding each row's reference answer (a ground truth, a solution): shown to the judge in "
+        "its own block, to compare the responses against; null in a row: no reference for that row",
+    )
     parser.add_argument("--limit", type=int_at_least(0), help="judge only the first N rows")
     parser.add_argument(
         "--chunk-rows", type=int_at_least(1), default=32, help="rows judged and written per step (default 32)"
