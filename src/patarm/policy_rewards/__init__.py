@@ -26,7 +26,7 @@ from patarm.policy_rewards._domain import (
     label_fields,
     reward_value,
 )
-from patarm.policy_rewards._query import QuerySplit, QuerySplitError, SplitMode, split_query
+from patarm.policy_rewards._query import QuerySplit, QuerySplitError, SplitMode, clean_response, split_query
 from patarm.policy_rewards._reference import REFERENCE_KEYS, label_reference, reference_text
 from patarm.policy_rewards._template import (
     CHAT_TEMPLATES,
@@ -58,6 +58,7 @@ __all__ = [
     "ScoreItemInput",
     "SplitMode",
     "Turn",
+    "clean_response",
     "data_domain",
     "detect_chat_template",
     "label_fields",
