@@ -22,9 +22,9 @@ a JSON object's ``domain`` picks the rubric; its ``reference`` / ``ground_truth`
 ``solution``, or a plain label that is not a domain name, is the reference answer the judge
 compares the response against. The text limits apply to every text, the reference included.
 
-slime's request carries no API key: a server with a key answers it 401 (slime then retries and
-fails). Run such a server without a key on a private address, or use the custom reward function,
-which sends the key.
+slime's request carries no header: for a server with an API key, put the key in the URL
+(``--rm-url http://host:port/slime/reward?api_key=KEY``; slime may print its arguments, the key
+with them), or use the custom reward function, which sends the key in a header.
 """
 
 from __future__ import annotations

@@ -160,11 +160,12 @@ def test_remote_rm_with_aiohttp_as_slime_sends_it(server: Any) -> None:
     assert asyncio.run(post()) == 9.0
 
 
-def test_a_keyed_server_refuses_remote_rm_but_the_custom_function_sends_the_key(
+def test_a_keyed_server_takes_the_key_in_the_url_or_from_the_custom_function(
     keyed_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sample = Sample(prompt="What is 2+2?", response="4", label="4")
     assert slime_remote_rm(keyed_server.url + "/slime/reward", sample).status_code == 401
+    assert slime_remote_rm(keyed_server.url + f"/slime/reward?api_key={KEY}", sample).json() == 9.0  # key in --rm-url
     monkeypatch.setenv("PATARM_JUDGE_API_KEY", KEY)
     monkeypatch.delenv("PATARM_JUDGE_URL", raising=False)
     assert asyncio.run(reward(SimpleNamespace(rm_url=keyed_server.url), sample)) == 9.0
