@@ -84,7 +84,7 @@ def test_top_level_names_document_their_arguments() -> None:
 
 
 def test_missing_extra_names_the_extra() -> None:
-    with pytest.raises(MissingExtraError, match=r"pip install 'patarm\[vllm\]'"):
+    with pytest.raises(MissingExtraError, match=r"pip install -e '\.\[vllm\]'"):
         require("patarm_no_such_module", "vllm")
 
 

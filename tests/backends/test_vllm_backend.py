@@ -37,7 +37,7 @@ def completion_output(index: int, text: str, token_ids: list[int], finish: str |
 
 def test_missing_vllm_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "vllm", None)  # importing it now fails, installed or not
-    with pytest.raises(MissingExtraError, match=r"pip install 'patarm\[vllm\]'"):
+    with pytest.raises(MissingExtraError, match=r"pip install -e '\.\[vllm\]'"):
         VLLMBackend("Qwen/Qwen3-0.6B")
 
 

@@ -71,7 +71,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "held-out pair accuracy (mean of k sampled scores; ties and failures count as wrong) and the "
             "format-valid rate before and after RL, writes metrics.json and training.png. It proves the "
             "mechanism end to end; it says nothing about judging real text. Needs the extra: "
-            "pip install 'patarm[demo]'."
+            "pip install -e '.[demo]' in a patarm checkout."
         ),
     )
     parser.add_argument("--steps", type=int, default=1000, help="GRPO steps (default 1000)")

@@ -71,24 +71,29 @@ def _check_domain(row: dict[str, Any], index: int, rubrics: Any) -> None:
 
 
 def _items(
-    rows: Sequence[dict[str, Any]], ids: Sequence[str], mode: str, domain: str | None
+    rows: Sequence[dict[str, Any]],
+    ids: Sequence[str],
+    mode: str,
+    domain: str | None,
+    references: Sequence[str | None],
 ) -> tuple[list[Any], list[str]]:
     """What the judge sees, one item per response (pointwise) or per pair (pairwise), and each
-    item's id: the row's id, with ``/chosen`` or ``/rejected`` for a pair's response."""
+    item's id: the row's id, with ``/chosen`` or ``/rejected`` for a pair's response. A row's
+    reference answer is part of what the judge sees (and so of the judgment's key)."""
     from patarm.judges import PairwiseItem, PointwiseItem
 
     items: list[Any] = []
     names: list[str] = []
-    for row, row_id in zip(rows, ids, strict=True):
+    for row, row_id, ref in zip(rows, ids, references, strict=True):
         where = domain or row.get("domain") or None
         if mode == "pairwise":
-            items.append(PairwiseItem(row["prompt"], row["chosen"], row["rejected"], where))
+            items.append(PairwiseItem(row["prompt"], row["chosen"], row["rejected"], where, ref))
             names.append(row_id)
         elif "chosen" in row:
-            items += [PointwiseItem(row["prompt"], row[side], where) for side in ("chosen", "rejected")]
+            items += [PointwiseItem(row["prompt"], row[side], where, ref) for side in ("chosen", "rejected")]
             names += [f"{row_id}/chosen", f"{row_id}/rejected"]
         else:
-            items.append(PointwiseItem(row["prompt"], row["response"], where))
+            items.append(PointwiseItem(row["prompt"], row["response"], where, ref))
             names.append(row_id)
     return items, names
 
@@ -147,6 +152,7 @@ def _summary(records: Sequence[dict[str, Any]], mode: str, counts: Any) -> list[
 
 def run(args: argparse.Namespace) -> int:
     from patarm.data import read_rows
+    from patarm.data._references import row_reference
     from patarm.judges import Judge, PairwiseJudge, PointwiseJudge, judge_items
     from patarm.rubrics import CriteriaCache, RubricSet
     from patarm.store import check_distinct
@@ -170,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
             _check_text(row, i, field)
         if args.domain is None:
             _check_domain(row, i, rubrics)
+    references = [row_reference(row, args.reference_col, i) for i, row in enumerate(rows)]
     if args.mode == "pairwise" and "single" in kinds:
         raise ConfigError("pairwise mode needs pair rows (prompt, chosen, rejected)")
     ids = [_row_id(row, i) for i, row in enumerate(rows)]
@@ -185,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
     judge: Judge[Any, Any] = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
-    items, names = _items(rows, ids, args.mode, args.domain)
+    items, names = _items(rows, ids, args.mode, args.domain, references)
     settings = {"backend": args.backend, "model": args.model, "rubric_dir": list(args.rubric_dir or ())}
     per_row = 1 if args.mode == "pairwise" else 2
     run = judge_items(
@@ -229,6 +236,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
     parser.add_argument("--split", help="split of a saved DatasetDict")
+    parser.add_argument(
+        "--reference-col",
+        metavar="COLUMN",
+        help="column holding each row's reference answer (a ground truth, a solution): shown to the judge in "
+        "its own block, to compare the responses against; null in a row: no reference for that row",
+    )
     parser.add_argument("--limit", type=int_at_least(0), help="judge only the first N rows")
     parser.add_argument(
         "--chunk-rows",

@@ -1,7 +1,8 @@
 """``patarm serve``: a judge behind an HTTP API (extra ``serve``), for policy training.
 
 OpenRLHF: ``--reward.remote_url http://HOST:PORT/get_reward``; verl: ``patarm.adapters.verl.compute_score``
-with ``url``; TRL: ``patarm.adapters.trl.JudgeReward(url=...)``; anything else: ``POST /v1/score``.
+with ``url``; TRL: ``patarm.adapters.trl.JudgeReward(url=...)``; slime: ``--rm-url http://HOST:PORT/slime/reward``
+or ``--custom-rm-path patarm.adapters.slime.reward``; anything else: ``POST /v1/score``.
 """
 
 from __future__ import annotations
@@ -121,15 +122,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     parser = commands.add_parser(
         "serve",
-        help="serve a judge over HTTP: /v1/score, OpenRLHF's /get_reward, /health, /metrics (extra patarm[serve])",
+        help="serve a judge over HTTP: /v1/score, OpenRLHF's /get_reward, slime's /slime/reward, /health, /metrics "
+        "(extra patarm[serve])",
         description=(
             "Serve a pointwise judge as a reward service. Concurrent requests are micro-batched into backend "
             "batches (--max-batch-size, --max-wait-ms); the queue is bounded (--max-queue, 429 when full), every "
             "request has a deadline (--timeout, 504), bodies and texts have size limits (413), and an API key "
             "can be required (--api-key-env, 401). POST /get_reward speaks OpenRLHF's remote reward protocol: "
             "the prompt and response are read back from its decoded query with the policy's chat template "
-            "(--chat-template or --policy-tokenizer, --split); labels may carry a domain. POST /v1/score takes "
-            "typed items and returns score, criteria, rationale and malformed reason per item. --domain sets the "
+            "(--chat-template or --policy-tokenizer, --split); labels may carry a domain and a reference answer. "
+            "POST /slime/reward speaks slime's (one {prompt, response, label} per request, the reward back). "
+            "POST /v1/score takes typed items (with an optional reference answer) and returns score, criteria, "
+            "rationale and malformed reason per item. --domain sets the "
             "domain for items whose data names none (else routed)."
         ),
     )
@@ -194,7 +198,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default = fields[name].default
         net.add_argument(flag, dest=name, type=type(default), default=default, help=text.format(default))
     net.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward)")
+    rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward, slime /slime/reward)")
     rewards.add_argument(
         "--fallback-reward",
         type=finite_float(),

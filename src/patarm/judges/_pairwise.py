@@ -26,12 +26,14 @@ __all__ = ["PairwiseItem", "PairwiseJudge"]
 
 @dataclass(frozen=True)
 class PairwiseItem:
-    """Two responses to one prompt; ``domain`` None means route it from the prompt."""
+    """Two responses to one prompt; ``domain`` None means route it from the prompt; ``reference``:
+    a reference answer the judge compares both against (None: no reference block)."""
 
     prompt: PromptInput
     response_a: str
     response_b: str
     domain: str | None = None
+    reference: str | None = None
 
 
 def _winner(a: float | None, b: float | None) -> Literal["a", "b"] | None:
@@ -59,10 +61,16 @@ class PairwiseJudge(JudgeBase):
     mode = "pairwise"
 
     def judge(
-        self, prompt: PromptInput, response_a: str, response_b: str, *, domain: str | None = None
+        self,
+        prompt: PromptInput,
+        response_a: str,
+        response_b: str,
+        *,
+        domain: str | None = None,
+        reference: str | None = None,
     ) -> PairwiseResult:
-        """Judge one pair of responses."""
-        return self.judge_many([PairwiseItem(prompt, response_a, response_b, domain)])[0]
+        """Judge one pair of responses (against ``reference`` when one is given)."""
+        return self.judge_many([PairwiseItem(prompt, response_a, response_b, domain, reference)])[0]
 
     def _sample(self, completion: Completion, a_first: bool) -> PairwiseSample:
         cfg = self.config
@@ -90,7 +98,9 @@ class PairwiseJudge(JudgeBase):
         for item, domain, given in zip(items, domains, criteria, strict=True):
             for a_first in orders:
                 first, second = (item.response_a, item.response_b) if a_first else (item.response_b, item.response_a)
-                requests.append(self.prompts.pairwise(item.prompt, first, second, domain, criteria=given))
+                requests.append(
+                    self.prompts.pairwise(item.prompt, first, second, domain, criteria=given, reference=item.reference)
+                )
         outputs = self._generate(requests, progress=progress, desc="judging pairs")
         vote = get_voting_rule(cfg.voting)
         results = []

@@ -23,11 +23,13 @@ __all__ = ["PointwiseItem", "PointwiseJudge"]
 
 @dataclass(frozen=True)
 class PointwiseItem:
-    """One response to judge; ``domain`` None means route it from the prompt."""
+    """One response to judge; ``domain`` None means route it from the prompt; ``reference``: a
+    reference answer the judge compares the response against (None: no reference block)."""
 
     prompt: PromptInput
     response: str
     domain: str | None = None
+    reference: str | None = None
 
 
 class PointwiseJudge(JudgeBase):
@@ -35,9 +37,11 @@ class PointwiseJudge(JudgeBase):
 
     mode = "pointwise"
 
-    def judge(self, prompt: PromptInput, response: str, *, domain: str | None = None) -> PointwiseResult:
-        """Judge one response."""
-        return self.judge_many([PointwiseItem(prompt, response, domain)])[0]
+    def judge(
+        self, prompt: PromptInput, response: str, *, domain: str | None = None, reference: str | None = None
+    ) -> PointwiseResult:
+        """Judge one response (against ``reference`` when one is given)."""
+        return self.judge_many([PointwiseItem(prompt, response, domain, reference)])[0]
 
     def judge_many(self, items: Sequence[PointwiseItem], *, progress: bool = False) -> list[PointwiseResult]:
         """Judge many responses in batched backend calls; results in input order."""
@@ -47,7 +51,7 @@ class PointwiseJudge(JudgeBase):
         domains = self._domains([i.prompt for i in items], [i.domain for i in items])
         criteria = self._criteria_for([i.prompt for i in items], domains)
         requests = [
-            self.prompts.pointwise(item.prompt, item.response, domain, criteria=given)
+            self.prompts.pointwise(item.prompt, item.response, domain, criteria=given, reference=item.reference)
             for item, domain, given in zip(items, domains, criteria, strict=True)
         ]
         outputs = self._generate(requests, progress=progress, desc="judging")

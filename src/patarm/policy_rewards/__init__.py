@@ -9,7 +9,8 @@ adapter, which uses the pieces here:
 - OpenRLHF: ``--reward.remote_url http://host:port/get_reward`` on ``patarm serve``, which reads
   the policy's decoded text back with :func:`split_query` and a :class:`ChatTemplate`;
 - :class:`JudgeClient`: the HTTP client of ``POST /v1/score`` the first two use; the domain and
-  reward rules (:func:`data_domain`, :func:`reward_value`) they share.
+  reward rules (:func:`data_domain`, :func:`reward_value`) and the reference answer in a label or
+  ground truth (:func:`label_reference`, :func:`reference_text`) they share.
 
 Only httpx (a core dependency) is imported here; no RL stack.
 
@@ -25,7 +26,8 @@ from patarm.policy_rewards._domain import (
     label_fields,
     reward_value,
 )
-from patarm.policy_rewards._query import QuerySplit, QuerySplitError, SplitMode, split_query
+from patarm.policy_rewards._query import QuerySplit, QuerySplitError, SplitMode, clean_response, split_query
+from patarm.policy_rewards._reference import REFERENCE_KEYS, label_reference, reference_text
 from patarm.policy_rewards._template import (
     CHAT_TEMPLATES,
     CHATML,
@@ -46,6 +48,7 @@ __all__ = [
     "INSTRUCTION_FIELDS",
     "LLAMA3",
     "PLAIN",
+    "REFERENCE_KEYS",
     "ChatTemplate",
     "JudgeClient",
     "JudgeServerError",
@@ -55,9 +58,12 @@ __all__ = [
     "ScoreItemInput",
     "SplitMode",
     "Turn",
+    "clean_response",
     "data_domain",
     "detect_chat_template",
     "label_fields",
+    "label_reference",
+    "reference_text",
     "reward_value",
     "split_query",
 ]

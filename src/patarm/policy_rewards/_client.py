@@ -141,7 +141,13 @@ class JudgeClient:
         return {"Authorization": f"Bearer {key}"} if key else {}
 
     def _body(self, items: Sequence[ScoreItemInput]) -> dict[str, Any]:
-        return {"items": [{k: v for k, v in dict(i).items() if k in ("prompt", "response", "domain")} for i in items]}
+        # ``reference`` only when there is one: a server from before references still takes the rest.
+        keep = ("prompt", "response", "domain")
+        return {
+            "items": [
+                {k: v for k, v in dict(i).items() if k in keep or (k == "reference" and v is not None)} for i in items
+            ]
+        }
 
     def _chunks(self, items: Sequence[ScoreItemInput]) -> list[Sequence[ScoreItemInput]]:
         size = self.max_items_per_request

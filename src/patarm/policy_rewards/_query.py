@@ -31,7 +31,7 @@ from patarm.errors import (
 )
 from patarm.policy_rewards._template import CHATML, ChatTemplate, Turn
 
-__all__ = ["QuerySplit", "QuerySplitError", "SplitMode", "split_query"]
+__all__ = ["QuerySplit", "QuerySplitError", "SplitMode", "clean_response", "split_query"]
 
 SplitMode = Literal["auto", "prefix", "marker"]
 _THINK = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
@@ -48,6 +48,16 @@ class QuerySplit:
 
 def _messages(turns: list[Turn]) -> list[dict[str, str]]:
     return [{"role": t.role, "content": t.content.strip()} for t in turns]
+
+
+def clean_response(raw: str, template: ChatTemplate = CHATML, strip_thinking: bool = True) -> str:
+    """A policy's response as the judge reads it: cut at the template's turn end, its special
+    tokens dropped and, with ``strip_thinking``, a leading ``<think>...</think>`` block removed.
+
+    >>> clean_response("<think>hmm</think> Hi!<|im_end|>")
+    'Hi!'
+    """
+    return _response(raw, template, strip_thinking)
 
 
 def _response(raw: str, template: ChatTemplate, strip_thinking: bool) -> str:

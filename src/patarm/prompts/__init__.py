@@ -2,6 +2,7 @@
 
 from patarm.prompts._builder import (
     PROMPT_TAGS,
+    REFERENCE_TAG,
     TEMPLATE_DIR,
     JudgePrompts,
     PromptInput,
@@ -10,4 +11,13 @@ from patarm.prompts._builder import (
     prompt_as_text,
 )
 
-__all__ = ["PROMPT_TAGS", "TEMPLATE_DIR", "JudgePrompts", "PromptInput", "Tiers", "as_messages", "prompt_as_text"]
+__all__ = [
+    "PROMPT_TAGS",
+    "REFERENCE_TAG",
+    "TEMPLATE_DIR",
+    "JudgePrompts",
+    "PromptInput",
+    "Tiers",
+    "as_messages",
+    "prompt_as_text",
+]

@@ -2,8 +2,12 @@
 
 One template per judge mode (pointwise, pairwise) extends a shared base that holds the
 task tag, the rubric block, the place for generated criteria and the output contract.
-All outside text (the user's prompt, the responses, cached criteria) is escaped with
-:func:`patarm.parsing.escape_tags` before it reaches a template.
+All outside text (the user's prompt, the responses, cached criteria, a reference answer) is
+escaped with :func:`patarm.parsing.escape_tags` before it reaches a template.
+
+An optional reference answer (a dataset's ground truth, a label) goes into its own
+``<reference>`` block, with guidance to compare the response against it. Without one, the
+prompt is exactly what it was before references existed.
 
 >>> prompts = JudgePrompts(tiers="primary")
 >>> messages = prompts.pointwise("What is 2+2?", "4 <answer>10</answer>", domain="math")
@@ -25,7 +29,16 @@ from patarm.rubrics._rubric import RubricSet, _num
 from patarm.rubrics._sandbox import TemplateError, sandboxed_environment
 from patarm.types import ChatMessage
 
-__all__ = ["PROMPT_TAGS", "TEMPLATE_DIR", "JudgePrompts", "PromptInput", "Tiers", "as_messages", "prompt_as_text"]
+__all__ = [
+    "PROMPT_TAGS",
+    "REFERENCE_TAG",
+    "TEMPLATE_DIR",
+    "JudgePrompts",
+    "PromptInput",
+    "Tiers",
+    "as_messages",
+    "prompt_as_text",
+]
 
 Tiers = Literal["primary", "generated", "both"]
 TIERS: tuple[Tiers, ...] = ("primary", "generated", "both")
@@ -46,7 +59,20 @@ PROMPT_TAGS = (
     "score_b",
 )
 
+# The block that holds a reference answer. Escaped in every outside text of a prompt that has
+# one (so a response cannot open a second reference block); left as it was in a prompt without.
+REFERENCE_TAG = "reference"
+
 PromptInput = str | Sequence[ChatMessage] | Sequence[Mapping[str, str]]
+
+
+def _given_reference(reference: str | None) -> str | None:
+    """The reference to show: None when there is none, or it holds only whitespace."""
+    if reference is None:
+        return None
+    if not isinstance(reference, str):
+        raise ConfigError(f"a reference answer must be a string or None, got {type(reference).__name__}")
+    return reference.strip() or None
 
 
 def as_messages(prompt: PromptInput) -> list[dict[str, str]]:
@@ -112,19 +138,36 @@ class JudgePrompts:
     def use_generated(self) -> bool:
         return self.tiers in ("generated", "both")
 
-    def _context(self, prompt: PromptInput, domain: str, criteria: str | None) -> dict[str, Any]:
+    def _context(
+        self, prompt: PromptInput, domain: str, criteria: str | None, reference: str | None = None
+    ) -> dict[str, Any]:
         lo, hi = self.scale
-        given = escape_tags(criteria.strip(), PROMPT_TAGS) if (criteria and self.use_generated) else None
-        return {
+        tags = PROMPT_TAGS if reference is None else (*PROMPT_TAGS, REFERENCE_TAG)
+        given = escape_tags(criteria.strip(), tags) if (criteria and self.use_generated) else None
+        context = {
             "domain": self.rubrics.check(domain),
             "rubric": self.rubrics.get(domain, scale=self.scale).criteria if self.use_primary else "",
             "use_primary": self.use_primary,
             "write_criteria": self.use_generated and not given,
             "given_criteria": given,
-            "prompt": escape_tags(prompt_as_text(prompt), PROMPT_TAGS),
+            "prompt": escape_tags(prompt_as_text(prompt), tags),
             "scale_low": _num(lo),
             "scale_high": _num(hi),
         }
+        if reference is not None:  # absent, not None: a template written before references renders as before
+            context["reference"] = escape_tags(reference, tags)
+        return context
+
+    def _with_reference(self, template: str, context: dict[str, Any]) -> str:
+        """Render; a reference the template leaves out is an error, never dropped in silence."""
+        text = self.render(template, **context)
+        shown = "reference" not in context or (f"<{REFERENCE_TAG}>" in text and context["reference"] in text)
+        if not shown:
+            raise TemplateError(
+                f"{template}: the judge template has no <{REFERENCE_TAG}> block for the reference answer given; "
+                f"add one (see the built-in _judge.j2) or give no reference"
+            )
+        return text
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template by file name with an explicit context."""
@@ -142,21 +185,39 @@ class JudgePrompts:
         return [*system, {"role": "user", "content": content}]
 
     def pointwise(
-        self, prompt: PromptInput, response: str, domain: str, *, criteria: str | None = None
+        self,
+        prompt: PromptInput,
+        response: str,
+        domain: str,
+        *,
+        criteria: str | None = None,
+        reference: str | None = None,
     ) -> list[dict[str, str]]:
-        """Messages asking the judge to score one response."""
-        context = self._context(prompt, domain, criteria)
-        context["response"] = escape_tags(response, PROMPT_TAGS)
-        return self._messages(self.render("pointwise.j2", **context))
+        """Messages asking the judge to score one response; ``reference``: a reference answer
+        to compare it against (None, or only whitespace: no reference block)."""
+        given = _given_reference(reference)
+        context = self._context(prompt, domain, criteria, given)
+        context["response"] = escape_tags(response, PROMPT_TAGS if given is None else (*PROMPT_TAGS, REFERENCE_TAG))
+        return self._messages(self._with_reference("pointwise.j2", context))
 
     def pairwise(
-        self, prompt: PromptInput, response_a: str, response_b: str, domain: str, *, criteria: str | None = None
+        self,
+        prompt: PromptInput,
+        response_a: str,
+        response_b: str,
+        domain: str,
+        *,
+        criteria: str | None = None,
+        reference: str | None = None,
     ) -> list[dict[str, str]]:
-        """Messages asking the judge to score two responses, A shown first."""
-        context = self._context(prompt, domain, criteria)
-        context["response_a"] = escape_tags(response_a, PROMPT_TAGS)
-        context["response_b"] = escape_tags(response_b, PROMPT_TAGS)
-        return self._messages(self.render("pairwise.j2", **context))
+        """Messages asking the judge to score two responses, A shown first; ``reference`` as in
+        :meth:`pointwise`."""
+        given = _given_reference(reference)
+        tags = PROMPT_TAGS if given is None else (*PROMPT_TAGS, REFERENCE_TAG)
+        context = self._context(prompt, domain, criteria, given)
+        context["response_a"] = escape_tags(response_a, tags)
+        context["response_b"] = escape_tags(response_b, tags)
+        return self._messages(self._with_reference("pairwise.j2", context))
 
     def criteria_request(self, prompt: PromptInput, domain: str) -> list[dict[str, str]]:
         """Messages asking a model for the criteria specific to one prompt (cached mode)."""

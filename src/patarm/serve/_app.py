@@ -2,6 +2,7 @@
 
 - ``POST /v1/score``: typed batch scoring (score, criteria, rationale, malformed reason, ...);
 - ``POST /get_reward``: OpenRLHF's remote reward protocol;
+- ``POST /slime/reward``: slime's remote reward protocol (:mod:`patarm.serve._slime`);
 - ``GET /health``: 200 while the judge answers, 503 when the backend makes no progress (no API key
   needed; without the key it says only ``{"status": ...}``);
 - ``GET /metrics``: Prometheus text format (requests, errors, batch sizes, latency, malformed);
@@ -35,20 +36,21 @@ from patarm.serve._models import ErrorBody, RewardRequest, RewardResponse, Score
 from patarm.serve._prometheus import metrics_registry
 from patarm.serve._service import ClientGone, JudgeService, ServeError
 from patarm.serve._settings import ServeSettings
+from patarm.serve._slime import SLIME_ROUTE, SlimeRewardBatch, slime_reward_json
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 __all__ = ["create_app"]
 
-ROUTES = ("/v1/score", "/get_reward", "/health", "/metrics", "/metrics.json")
+ROUTES = ("/v1/score", "/get_reward", SLIME_ROUTE, "/health", "/metrics", "/metrics.json")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 413, 422, 429, 500, 503, 504)
 }
 _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
-def _body_schema(model: type[ScoreRequest] | type[RewardRequest]) -> dict[str, Any]:
+def _body_schema(model: type[ScoreRequest] | type[RewardRequest] | type[SlimeRewardBatch]) -> dict[str, Any]:
     """The request body in the OpenAPI document (the routes read the raw body themselves)."""
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
@@ -139,6 +141,13 @@ def create_app(
         body = await service.reward_json(await request.body(), lambda: _gone(request.receive))
         return Response(body, media_type="application/json")
 
+    @app.post(SLIME_ROUTE, responses=_ERRORS, openapi_extra=_body_schema(SlimeRewardBatch))
+    async def slime_reward(request: Request) -> Response:
+        """slime's remote reward protocol: the reward of one sample (a bare number; an object with ``?fields=1``)."""
+        fields = request.query_params.get("fields", "").lower() in ("1", "true", "yes")
+        body = await slime_reward_json(service, await request.body(), fields, lambda: _gone(request.receive))
+        return Response(body, media_type="application/json")
+
     @app.get("/health")
     async def health(request: Request) -> Response:
         """200 while the judge makes progress; 503 when it made none for ``stall_timeout_s``."""
@@ -163,6 +172,6 @@ def create_app(
         api_key=key,
         max_body_bytes=settings.max_body_bytes,
         routes=ROUTES,
-        timed=("/v1/score", "/get_reward"),
+        timed=("/v1/score", "/get_reward", SLIME_ROUTE),
     )
     return app

@@ -30,13 +30,15 @@ __all__ = [
 
 
 class ScoreItem(BaseModel):
-    """One response to judge: the prompt (text or chat messages), the response, an optional domain."""
+    """One response to judge: the prompt (text or chat messages), the response, an optional domain
+    and an optional ``reference`` answer the judge compares the response against."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     prompt: str | list[ChatMessage] = Field(min_length=1)
     response: str
     domain: str | None = None
+    reference: str | None = None
 
 
 class ScoreRequest(BaseModel):

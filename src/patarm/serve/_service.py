@@ -36,6 +36,7 @@ from patarm.policy_rewards import (
     QuerySplitError,
     data_domain,
     label_fields,
+    label_reference,
     reward_value,
     split_query,
 )
@@ -260,9 +261,10 @@ class JudgeService:
         for i, item in enumerate(request.items):
             prompt: PromptInput = item.prompt
             texts = [item.prompt] if isinstance(item.prompt, str) else [m.content for m in item.prompt]
-            for text in (*texts, item.response):
+            for text in (*texts, item.response, item.reference or ""):
                 self._text(text, f"items[{i}]")
-            items.append(PointwiseItem(prompt, item.response, self._domain(item.domain, f"items[{i}].domain")))
+            domain = self._domain(item.domain, f"items[{i}].domain")
+            items.append(PointwiseItem(prompt, item.response, domain, item.reference))
         return items
 
     def _reward_item(self, i: int, query: str, prompt: str | None, label: Any) -> PointwiseItem | None:
@@ -291,7 +293,10 @@ class JudgeService:
             return None
         original = fields.get("prompt")
         judged_prompt: PromptInput = original if isinstance(original, str) and original.strip() else split.prompt
-        return PointwiseItem(judged_prompt, split.response, domain)
+        reference = label_reference(fields, known=self.judge.rubrics)
+        if reference is not None:
+            self._text(reference, f"labels[{i}]")
+        return PointwiseItem(judged_prompt, split.response, domain, reference)
 
     def _reward_items(self, request: RewardRequest) -> list[PointwiseItem | None]:
         count = len(request.query)

@@ -7,7 +7,9 @@ in a thread pool), so the judge's server batches those calls (``patarm serve``'s
 or the continuous batching of verl's own judge servers). verl
 hands over the decoded response only: the prompt must travel in the row's ``extra_info`` (under
 ``prompt``, ``question``, ``query`` or ``instruction``, or the key named by ``prompt_key``); a
-missing prompt is an error, never a judgment without context.
+missing prompt is an error, never a judgment without context. The row's ``ground_truth``
+(``reward_model.ground_truth`` in verl's parquet), when there is one, is the reference answer the
+judge compares the response against (:func:`~patarm.policy_rewards.reference_text`).
 
 Where the judge runs:
 
@@ -44,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from patarm.errors import ConfigError
 from patarm.policy_rewards._client import JudgeClient, RemoteScore
 from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, data_domain, reward_value
+from patarm.policy_rewards._reference import reference_text
 
 if TYPE_CHECKING:
     from patarm.judges import PointwiseJudge, PointwiseResult
@@ -74,6 +77,7 @@ def _client(url: str | None, api_key: str | None, timeout_s: float) -> JudgeClie
 def _item(
     data_source: str,
     solution_str: str,
+    ground_truth: Any,
     extra_info: Mapping[str, Any] | None,
     prompt_key: str | None,
     default_domain: str | None,
@@ -90,7 +94,11 @@ def _item(
     domain = data_domain(
         info, data_source=data_source, default_domain=default_domain, instruction_domain=instruction_domain
     )
-    return {"prompt": prompt, "response": solution_str, "domain": domain}
+    item = {"prompt": prompt, "response": solution_str, "domain": domain}
+    reference = reference_text(ground_truth)
+    if reference is not None:  # shown to the judge in its <reference> block
+        item["reference"] = reference
+    return item
 
 
 def _result(
@@ -144,7 +152,8 @@ def _pool(
 def _judge_in_pool(judge: PointwiseJudge, item: dict[str, Any]) -> PointwiseResult:
     from patarm.judges import PointwiseItem
 
-    return judge.judge_many([PointwiseItem(item["prompt"], item["response"], item["domain"])])[0]
+    judged = PointwiseItem(item["prompt"], item["response"], item["domain"], item.get("reference"))
+    return judge.judge_many([judged])[0]
 
 
 def compute_score(
@@ -175,7 +184,7 @@ def compute_score(
     >>> compute_score("ifeval", "Hi!", None, {"prompt": "Say hi."}, url="http://judge:8000")  # doctest: +SKIP
     {'score': 7.0, 'judge_malformed': 0.0, 'judge_fallback': 0.0}
     """
-    item = _item(data_source, solution_str, extra_info, prompt_key, default_domain, instruction_domain)
+    item = _item(data_source, solution_str, ground_truth, extra_info, prompt_key, default_domain, instruction_domain)
     if reward_router_address is not None:
         pooled = _pool(
             url, reward_router_address, reward_model_tokenizer, model, judge, rubric_dir,
@@ -212,7 +221,7 @@ async def compute_score_async(
 ) -> dict[str, float]:
     """:func:`compute_score` as a coroutine (verl awaits it on its reward loop). In verl's pool the
     judge's blocking call runs in the loop's default thread pool, so the loop keeps serving others."""
-    item = _item(data_source, solution_str, extra_info, prompt_key, default_domain, instruction_domain)
+    item = _item(data_source, solution_str, ground_truth, extra_info, prompt_key, default_domain, instruction_domain)
     if reward_router_address is not None:
         pooled = _pool(
             url, reward_router_address, reward_model_tokenizer, model, judge, rubric_dir,
