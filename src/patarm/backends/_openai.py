@@ -35,7 +35,6 @@ import httpx
 
 from patarm._retry import RetriesExhausted, Retry, RetryPolicy, aretry_call, retry_after
 from patarm._secrets import client_key, redact
-from patarm.backends._replicas import ReplicaPicker, ReplicaStats
 from patarm.backends._base import (
     ChatInput,
     Completion,
@@ -45,6 +44,7 @@ from patarm.backends._base import (
     cut_at_stop,
     sample_seed,
 )
+from patarm.backends._replicas import ReplicaPicker, ReplicaStats
 from patarm.errors import PatarmError
 
 __all__ = ["BackendError", "OpenAIBackend", "ReplicaStats", "split_urls"]

@@ -10,10 +10,11 @@ by side: each of A and B is an audit report (``audit.json`` or its folder) or a 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, replica_lines
 
 __all__ = ["add_parser"]
 
@@ -52,7 +53,7 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
         "rubric_dir": list(args.rubric_dir or ()),
         "config": config.model_dump(mode="json", exclude={"seed", "chunk_size"}),
     }
-    return run_audit(
+    report = run_audit(
         data,
         {"point": factory(PointwiseJudge), "pair": factory(PairwiseJudge)},
         settings,
@@ -60,6 +61,9 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
         fingerprint=fingerprint,
         progress=True,
     )
+    for line in replica_lines(backend):  # on stderr: stdout carries the report's markdown
+        print(f"{model or args.backend}: {line}", file=sys.stderr)
+    return report
 
 
 def _load_data(args: argparse.Namespace) -> Any:

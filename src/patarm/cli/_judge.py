@@ -14,7 +14,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, int_at_least
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    backend_from_args,
+    config_from_args,
+    int_at_least,
+    print_replicas,
+)
 from patarm.store import atomic_write
 from patarm.types import RowError
 
@@ -155,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
     print()
     for key, value in tally.table(len(rows) - len(todo), args.mode):
         print(f"{key:<{width}}  {value}")
+    print_replicas(backend)
     print(f"output: {args.output}\njudgment cache: {cache_path}")
     return 0
 
