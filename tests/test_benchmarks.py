@@ -20,6 +20,7 @@ BENCH = Path(__file__).parent.parent / "benchmarks"
         ("bench_redact.py", ["--sizes", "1000,10000", "--repeats", "1"], "(10 = linear)"),
         ("bench_rendezvous.py", ["--pairs", "8", "--n", "2", "--repeats", "1"], "rewards identical on all three paths"),
         ("bench_best_of_n.py", ["--n", "3"], "pairwise, both orders, all pairs"),
+        ("bench_replicas.py", ["--items", "24", "--latency-s", "0.01", "--repeats", "1"], "speed-up (1 -> 3 replicas)"),
         ("bench_trl_overhead.py", ["--rounds", "1", "--steps", "2", "--warmup-steps", "0"], "PAR step time"),
     ],
 )
