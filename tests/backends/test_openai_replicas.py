@@ -206,6 +206,18 @@ def test_rest_doubles_on_failures_in_a_row_and_resets_on_success() -> None:
     assert stats[0] == ReplicaStats("a", requests=6, failures=5, in_flight=0, rested=5, resting=True)
 
 
+def test_attempts_in_flight_when_a_replica_dies_rest_it_once() -> None:
+    picker = ReplicaPicker(2, cooldown_s=1.0)
+    for _ in range(5):
+        picker.start(0)
+    for _ in range(5):  # all five fail together (the server died)
+        picker.finish(0, ok=False, now=0.0)
+    assert picker.rest_until[0] == 1.0 and picker.rested[0] == 1 and picker.failures[0] == 5
+    picker.start(0)
+    picker.finish(0, ok=False, now=1.5)  # the first try after the rest fails too: twice as long
+    assert picker.rest_until[0] == 3.5 and picker.rested[0] == 2
+
+
 # ----- the command line -----
 
 

@@ -9,7 +9,8 @@ state and is property-tested.
   requests in flight; among equals, the first at or after a round-robin cursor (so equal replicas
   take turns).
 - Resting: a replica whose attempt failed (connection error, 5xx, timeout) rests for
-  ``cooldown_s``, doubled on each failure in a row (at most ``max_cooldown_s``), and back to
+  ``cooldown_s``, doubled on each failure in a row (failures while it already rests, of attempts
+  sent before, do not count) (at most ``max_cooldown_s``), and back to
   ``cooldown_s`` after a success. A resting replica is never picked while a live one exists; when
   all rest, the one whose rest ends first is picked rather than failing the request.
 - ``avoid``: a replica to pass over when another live one exists (the one a request just failed
@@ -93,12 +94,17 @@ class ReplicaPicker:
     def finish(self, index: int, ok: bool | None, now: float) -> None:
         """The attempt on ``index`` ended: ``ok=True`` a success (its rest resets), ``False`` a
         replica failure (it rests, twice as long as last time if it failed last time too),
-        ``None`` neither (a client error or a cancelled attempt: nothing said about the replica)."""
+        ``None`` neither (a client error or a cancelled attempt: nothing said about the replica).
+        Failures of attempts still in flight when the replica was put to rest count as failures
+        but neither lengthen nor double the rest (a replica that dies with ten requests in flight
+        rests once, not ten times)."""
         self.in_flight[index] -= 1
         if ok is True:
             self.streak[index] = 0
         elif ok is False:
             self.failures[index] += 1
+            if self.resting(index, now):
+                return  # an attempt sent before the rest began: the rest already answers for it
             self.streak[index] += 1
             rest = min(self.cooldown_s * 2.0 ** (self.streak[index] - 1), self.max_cooldown_s)
             self.rest_until[index] = max(self.rest_until[index], now + rest)
