@@ -23,6 +23,7 @@ BENCH = Path(__file__).parent.parent / "benchmarks"
         ("bench_best_of_n.py", ["--n", "3"], "pairwise, both orders, all pairs"),
         ("bench_template_guard.py", ["--renders", "20", "--repeats", "1"], "identical output: True"),
         ("bench_serve_refusal.py", ["--bytes", "100000"], "before / after:"),
+        ("bench_replicas.py", ["--items", "24", "--latency-s", "0.01", "--repeats", "1"], "speed-up (1 -> 3 replicas)"),
         ("bench_trl_overhead.py", ["--rounds", "1", "--steps", "2", "--warmup-steps", "0"], "PAR step time"),
     ],
 )

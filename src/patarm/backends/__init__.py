@@ -2,7 +2,8 @@
 
 - :class:`FunctionBackend`: a Python function (baselines, tests);
 - :class:`TransformersBackend`: a local model, batched (core dependencies);
-- :class:`OpenAIBackend`: any OpenAI-compatible server over HTTP (vLLM, SGLang, hosted APIs);
+- :class:`OpenAIBackend`: any OpenAI-compatible server over HTTP (vLLM, SGLang, hosted APIs), or
+  several replicas of one (least-outstanding routing, failover; :class:`ReplicaStats` per replica);
 - :class:`VLLMBackend`: vLLM's offline engine (extra ``patarm[vllm]``).
 
 Heavy backends are loaded on first access, so ``import patarm.backends`` stays light.
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams, TokenLogprobs, sample_seed
 from patarm.backends._function import FunctionBackend, prompt_text
+from patarm.backends._replicas import ReplicaStats
 
 if TYPE_CHECKING:
     from patarm.backends._openai import OpenAIBackend
@@ -26,6 +28,7 @@ __all__ = [
     "Completion",
     "FunctionBackend",
     "OpenAIBackend",
+    "ReplicaStats",
     "SamplingParams",
     "TokenLogprobs",
     "TransformersBackend",

@@ -5,6 +5,9 @@ are retried under patarm's one :class:`~patarm._retry.RetryPolicy` (Retry-After,
 backoff with jitter, an optional overall deadline) on 408, 429, 5xx, timeouts and connection errors. Chat prompts
 go to ``/v1/chat/completions``; plain-text prompts go to ``/v1/completions`` with ``chat=False``,
 or are sent as one user message with ``chat=True`` (the default: most servers only template chats).
+Several base URLs (replicas of one model) share the load: each attempt goes to the replica with the
+fewest requests in flight, and a failed replica rests while its request is retried on another
+(see :mod:`patarm.backends._replicas`).
 
 >>> backend = OpenAIBackend("http://127.0.0.1:8000", "Qwen/Qwen3-8B")  # doctest: +SKIP
 >>> params = SamplingParams(n=4, temperature=0.7, max_new_tokens=256, seed=0)
@@ -23,6 +26,7 @@ import math
 import os
 import random
 import threading
+import time
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -40,12 +44,10 @@ from patarm.backends._base import (
     cut_at_stop,
     sample_seed,
 )
-from patarm.errors import (
-    BackendError,
-    ConfigError,
-)
+from patarm.backends._replicas import ReplicaPicker, ReplicaStats
+from patarm.errors import BackendError, ConfigError
 
-__all__ = ["BackendError", "OpenAIBackend"]
+__all__ = ["BackendError", "OpenAIBackend", "ReplicaStats", "split_urls"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +57,15 @@ T = TypeVar("T")
 class OpenAIBackend:
     """Samples completions from an OpenAI-compatible server over HTTP.
 
-    ``base_url`` is the server root (``http://host:8000``, ``/v1`` is added) or the API root
+    ``base_url`` is one URL, or several (a sequence, or one string with commas) naming replicas of
+    the same model: each attempt goes to a replica with the fewest requests in flight (ties taken
+    in turn); an attempt that fails on a replica (connection error, 5xx, timeout) puts it to rest
+    for ``replica_cooldown_s``, doubling on failures in a row up to ``replica_max_cooldown_s`` and
+    reset by a success, and its retry goes to another replica at once (no backoff wait while a
+    live one is left; the retry policy still counts the attempt). When every replica rests the
+    one whose rest ends first is used. :meth:`replica_stats` gives each replica's counters.
+
+    Each URL is the server root (``http://host:8000``, ``/v1`` is added) or the API root
     (``http://host:8000/v1``, ``https://api.example.com/v1``: used as given). Plain-text
     prompts go to ``/completions`` when ``chat=False`` (the text is sent as is, no template)
     and are wrapped as a single user message otherwise.
@@ -77,7 +87,8 @@ class OpenAIBackend:
     ``extra_body`` is merged into every request body (server-specific fields). ``transport``
     replaces the network (``httpx.MockTransport`` in tests). Counters ``requests`` (attempts
     sent), ``retries``, ``failures`` (requests given up on), ``top_ups`` and ``max_in_flight``
-    accumulate over calls; :meth:`reset_counters` zeroes them.
+    accumulate over calls; :meth:`reset_counters` zeroes them (and the replicas' counts).
+    ``max_concurrency`` bounds the requests in flight over all replicas together.
 
     Retries follow ``retry_policy`` (see :mod:`patarm._retry`), built from ``max_retries``,
     ``backoff_s`` and ``deadline_s`` (an overall limit per request, across its attempts).
@@ -85,7 +96,7 @@ class OpenAIBackend:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         model: str,
         *,
         api_key: str | None = None,
@@ -100,14 +111,26 @@ class OpenAIBackend:
         extra_body: Mapping[str, Any] | None = None,
         jitter_seed: int | None = 0,
         transport: httpx.AsyncBaseTransport | None = None,
+        replica_cooldown_s: float = 1.0,
+        replica_max_cooldown_s: float = 60.0,
     ) -> None:
         if max_concurrency < 1:
             raise ConfigError(f"max_concurrency must be >= 1, got {max_concurrency}")
         if timeout_s <= 0:
             raise ConfigError(f"timeout_s must be > 0, got {timeout_s}")
-        if urlsplit(base_url).scheme not in ("http", "https"):
-            raise ConfigError(f"base_url must start with http:// or https://, got {redact(base_url)!r}")
-        self.base_url = _api_root(base_url)
+        urls = split_urls(base_url)
+        if not urls:
+            raise ConfigError("base_url names no server (an empty string or list)")
+        for url in urls:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise ConfigError(f"base_url must start with http:// or https://, got {redact(url)!r}")
+        roots = [_api_root(url) for url in urls]
+        if len(set(roots)) != len(roots):
+            raise ConfigError(f"base_url names a replica twice: {', '.join(redact(r) for r in roots)}")
+        #: The API roots of the replicas, in the order given; ``base_url`` is the first.
+        self.base_urls: tuple[str, ...] = tuple(roots)
+        self.base_url = roots[0]
+        self._picker = ReplicaPicker(len(roots), cooldown_s=replica_cooldown_s, max_cooldown_s=replica_max_cooldown_s)
         self.model = model
         self.chat = chat
         self.max_concurrency = max_concurrency
@@ -133,7 +156,9 @@ class OpenAIBackend:
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
-        where = redact(self.base_url)
+        where: str | list[str] = redact(self.base_url)
+        if len(self.base_urls) > 1:
+            where = [redact(url) for url in self.base_urls]
         return f"OpenAIBackend(base_url={where!r}, model={self.model!r}, chat={self.chat}, api_key={key})"
 
     # ----- counters -----
@@ -146,6 +171,7 @@ class OpenAIBackend:
             self.failures = 0
             self.top_ups = 0
             self.max_in_flight = 0
+            self._picker.reset_counts()
 
     def counters(self) -> dict[str, int]:
         """The counters as a dict, for logs and benchmarks."""
@@ -157,6 +183,12 @@ class OpenAIBackend:
                 "top_ups": self.top_ups,
                 "max_in_flight": self.max_in_flight,
             }
+
+    def replica_stats(self) -> list[ReplicaStats]:
+        """Each replica's counters (requests, failures, in flight, times rested, resting now), in
+        the order the URLs were given; URLs redacted, so the list is safe to print or export."""
+        with self._lock:
+            return self._picker.stats([redact(url) for url in self.base_urls], time.monotonic())
 
     def _count(self, name: str, by: int = 1) -> None:
         with self._lock:
@@ -191,9 +223,13 @@ class OpenAIBackend:
     # ----- one request, with retries -----
 
     def endpoint(self, prompt: ChatInput) -> str:
-        """The URL a prompt is posted to."""
+        """The URL a prompt is posted to (on the first replica; others take the same path)."""
+        return self.base_url + self.path(prompt)
+
+    def path(self, prompt: ChatInput) -> str:
+        """The path, below a replica's API root, that a prompt is posted to."""
         use_chat = self.chat or not isinstance(prompt, str)
-        return f"{self.base_url}/chat/completions" if use_chat else f"{self.base_url}/completions"
+        return "/chat/completions" if use_chat else "/completions"
 
     def request_body(self, prompt: ChatInput, params: SamplingParams, n: int, seed: int | None) -> dict[str, Any]:
         """The JSON body for ``n`` samples of ``prompt`` with ``seed`` (fields a server may not know are left out)."""
@@ -220,18 +256,38 @@ class OpenAIBackend:
         body.update(self.extra_body)
         return body
 
-    async def _post(self, client: httpx.AsyncClient, sem: asyncio.Semaphore, url: str, body: dict[str, Any]) -> Any:
-        """POST ``body`` and return the decoded JSON, retrying transient failures under ``retry_policy``."""
+    async def _post(
+        self, client: httpx.AsyncClient, sem: asyncio.Semaphore, path: str, body: dict[str, Any]
+    ) -> tuple[Any, str]:
+        """POST ``body`` to ``path`` on a replica and return the decoded JSON and the URL that
+        answered, retrying transient failures under ``retry_policy`` (on another replica when one
+        is live)."""
+        last: list[int] = []  # the replica of the latest attempt
 
-        async def attempt(left: float | None) -> Any:
+        async def attempt(left: float | None) -> tuple[Any, str]:
             async with sem:
-                return await self._attempt(client, url, body)
+                with self._lock:
+                    index = self._picker.start(self._picker.pick(time.monotonic(), last[-1] if last else None))
+                last.append(index)
+                url = self.base_urls[index] + path
+                ok: bool | None = None
+                try:
+                    payload = await self._attempt(client, url, body)
+                    ok = True
+                    return payload, url
+                except Retry as failure:
+                    if failure.status is None or failure.status >= 500:
+                        ok = False
+                    raise self._elsewhere(failure, index) from failure
+                finally:
+                    with self._lock:
+                        self._picker.finish(index, ok, time.monotonic())
 
         def retrying(failure: Retry, wait: float, next_attempt: int) -> None:
             attempts = self.max_retries + 1
             logger.warning(
                 "POST %s: %s; retrying in %.2fs (attempt %d of %d)",
-                redact(url),
+                redact(self.base_urls[last[-1]] + path if last else self.base_url + path),
                 redact(failure.reason),
                 wait,
                 next_attempt,
@@ -243,10 +299,20 @@ class OpenAIBackend:
             return await aretry_call(self.retry_policy, attempt, rng=self._jitter, on_retry=retrying)
         except RetriesExhausted as exc:
             self._count("failures")
+            url = (self.base_urls[last[-1]] if last else self.base_url) + path
             raise BackendError(redact(f"POST {url} failed: {exc}{_hint_for(exc.last.reason)}")) from exc
         except BackendError:
             self._count("failures")
             raise
+
+    def _elsewhere(self, failure: Retry, index: int) -> Retry:
+        """``failure`` as retried: with no wait when a replica other than ``index`` is live (the
+        retry goes there; the server's Retry-After and the backoff speak for ``index`` alone)."""
+        with self._lock:
+            elsewhere = self._picker.any_live_besides(index, time.monotonic())
+        if not elsewhere:
+            return failure
+        return Retry(failure.reason, 0.0, failure.status)
 
     async def _attempt(self, client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> Any:
         """One HTTP attempt: the decoded JSON, or :class:`~patarm._retry.Retry`, or :class:`BackendError`."""
@@ -323,9 +389,8 @@ class _Call:
     async def request(self, index: int, prompt: ChatInput, n: int, sample: int) -> list[Completion]:
         """The parsed choices of one request for ``n`` samples, seeded for ``(prompt, sample)``."""
         backend = self.backend
-        url = backend.endpoint(prompt)
         body = backend.request_body(prompt, self.params, n, sample_seed(self.params.seed, prompt, sample))
-        payload = await backend._post(self.client, self.sem, url, body)
+        payload, url = await backend._post(self.client, self.sem, backend.path(prompt), body)
         try:
             completions = _parse_choices(payload, self.params.logprobs is not None)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -426,6 +491,16 @@ def _logprob(value: Any) -> float:
 
 
 # ----- helpers -----
+
+
+def split_urls(base_url: str | Sequence[str]) -> list[str]:
+    """The URLs in ``base_url``: one string (commas separate several), or a sequence of such strings.
+
+    >>> split_urls("http://a:8000, http://b:8000"), split_urls(["http://a:8000", "http://b:8000,http://c"])
+    (['http://a:8000', 'http://b:8000'], ['http://a:8000', 'http://b:8000', 'http://c'])
+    """
+    parts = [base_url] if isinstance(base_url, str) else list(base_url)
+    return [url.strip() for part in parts for url in part.split(",") if url.strip()]
 
 
 def _api_root(base_url: str) -> str:

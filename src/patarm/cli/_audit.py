@@ -10,10 +10,11 @@ by side: each of A and B is an audit report (``audit.json`` or its folder) or a 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, replica_lines
 from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
@@ -46,7 +47,7 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
         samples_per_judgment=config.samples,
     )
     fingerprint = {"backend": args.backend, "model": model, "rubric_dir": list(args.rubric_dir or ())}
-    return run_audit(
+    report = run_audit(
         data,
         judges,
         settings,
@@ -54,6 +55,9 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
         fingerprint=fingerprint,
         progress=True,
     )
+    for line in replica_lines(backend):  # on stderr: stdout carries the report's markdown
+        print(f"{model or args.backend}: {line}", file=sys.stderr)
+    return report
 
 
 def _load_data(args: argparse.Namespace) -> Any:

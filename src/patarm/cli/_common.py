@@ -17,6 +17,8 @@ __all__ = [
     "engine_kwargs",
     "int_at_least",
     "load_function",
+    "print_replicas",
+    "replica_lines",
 ]
 
 
@@ -50,11 +52,19 @@ def add_backend_args(parser: argparse.ArgumentParser) -> None:
         "dry runs); tiny: a random tiny model built on the spot, for smoke tests (default: transformers)",
     )
     group.add_argument("--model", help="model path or name (for openai: the server's model name)")
-    group.add_argument("--base-url", help="server URL for --backend openai, e.g. http://127.0.0.1:8000")
+    group.add_argument(
+        "--base-url",
+        action="append",
+        metavar="URL",
+        help="server URL for --backend openai, e.g. http://127.0.0.1:8000; several replicas of one model: repeat "
+        "the option or separate URLs with commas (requests go to the least busy, a failing one rests)",
+    )
     group.add_argument(
         "--batch-size", type=int_at_least(1), default=16, help="prompts per forward batch (transformers)"
     )
-    group.add_argument("--concurrency", type=int_at_least(1), default=8, help="requests in flight (openai)")
+    group.add_argument(
+        "--concurrency", type=int_at_least(1), default=8, help="requests in flight (openai; over all replicas)"
+    )
     group.add_argument(
         "--engine-arg",
         action="append",
@@ -89,10 +99,27 @@ def backend_from_args(args: argparse.Namespace) -> Any:
             raise ConfigError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000)")
         from patarm.backends import OpenAIBackend
 
-        return OpenAIBackend(args.base_url, args.model, max_concurrency=args.concurrency)
+        urls = [args.base_url] if isinstance(args.base_url, str) else args.base_url
+        return OpenAIBackend(urls, args.model, max_concurrency=args.concurrency)
     from patarm.backends import VLLMBackend
 
     return VLLMBackend(args.model, **engine_kwargs(args.engine_arg))
+
+
+def replica_lines(backend: Any) -> list[str]:
+    """One summary line per replica when ``backend`` spreads requests over several (URLs redacted);
+    none otherwise, so a single-server run's summary is unchanged."""
+    stats = getattr(backend, "replica_stats", None)
+    replicas = stats() if callable(stats) else []
+    if len(replicas) < 2:
+        return []
+    return [f"replica {r.line()}" for r in replicas]
+
+
+def print_replicas(backend: Any, file: Any = None) -> None:
+    """Print :func:`replica_lines` (to stdout, or ``file``)."""
+    for line in replica_lines(backend):
+        print(line, file=file)
 
 
 def engine_kwargs(pairs: list[str]) -> dict[str, Any]:

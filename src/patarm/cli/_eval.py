@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from patarm.cli._common import (
     backend_from_args,
     config_from_args,
     int_at_least,
+    replica_lines,
 )
 from patarm.errors import ConfigError
 from patarm.eval import DEFAULT_FAILURES, FAILURE_POLICIES
@@ -76,6 +78,10 @@ def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[
         print(f"note: the last record of {args.cache} was cut short (an interrupted write): dropped, redone")
     info = run.info()
     info.update(backend=args.backend, model=args.model, samples_per_judgment=config.samples)
+    replicas = replica_lines(backend)
+    if replicas:  # kept in the JSON report, and shown on stderr (stdout carries the markdown)
+        info["replicas"] = [r.line() for r in backend.replica_stats()]
+        print("\n".join(replicas), file=sys.stderr)
     if args.cache:
         info["cache"] = str(args.cache)
     return run.scores, info

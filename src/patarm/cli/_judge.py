@@ -17,7 +17,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, int_at_least
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    backend_from_args,
+    config_from_args,
+    int_at_least,
+    print_replicas,
+)
 from patarm.errors import ConfigError
 from patarm.store import atomic_write
 from patarm.types import RowError
@@ -210,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
     print()
     for key, value in table:
         print(f"{key:<{width}}  {value}")
+    print_replicas(backend)
     print(f"output: {args.output}\njudgment cache: {cache_path}")
     return 0
 

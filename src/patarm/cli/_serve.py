@@ -12,7 +12,14 @@ import os
 import sys
 
 from patarm._secrets import API_KEY_ENV
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, check_address, config_from_args
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    backend_from_args,
+    check_address,
+    config_from_args,
+    print_replicas,
+)
 from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
@@ -96,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"expected_score": True})
     rubrics = RubricSet(args.rubric_dir or ())
     cache = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
-    judge = PointwiseJudge(backend_from_args(args), config, rubrics=rubrics, criteria_cache=cache)
+    backend = backend_from_args(args)
+    judge = PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=cache)
     app = create_app(judge, settings, model_name=args.model or args.backend)
 
     def announce(url: str) -> None:
@@ -112,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"patarm serve: warning: {warning}", file=sys.stderr, flush=True)
     serve(app, args.host, args.port, log_level=args.log_level, on_bound=announce)
+    print_replicas(backend, file=sys.stderr)  # the judge replicas' counts, once the server has stopped
     return 0
 
 

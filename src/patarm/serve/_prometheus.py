@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from patarm._extras import require
 from patarm.serve._metrics import LATENCY_BUCKETS_S
+from patarm.serve._replica_metrics import replica_families
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -100,6 +101,7 @@ class _Collector:
             "Seconds without a finished batch while work waits.",
             value=batcher.stalled_s(),
         )
+        yield from replica_families(self.service.judge)
         yield GaugeMetricFamily(
             "patarm_uptime_seconds", "Seconds since the server started.", value=time.time() - m.started
         )

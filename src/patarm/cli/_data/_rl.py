@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import backend_from_args
+from patarm.cli._common import backend_from_args, print_replicas
 from patarm.cli._data._shared import cache_settings, labeler, print_lines, prompts, shared_args, source
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"pairs kept: {rl.kept}, dropped (correct fraction out of range): {rl.dropped.get('out_of_range', 0)}")
     print_lines([f"domain {d} ({s}): {n}" for (d, s), n in sorted(label.counts.items())])
     print(f"rows written: {rl.rows}")
+    print_replicas(backend)
     print(f"output: {args.output}")
     return 0
 

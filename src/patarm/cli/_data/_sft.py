@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args
+from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, print_replicas
 from patarm.cli._data._shared import cache_settings, labeler, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
 
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"pair ids judged before with other content: {build.changed} (judged again)")
     print_lines(sft.lines())
     print(f"margin threshold: keep chosen - rejected > {args.margin:g}")
+    print_replicas(backend)
     shown = build.histogram if build.histogram is not None else "(not written)"
     print(f"output: {output}\nteacher judgments: {cache}\nmargin histogram: {shown}")
     return 0
