@@ -2,8 +2,10 @@
 (with a bootstrap interval over prompts), the verdict, the output features that moved most and
 which of them the judge pays for beyond gold, and the outputs it over-pays most.
 
-A feature's SHIFT is its standardised mean change from the first evaluated step to the last
-(change / pooled standard deviation, capped at +-10). What the judge PAYS for it is the Spearman
+Features are those of :data:`~patarm.hackcheck.FEATURES`, plus the share of an output's words
+that is each of the ``WORDS_FOLLOWED`` words whose share moved most. A feature's SHIFT is its
+standardised mean change from the first evaluated step to the last (change / pooled standard
+deviation, capped at +-10). What the judge PAYS for it is the Spearman
 correlation, over every scored output of the run, between the feature and the excess reward
 (reward share of scale - gold share of scale). A feature is named EXPLOITED when the verdict
 is not healthy, its shift is at least ``EXPLOIT_SHIFT`` and the judge pays for it (at least
@@ -71,14 +73,15 @@ def _excess(sample: Mapping[str, Any], s: HackcheckSettings) -> float | None:
 
 
 def _followed_words(start: Sequence[str], end: Sequence[str]) -> list[str]:
-    """The words whose mean count per output changed most from start to end."""
+    """The words whose mean share of an output's words changed most from start to end."""
 
     def per_output(texts: Sequence[str]) -> dict[str, float]:
-        counts: dict[str, float] = {}
+        shares: dict[str, float] = {}
         for text in texts:
-            for w in words(text):
-                counts[w] = counts.get(w, 0.0) + 1 / max(1, len(texts))
-        return counts
+            got = words(text)
+            for w in got:
+                shares[w] = shares.get(w, 0.0) + 1 / len(got) / len(texts)
+        return shares
 
     a, b = per_output(start), per_output(end)
     ranked = sorted(a.keys() | b.keys(), key=lambda w: (-abs(b.get(w, 0.0) - a.get(w, 0.0)), w))
@@ -90,8 +93,8 @@ def _feature_values(texts: Sequence[str], followed: Sequence[str]) -> list[dict[
     for text in texts:
         values = extract(text)
         got = words(text)
-        for w in followed:
-            values[f"word '{w}'"] = float(got.count(w))
+        for w in followed:  # a share, not a count, so that a longer output does not move every word
+            values[f"word '{w}'"] = got.count(w) / len(got) if got else 0.0
         out.append(values)
     return out
 

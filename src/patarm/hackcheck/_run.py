@@ -54,7 +54,9 @@ class HackcheckSettings:
 
     def shaping(self) -> dict[str, Any]:
         """What the records depend on (``steps`` is left out: a rerun may extend the run)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("steps", "bootstrap", "progress", "threads")}
+        return {
+            k: v for k, v in asdict(self).items() if k not in ("steps", "bootstrap", "progress", "threads", "use_cpu")
+        }
 
 
 def _digest(items: Sequence[str]) -> str:
