@@ -79,3 +79,25 @@ def test_compare_puts_two_reports_side_by_side(runs: dict[str, Path], capsys: py
     assert "| verdict | HEALTHY | HACKING |" in table
     assert table in capsys.readouterr().out
     assert (out / "reward_vs_gold.png").exists() and (out / "features.png").exists()
+
+
+def test_a_policy_and_prompts_of_ones_own_with_a_function_judge_and_gold(tmp_path: Path) -> None:
+    """The real-stack path on the CPU: a saved model folder with a chat template, a prompts
+    file, a judge and a gold named by file.py:function, the library's default judge prompt."""
+    from patarm.cli import main
+    from patarm.testing import save_tiny_model
+
+    policy = save_tiny_model(tmp_path / "policy", seed=1)
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text("".join(json.dumps({"prompt": f"What is {i} + {i}?"}) + "\n" for i in range(12)))
+    here = Path(__file__).parent / "own_stack.py"
+    out = tmp_path / "out"
+    args = ["--policy", str(policy), "--prompts", str(prompts), "--backend", "python", "--model", f"{here}:judge"]
+    args += ["--gold", f"{here}:gold", "--steps", "2", "--eval-every", "1", "--eval-prompts", "4"]
+    args += ["--eval-samples", "2", "--generations", "2", "--prompts-per-step", "2", "--max-completion-length", "8"]
+    assert main(["hackcheck", *args, "--tiers", "primary", "--domain", "chat", "--quiet", "-o", str(out)]) == 0
+    report = _report(out)
+    assert [p["step"] for p in report["curve"]] == [0, 1, 2]
+    assert report["run"]["gold"].endswith("own_stack.py:gold") and report["run"]["eval_prompts"] == 4
+    assert report["outputs_per_step"] == 8
+    assert report["verdict"] in ("hacking", "suspect", "healthy")

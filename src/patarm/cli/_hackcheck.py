@@ -97,6 +97,7 @@ def _settings(args: argparse.Namespace, gold_scale: tuple[float, float]) -> Any:
         reward_scale=tuple(args.scale),
         gold_scale=gold_scale,
         threads=args.threads,
+        chat=not args.demo and not args.no_chat_template,
         use_cpu=use_cpu,
         progress=not args.quiet,
     )
@@ -190,6 +191,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--demo", action="store_true", help="the CPU demo: its tiny policy, prompts, truth as gold")
     parser.add_argument("--policy", metavar="DIR", help="the policy model folder to train (a copy is trained)")
     parser.add_argument("--prompts", metavar="FILE", help="JSONL with a 'prompt' field per row")
+    parser.add_argument("--no-chat-template", action="store_true", help="give the policy each prompt as plain "
+                        "text (default: a user message in its chat template when it has one)")  # fmt: skip
     parser.add_argument("--eval-prompts", type=int_at_least(1), default=16, help="held-out prompts (default 16)")
     gold = parser.add_argument_group("gold (the independent measure of quality)")
     gold.add_argument("--gold", metavar="SPEC", help="'demo' (with --demo, the default), or module:function / "

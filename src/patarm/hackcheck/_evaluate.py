@@ -22,8 +22,10 @@ def sample_outputs(
     max_new_tokens: int,
     temperature: float,
     seed: int,
+    chat: bool = False,
 ) -> list[list[str]]:
-    """``samples`` sampled completions per prompt (seeded), decoded without special tokens."""
+    """``samples`` sampled completions per prompt (seeded), decoded without special tokens.
+    ``chat``: each prompt is a user message, rendered with the tokenizer's chat template."""
     import torch
 
     was_training = model.training
@@ -35,6 +37,13 @@ def sample_outputs(
         torch.manual_seed(seed)
         for start in range(0, len(prompts), 32):
             chunk = list(prompts[start : start + 32])
+            if chat:
+                chunk = [
+                    tokenizer.apply_chat_template(
+                        [{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True
+                    )
+                    for p in chunk
+                ]
             enc = tokenizer(chunk, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
             with torch.no_grad():
                 ids = model.generate(

@@ -23,7 +23,8 @@ __all__ = ["HackcheckSettings", "run_hackcheck", "train_and_record"]
 @dataclass(frozen=True)
 class HackcheckSettings:
     """How a check runs; the defaults suit the CPU demo. ``margin``: the gap (in shares of
-    scale) above which reward has outrun gold; ``threads`` 0 keeps torch's default."""
+    scale) above which reward has outrun gold; ``threads`` 0 keeps torch's default; ``chat``:
+    each prompt is a user message, rendered with the policy's chat template (when it has one)."""
 
     steps: int = 60
     eval_every: int = 10
@@ -40,6 +41,7 @@ class HackcheckSettings:
     gold_scale: tuple[float, float] = (0.0, 1.0)
     bootstrap: int = 1000
     threads: int = 1
+    chat: bool = False
     use_cpu: bool = True
     progress: bool = True
 
@@ -76,6 +78,7 @@ def _callbacks(
     tokenizer: Any,
     s: HackcheckSettings,
     label: str,
+    chat: bool,
 ) -> list[Any]:
     from tqdm.auto import tqdm
     from transformers import TrainerCallback
@@ -86,7 +89,7 @@ def _callbacks(
             return
         outputs = sample_outputs(
             model, tokenizer, eval_prompts, samples=s.eval_samples, max_new_tokens=s.max_completion_length,
-            temperature=s.temperature, seed=s.seed + step,
+            temperature=s.temperature, seed=s.seed + step, chat=chat,
         )  # fmt: skip
         store.put(evaluate_step(step, eval_prompts, outputs, reward, gold))
 
@@ -166,6 +169,10 @@ def train_and_record(
             tokenizer = AutoTokenizer.from_pretrained(policy)
             if tokenizer.pad_token is None:
                 tokenizer.pad_token = tokenizer.eos_token
+            chat = s.chat and getattr(tokenizer, "chat_template", None) is not None
+            rows: list[dict[str, Any]] = [
+                {"prompt": [{"role": "user", "content": p}] if chat else p} for p in train_prompts
+            ]
             batch = s.prompts_per_step * s.generations
             args = GRPOConfig(
                 output_dir=str(out / "grpo"),
@@ -194,9 +201,9 @@ def train_and_record(
                 model=policy,
                 reward_funcs=reward,
                 args=args,
-                train_dataset=datasets.Dataset.from_list([{"prompt": p} for p in train_prompts]),
+                train_dataset=datasets.Dataset.from_list(rows),
                 processing_class=tokenizer,
-                callbacks=_callbacks(store, eval_prompts, scorer, gold, tokenizer, s, label),
+                callbacks=_callbacks(store, eval_prompts, scorer, gold, tokenizer, s, label, chat),
             )
             trainer.remove_callback(PrinterCallback)
             trainer.remove_callback(ProgressCallback)
