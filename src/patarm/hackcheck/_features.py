@@ -8,7 +8,7 @@ that repeat an earlier word), ``markdown`` (headings, bullets, emphasis, code ma
 ``\\boxed{``), ``tags`` (any ``<word>`` tag), ``numbers``. :func:`word_counts` and
 :func:`vocabulary_shift` follow single words, so a keyword a judge pays for shows up by name.
 
->>> extract("bright bright <answer> 10 </answer>")["repetition"]
+>>> round(extract("bright bright <answer> 10 </answer>")["repetition"], 3)
 0.2
 >>> extract("## Title\\n- **bold** item")["markdown"]
 3.0
