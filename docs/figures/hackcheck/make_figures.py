@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from patarm.cli import main as patarm
-from patarm.hackcheck import compare_markdown, load_report
+from patarm.hackcheck import compare_markdown, demo_start_policy, load_report
 from patarm.hackcheck._plots import plot_report
 from patarm.store import atomic_write
 
@@ -29,14 +29,10 @@ REPORT_FILES = ["hackcheck.json", "hackcheck.md", "reward_vs_gold.png", "feature
 
 def check(name: str, judge: list[str], work: Path, out: Path, steps: int) -> None:
     run = work / name
-    policy = work / "start-policy"
-    args = ["hackcheck", "--demo", *judge, "--steps", str(steps), "--quiet", "-o", str(run)]
-    if policy.exists():
-        args += ["--policy", str(policy)]
+    policy = demo_start_policy(work / "start-policy", seed=0)  # every judge starts from the same policy
+    args = ["hackcheck", "--demo", *judge, "--policy", str(policy), "--steps", str(steps), "--quiet", "-o", str(run)]
     if patarm(args) != 0:
         raise SystemExit(f"hackcheck of {name} failed")
-    if not policy.exists():  # the first check made it: every later one starts from the same policy
-        shutil.copytree(run / "start-policy", policy)
     (out / name).mkdir(parents=True, exist_ok=True)
     for filename in REPORT_FILES:
         shutil.copyfile(run / filename, out / name / filename)
