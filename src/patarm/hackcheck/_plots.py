@@ -78,10 +78,10 @@ def plot_report(reports: Named, folder: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for filename, draw in zip(PLOTS, (_gains, _moved), strict=True):
-        fig, ax = plt.subplots(figsize=(7, 4.2), dpi=100)
+        fig, ax = plt.subplots(figsize=(9.5, 4.5), dpi=100)
         draw(ax, reports)
         ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:  # beside the axes, so that it hides no curve
+            ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
         paths.append(_save(fig, out / filename))
     return paths
