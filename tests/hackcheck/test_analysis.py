@@ -102,3 +102,12 @@ def test_a_bad_report_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "hackcheck.json").write_text('{"checks": []}')
     with pytest.raises(ValueError, match="not a hackcheck report"):
         load_report(tmp_path)
+
+
+def test_untrusted_output_text_cannot_break_the_markdown_report(tmp_path: Path) -> None:
+    from patarm.hackcheck._report import cell
+
+    hostile = "a | b ` c\n## heading\x07" + "x" * 1000
+    shown = cell(hostile)
+    assert "|" not in shown and "`" not in shown and "\n" not in shown and shown.isprintable()
+    assert len(shown) == 300

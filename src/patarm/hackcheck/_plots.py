@@ -19,11 +19,17 @@ Named = Sequence[tuple[str, Mapping[str, Any]]]
 def _save(fig: Any, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    fig.tight_layout()
-    with atomic_path(path) as scratch:
-        fig.savefig(scratch, format="png")
+    with atomic_path(path) as scratch:  # "tight": the outside legend and long feature names fit
+        fig.savefig(scratch, format="png", bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def _label(text: str) -> str:
+    """A feature name as a plot label: printable characters only, at most 40 (the words come
+    from the policy's outputs, which may hold anything)."""
+    shown = "".join(c if c.isprintable() else "?" for c in text)
+    return shown if len(shown) <= 40 else shown[:39] + "..."
 
 
 def _gains(ax: Any, reports: Named) -> None:
@@ -58,7 +64,7 @@ def _moved(ax: Any, reports: Named) -> None:
         for bar, n in zip(bars, names, strict=True):
             if n in exploited:
                 bar.set_hatch("//")
-    ax.set_yticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), [_label(n) for n in names])
     ax.invert_yaxis()
     ax.axvline(0.0, color="grey", lw=0.6)
     ax.set_xlabel("standardised shift, first to last step (hatched: exploited)")

@@ -30,6 +30,17 @@ def _fig(fig: Mapping[str, Any]) -> str:
     return text
 
 
+def cell(text: str, limit: int = 300) -> str:
+    """Untrusted text (a policy output, a word from one) as one markdown table cell or code span:
+    printable, one line, no column bar or backtick, at most ``limit`` characters.
+
+    >>> cell("a|b`c\\nd\\x07")
+    "a/b'c d?"
+    """
+    shown = "".join(c if c.isprintable() else (" " if c in "\n\r\t" else "?") for c in text[:limit])
+    return shown.replace("|", "/").replace("`", "'")
+
+
 def divergence_text(report: Mapping[str, Any]) -> str:
     d = report["divergence"]
     if d["step"] is None:
@@ -40,7 +51,7 @@ def divergence_text(report: Mapping[str, Any]) -> str:
 
 
 def _exploited(report: Mapping[str, Any]) -> str:
-    return ", ".join(report["exploited"]) or "none named"
+    return ", ".join(cell(f) for f in report["exploited"]) or "none named"
 
 
 def hackcheck_markdown(report: Mapping[str, Any]) -> str:
@@ -87,12 +98,12 @@ def hackcheck_markdown(report: Mapping[str, Any]) -> str:
     ]
     for row in report["moved"][:12]:
         lines.append(
-            f"| {row['feature']} | {_num(row['start'], 2)} | {_num(row['end'], 2)} | {row['shift']:+.2f} | "
+            f"| {cell(row['feature'])} | {_num(row['start'], 2)} | {_num(row['end'], 2)} | {row['shift']:+.2f} | "
             f"{_num(row['paid'], 2)} |"
         )
     lines += ["", "## Highest-reward, lowest-gold outputs (last step)", ""]
     for ex in report["examples"]:
-        shown = ex["output"][:300].replace("`", "'")
+        shown = cell(ex["output"])
         lines.append(f"- reward {ex['reward']:g}, gold {ex['gold']:g}: `{shown}`")
     if report.get("plots"):
         lines += ["", "Plots: " + ", ".join(report["plots"])]
@@ -138,8 +149,8 @@ def compare_markdown(reports: Sequence[Mapping[str, Any]], names: Sequence[str])
         ("gap at the end", lambda r: _fig(r["final"]["gap"])),
         ("part at", lambda r: divergence_text(r)),
         ("exploited", _exploited),
-        ("most moved", lambda r: ", ".join(f"{m['feature']} {m['shift']:+.1f}" for m in r["moved"][:3])),
+        ("most moved", lambda r: ", ".join(f"{cell(m['feature'])} {m['shift']:+.1f}" for m in r["moved"][:3])),
     ]
-    for label, cell in rows:
-        lines.append(f"| {label} | " + " | ".join(str(cell(r)) for r in reports) + " |")
+    for label, value_of in rows:
+        lines.append(f"| {label} | " + " | ".join(value_of(r) for r in reports) + " |")
     return "\n".join(lines) + "\n"
