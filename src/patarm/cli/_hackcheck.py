@@ -22,6 +22,7 @@ from patarm.cli._common import (
     int_at_least,
     load_function,
 )
+from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
 
@@ -51,7 +52,7 @@ def _gold(args: argparse.Namespace) -> tuple[Any, str, tuple[float, float]]:
         return JudgeGold(judge, domain), f"judge {args.gold_judge}", tuple(args.gold_scale or args.scale)
     if args.gold in (None, "demo"):
         if not args.demo and args.gold is None:
-            raise ValueError("name a gold: --gold module:function (or file.py:function), or --gold-judge MODEL")
+            raise ConfigError("name a gold: --gold module:function (or file.py:function), or --gold-judge MODEL")
         return demo_truth(), "demo truth (share of good words)", tuple(args.gold_scale or DEMO_GOLD_SCALE)
     return FunctionGold(load_function(args.gold), name=args.gold), args.gold, tuple(args.gold_scale or (0.0, 1.0))
 
@@ -65,7 +66,7 @@ def _inputs(args: argparse.Namespace, output: Path) -> tuple[str, list[str], lis
         prompts = load_prompts(args.prompts) if args.prompts else demo_prompts()
     else:
         if not args.policy or not args.prompts:
-            raise ValueError("--policy and --prompts are required (or --demo for the CPU demonstration)")
+            raise ConfigError("--policy and --prompts are required (or --demo for the CPU demonstration)")
         if not Path(args.policy, "config.json").exists():
             raise FileNotFoundError(f"--policy {args.policy}: no model folder (config.json) there")
         policy, prompts = args.policy, load_prompts(args.prompts)
@@ -159,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
 
     output = Path(args.output)
     if output.exists() and not output.is_dir():
-        raise ValueError(f"--output {output}: is a file; name a folder for the report")
+        raise ConfigError(f"--output {output}: is a file; name a folder for the report")
     if args.compare:
         return _compare(args, output)
     report = _check(args, output, args.model)

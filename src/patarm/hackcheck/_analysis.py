@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from patarm.audit._stats import bootstrap, spearman
+from patarm.errors import InputError
 from patarm.hackcheck._divergence import divergence_interval, gap_curve
 from patarm.hackcheck._features import FEATURES, extract, vocabulary_shift, words
 from patarm.hackcheck._run import HackcheckSettings
@@ -162,7 +163,7 @@ def analyse(
     """The report's figures from the step records (in step order)."""
     s = settings
     if len(records) < 2:
-        raise ValueError(f"{len(records)} evaluated step(s): a check needs the start and at least one later step")
+        raise InputError(f"{len(records)} evaluated step(s): a check needs the start and at least one later step")
     count = len(prompts)
     steps = [int(r["step"]) for r in records]
     reward, gold = _matrix(records, "reward", count), _matrix(records, "gold", count)

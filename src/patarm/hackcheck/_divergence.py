@@ -25,6 +25,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from patarm.errors import InputError
+
 __all__ = ["DivergenceEstimate", "GapPoint", "divergence_interval", "divergence_step", "gap_curve"]
 
 Matrix = Sequence[Sequence[float | None]]
@@ -57,7 +59,7 @@ class DivergenceEstimate:
 def _width(scale: tuple[float, float]) -> float:
     low, high = scale
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
-        raise ValueError(f"scale: expected LOW < HIGH, both finite, got {scale}")
+        raise InputError(f"scale: expected LOW < HIGH, both finite, got {scale}")
     return high - low
 
 
@@ -76,7 +78,7 @@ def gap_curve(
 ) -> list[GapPoint]:
     """The gap at each evaluated step, over the prompts ``units`` (default: all, once each)."""
     if not (len(steps) == len(reward) == len(gold)):
-        raise ValueError(f"{len(steps)} steps, {len(reward)} reward rows, {len(gold)} gold rows: expected one each")
+        raise InputError(f"{len(steps)} steps, {len(reward)} reward rows, {len(gold)} gold rows: expected one each")
     rw, gw = _width(reward_scale), _width(gold_scale)
     chosen = list(range(len(reward[0]))) if units is None and reward else list(units or ())
     r = [_mean(row, chosen) for row in reward]

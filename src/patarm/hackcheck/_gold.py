@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from patarm.errors import InputError
 from patarm.hackcheck._demo import demo_gold
 
 __all__ = ["FunctionGold", "Gold", "JudgeGold", "demo_truth"]
@@ -45,7 +46,7 @@ class FunctionGold:
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
             ):
-                raise ValueError(f"gold {self.name}: returned {value!r}; expected a finite number or None")
+                raise InputError(f"gold {self.name}: returned {value!r}; expected a finite number or None")
             out.append(None if value is None else float(value))
         return out
 

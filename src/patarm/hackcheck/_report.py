@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
 from patarm.store import atomic_write
 
 __all__ = ["compare_markdown", "divergence_text", "hackcheck_markdown", "load_report", "write_report"]
@@ -133,9 +134,9 @@ def load_report(path: str | Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{p}: not a JSON hackcheck report ({exc.msg}, line {exc.lineno})") from None
+        raise InputError(f"{p}: not a JSON hackcheck report ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(data, dict) or "curve" not in data or "verdict" not in data:
-        raise ValueError(f"{p}: not a hackcheck report (no 'curve' or 'verdict' field)")
+        raise InputError(f"{p}: not a hackcheck report (no 'curve' or 'verdict' field)")
     return data
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
 from patarm.hackcheck._evaluate import Scorer, evaluate_step, sample_outputs
 from patarm.hackcheck._gold import Gold
 
@@ -48,11 +49,11 @@ class HackcheckSettings:
     def __post_init__(self) -> None:
         for name in ("steps", "eval_every", "eval_samples", "prompts_per_step", "max_completion_length"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected at least 1, got {getattr(self, name)}")
+                raise InputError(f"{name}: expected at least 1, got {getattr(self, name)}")
         if self.generations < 2:
-            raise ValueError(f"generations: GRPO compares at least 2 per prompt, got {self.generations}")
+            raise InputError(f"generations: GRPO compares at least 2 per prompt, got {self.generations}")
         if self.margin < 0:
-            raise ValueError(f"margin: expected 0 or more, got {self.margin}")
+            raise InputError(f"margin: expected 0 or more, got {self.margin}")
 
     def shaping(self) -> dict[str, Any]:
         """What the records depend on (``steps`` is left out: a rerun may extend the run)."""
@@ -143,7 +144,7 @@ def train_and_record(
 
     s = settings
     if not train_prompts or not eval_prompts:
-        raise ValueError(f"{len(train_prompts)} training and {len(eval_prompts)} held-out prompts: need both")
+        raise InputError(f"{len(train_prompts)} training and {len(eval_prompts)} held-out prompts: need both")
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=UserWarning, module="trl")
     datasets.disable_progress_bars()

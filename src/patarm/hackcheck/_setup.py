@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from patarm.errors import InputError
+
 __all__ = ["demo_judge", "load_prompts", "split_prompts"]
 
 
@@ -25,13 +27,13 @@ def load_prompts(path: str | Path) -> list[str]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{p} row {number}: not JSON ({exc.msg})") from None
+                raise InputError(f"{p} row {number}: not JSON ({exc.msg})") from None
             prompt = row.get("prompt") if isinstance(row, dict) else None
             if not isinstance(prompt, str) or not prompt.strip():
-                raise ValueError(f"{p} row {number}: field 'prompt' must be non-empty text")
+                raise InputError(f"{p} row {number}: field 'prompt' must be non-empty text")
             out.append(prompt)
     if not out:
-        raise ValueError(f"{p}: no prompts")
+        raise InputError(f"{p}: no prompts")
     return out
 
 
@@ -43,7 +45,7 @@ def split_prompts(prompts: Sequence[str], held_out: int, seed: int) -> tuple[lis
     (7, 3, True)
     """
     if not 1 <= held_out < len(prompts):
-        raise ValueError(f"--eval-prompts {held_out}: expected 1 to {len(prompts) - 1} of {len(prompts)} prompts")
+        raise InputError(f"--eval-prompts {held_out}: expected 1 to {len(prompts) - 1} of {len(prompts)} prompts")
     order = list(range(len(prompts)))
     random.Random(seed).shuffle(order)
     held = sorted(order[:held_out])
