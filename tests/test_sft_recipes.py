@@ -91,3 +91,23 @@ def test_verl_recipe_sft_multi_node_launch(tmp_path: Path) -> None:
         "torchrun", "--nnodes=2", "--node_rank=1", "--nproc_per_node=8", "--master_addr=10.0.0.1", "--master_port=29500"
     ]  # fmt: skip
     assert "trainer.nnodes=2" in argv
+
+
+@pytest.mark.parametrize("script", OPENRLHF_SFT, ids=lambda p: p.name)
+def test_openrlhf_recipe_sft_passes_train_sft_argument_checks(script: Path, tmp_path: Path) -> None:
+    pytest.importorskip("openrlhf", reason="install OpenRLHF with `pip install --no-deps openrlhf`")
+    from patarm.testing.launch import openrlhf_args
+
+    commands = dry_run(script, tmp_path, TEACHER_ARGS="--backend openai --base-url http://t:8000 --model T")
+    assert commands[0][:3] == ["patarm", "doctor", "--stack"]  # the recipe checks its environment first
+    build = next(c for c in commands if c[:3] == ["patarm", "data", "build-sft"])
+    assert build[build.index("--format") + 1] == "openrlhf"
+    argv = next(c for c in commands if "openrlhf.cli.train_sft" in c)
+    args = openrlhf_args(argv[argv.index("openrlhf.cli.train_sft") + 1 :], module="openrlhf.cli.train_sft")
+    peak, low = PAPER_LR[size_of(script)]
+    assert args.adam.lr == peak and args.adam.lr * args.min_lr_ratio == pytest.approx(low)
+    assert args.lr_scheduler == "cosine_with_min_lr"
+    assert (args.train.batch_size, args.train.max_epochs) == (512, 1)
+    # the columns patarm data build-sft --format openrlhf writes, through the chat template
+    assert (args.data.input_key, args.data.output_key, args.data.apply_chat_template) == ("prompt", "completion", True)
+    assert args.data.dataset == build[build.index("--output") + 1]
