@@ -111,3 +111,49 @@ def test_openrlhf_recipe_sft_passes_train_sft_argument_checks(script: Path, tmp_
     # the columns patarm data build-sft --format openrlhf writes, through the chat template
     assert (args.data.input_key, args.data.output_key, args.data.apply_chat_template) == ("prompt", "completion", True)
     assert args.data.dataset == build[build.index("--output") + 1]
+
+
+def test_trl_recipe_sft_config_is_the_papers_schedule() -> None:
+    pytest.importorskip("trl")
+    import torch
+    import yaml
+    from transformers import get_scheduler
+    from trl import SFTConfig
+
+    config = yaml.safe_load((EXAMPLES / "trl" / "sft_qwen3_8b.yaml").read_text())
+    args = SFTConfig(**{**config["sft"], "bf16": False, "use_cpu": True})  # bf16 needs a GPU to validate
+    assert args.per_device_train_batch_size * args.gradient_accumulation_steps * 8 == 512  # paper: batch 512 on 8
+    assert (args.num_train_epochs, args.completion_only_loss) == (1, True)
+    # the schedule the trainer builds: 1.5e-6 at the peak, 1.5e-7 at the last step
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.learning_rate)
+    steps = 70  # about 35.6k rows / 512
+    schedule = get_scheduler(
+        args.lr_scheduler_type, optimizer, num_warmup_steps=args.get_warmup_steps(steps),
+        num_training_steps=steps, scheduler_specific_kwargs=args.lr_scheduler_kwargs,
+    )  # fmt: skip
+    rates = []
+    for _ in range(steps):
+        rates.append(schedule.get_last_lr()[0])
+        optimizer.step()
+        schedule.step()
+    rates.append(schedule.get_last_lr()[0])
+    peak, low = PAPER_LR["8b"]
+    assert max(rates) == pytest.approx(peak) and rates[-1] == pytest.approx(low)
+
+
+def test_trl_recipe_sft_refuses_a_malformed_target_naming_the_row(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    rows = [
+        {"prompt": [{"role": "user", "content": "Judge."}], "completion": [{"role": "assistant", "content": t}]}
+        for t in ("<answer>9</answer>", "no score here")
+    ]
+    data = tmp_path / "sft.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / "trl" / "sft_judge.py"), "--tiny", "--data", str(data)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert f"{data}: row 1: field 'completion' is not a well-formed judgment" in out.stderr
