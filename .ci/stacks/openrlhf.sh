@@ -7,7 +7,8 @@
 . "$(dirname "$0")/_common.bash"
 build_env openrlhf
 patarm doctor --stack openrlhf --no-gpu
-stack_tests tests/adapters/openrlhf tests/doctor tests/test_launch_recipes.py tests/test_sft_recipes.py -k "not test_verl_recipe"
+stack_tests tests/adapters/openrlhf tests/doctor tests/test_launch_recipes.py tests/test_sft_recipes.py \
+    -k "not test_verl_recipe and not test_trl_recipe"
 python .ci/stacks/smoke/openrlhf_train_ppo_ray.py
 python .ci/stacks/smoke/openrlhf_train_sft.py
 stack_done
