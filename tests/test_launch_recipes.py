@@ -24,7 +24,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 VERL_SCRIPTS = sorted((EXAMPLES / "verl").glob("run_*.sh"))
 # Sourced by the verl scripts, not run on its own: parse-checked only.
 VERL_SHARED = sorted(set((EXAMPLES / "verl").glob("*.sh")) - set(VERL_SCRIPTS))
-OPENRLHF_SCRIPTS = sorted((EXAMPLES / "openrlhf").glob("*.sh"))
+OPENRLHF_SCRIPTS = sorted((EXAMPLES / "openrlhf").glob("run_*.sh"))  # the SFT recipes: test_sft_recipes.py
 POLICY_POOL_SCRIPT = EXAMPLES / "policy" / "run_verl_grpo_reward_pool.sh"
 
 

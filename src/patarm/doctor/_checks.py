@@ -119,7 +119,7 @@ def _verl_plugin(stack: Stack, probe: EnvironmentProbe, gpu: bool) -> list[Findi
         entry.load()
     except Exception as exc:  # any import-time failure is the finding
         message = f"entry point {group}:{name} = {entry.value} fails to load: {type(exc).__name__}: {exc}"
-        return [Finding(stack.name, "plugin", False, message, stack.command)]
+        return [Finding(stack.name, "plugin", False, message, stack.command_for(gpu))]
     return [Finding(stack.name, "plugin", True, f"entry point {group}:{name} = {entry.value} loads")]
 
 
@@ -179,7 +179,7 @@ def _openrlhf_hooks(stack: Stack, probe: EnvironmentProbe, gpu: bool) -> list[Fi
         if problem is None:
             findings.append(Finding(stack.name, "hook", True, f"{flag} {path} loads ({attribute})"))
         else:
-            findings.append(Finding(stack.name, "hook", False, problem, stack.command))
+            findings.append(Finding(stack.name, "hook", False, problem, stack.command_for(gpu)))
     return findings
 
 
@@ -197,7 +197,9 @@ def _gpu(stack: Stack, probe: EnvironmentProbe) -> list[Finding]:
             findings.append(Finding(stack.name, "cuda", True, f"{devices} CUDA device(s) visible to torch"))
         else:
             message = "torch sees no CUDA device: training needs a GPU (--no-gpu checks the installation only)"
-            fix = "install the CUDA build of torch for your driver (pytorch.org/get-started), on a machine with a GPU"
+            fix = "on a machine with a GPU, the CUDA build of torch for your driver (pytorch.org/get-started)"
+            if stack.gpu_first:
+                fix += f"; the one this stack's GPU pieces need: {stack.gpu_first}"
             findings.append(Finding(stack.name, "cuda", False, message, fix))
     return findings
 
@@ -212,7 +214,7 @@ def check_stack(stack: Stack, probe: EnvironmentProbe, *, gpu: bool = True) -> l
     """Every check of ``stack`` in this environment; ``gpu=False`` skips the GPU pieces."""
     if probe.version(stack.framework) is None:
         message = f"{stack.framework} is not installed: this is not a {stack.name} environment"
-        return [Finding(stack.name, "installed", False, message, stack.command)]
+        return [Finding(stack.name, "installed", False, message, stack.command_for(gpu))]
     findings = [_pin(stack, pin, probe) for pin in stack.requires]
     findings += [_forbidden(stack, pin, probe) for pin in stack.forbids]
     for check in _SPECIFIC.get(stack.name, ()):

@@ -14,6 +14,8 @@ __all__ = ["CONFLICT_NOTES", "STACKS", "TORCH_FIRST", "GpuPiece", "Pin", "Stack"
 
 # pip takes the CPU build of torch when it is asked for first; on a GPU machine bring your own.
 TORCH_FIRST = "pip install torch==2.13.0"
+# On a GPU machine the first step installs instead the CUDA torch the stack's GPU pieces are built
+# against (Stack.gpu_first); patarm itself needs only torch>=2.4 and keeps whichever is there.
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,23 @@ class Stack:
     forbids: tuple[Pin, ...] = ()  # installed versions inside these ranges break the stack
     gpu: tuple[GpuPiece, ...] = ()
     needs_cuda: bool = False
+    gpu_first: str = ""  # on a GPU machine: what installs the CUDA torch the GPU pieces need, first
 
     @property
     def command(self) -> str:
-        """The one command that builds this environment in a fresh venv from a clone."""
+        """The one command that builds this environment in a fresh venv from a clone (README's:
+        ``torch==2.13.0`` first, the build CI and CPU machines use)."""
         return f"{TORCH_FIRST} && {self.install}"
+
+    @property
+    def gpu_command(self) -> str:
+        """The same environment on a CUDA machine: the torch the stack's GPU pieces pin (vLLM,
+        verl's GPU extra) first, then patarm from the clone, which keeps that torch (>=2.4)."""
+        return f"{self.gpu_first} && {self.install}" if self.gpu_first else self.command
+
+    def command_for(self, gpu: bool) -> str:
+        """:attr:`gpu_command` when the GPU checks are on, else :attr:`command`."""
+        return self.gpu_command if gpu else self.command
 
 
 _FLASH_ATTN = GpuPiece(
@@ -76,6 +90,8 @@ STACKS: dict[str, Stack] = {
         install="pip install -e '.[trl]'",
         requires=(Pin("trl", ">=1.16,<2", "PARGRPOTrainer subclasses TRL 1.x's GRPOTrainer"),),
         needs_cuda=True,
+        # TRL's colocated generation (use_vllm) runs on vLLM, whose CUDA wheel pins its torch
+        gpu_first="pip install 'vllm>=0.10'",
     ),
     "verl": Stack(
         name="verl",
@@ -105,6 +121,8 @@ STACKS: dict[str, Stack] = {
             _FLASH_ATTN,
         ),
         needs_cuda=True,
+        # verl 0.9.1's GPU extras (vllm, fsdp) pin torch 2.11.0 and its companions (CUDA wheels)
+        gpu_first="pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 'verl[vllm]==0.9.1'",
     ),
     "openrlhf": Stack(
         name="openrlhf",
@@ -127,6 +145,8 @@ STACKS: dict[str, Stack] = {
             _FLASH_ATTN,
         ),
         needs_cuda=True,
+        # OpenRLHF with its GPU pins and vLLM (which brings the CUDA torch it is built against)
+        gpu_first="pip install 'openrlhf[vllm]==0.11.2'",
     ),
     "serve": Stack(
         name="serve",

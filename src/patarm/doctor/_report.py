@@ -87,7 +87,7 @@ def run_doctor(
         names = list(dict.fromkeys(stacks))
     findings: list[Finding] = []
     if not names:
-        commands = "; ".join(f"{n}: {s.command}" for n, s in STACKS.items())
+        commands = "; ".join(f"{n}: {s.command_for(gpu)}" for n, s in STACKS.items())
         findings.append(Finding("none", "installed", False, "no supported stack is installed here", commands))
     for name in names:
         findings += check_stack(STACKS[name], probe, gpu=gpu)

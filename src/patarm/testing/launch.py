@@ -1,8 +1,9 @@
 """Parse a launch command's arguments with the stack's own code, without its GPU stack.
 
 OpenRLHF's ``train_ppo_ray`` builds its argument parser and runs its post-parse checks in its
-``__main__`` block, below module-level imports of Ray, vLLM and DeepSpeed. :func:`openrlhf_args`
-runs that block alone, with ``train`` replaced by a recorder, so a CPU machine can check flags.
+``__main__`` block, below module-level imports of Ray, vLLM and DeepSpeed (``train_sft`` likewise,
+below DeepSpeed and peft). :func:`openrlhf_args` runs that block alone, with ``train`` replaced by a
+recorder, so a CPU machine can check flags.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from typing import Any
 __all__ = ["openrlhf_args"]
 
 
-def openrlhf_args(argv: list[str]) -> Any:
-    """The namespace OpenRLHF's ``train_ppo_ray`` would train with, for ``argv`` (its flags).
+def openrlhf_args(argv: list[str], module: str = "openrlhf.cli.train_ppo_ray") -> Any:
+    """The namespace OpenRLHF's ``module`` (``train_ppo_ray``, ``train_sft``) would train with, for
+    ``argv`` (its flags).
 
     Raises SystemExit (argparse's exit) or OpenRLHF's own error on flags it rejects, and
     ModuleNotFoundError when OpenRLHF is not installed.
     """
-    spec = importlib.util.find_spec("openrlhf.cli.train_ppo_ray")
+    spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("OpenRLHF is not installed: pip install --no-deps openrlhf==0.11.2")
     tree = ast.parse(Path(spec.origin).read_text())
@@ -34,7 +36,7 @@ def openrlhf_args(argv: list[str]) -> Any:
     namespace: dict[str, Any] = {"argparse": argparse, "datetime": datetime.datetime, "__name__": "__main__"}
     namespace["train"] = lambda args: seen.setdefault("args", args)
     saved = sys.argv
-    sys.argv = ["train_ppo_ray", *argv]
+    sys.argv = [module.rsplit(".", 1)[-1], *argv]
     try:
         exec(code, namespace)
     finally:

@@ -4,11 +4,15 @@ become SFT rows. Teacher judgments are cached as they come (resumable)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, print_replicas
+from patarm.cli._data._sft_formats import SFT_FORMATS, as_format, format_problem
 from patarm.cli._data._shared import cache_settings, labeler, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
+from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
 
@@ -20,7 +24,12 @@ def run(args: argparse.Namespace) -> int:
     from patarm.judges import PointwiseJudge
     from patarm.rubrics import RubricSet
 
+    problem = format_problem(args.format, args.output, text_prompts=args.text_prompts)
+    if problem:
+        raise ConfigError(problem)
     output = Path(args.output)
+    # verl's rows are written from the prompt-completion rows in a second pass (see _reshape)
+    rows_file = output if args.format in ("trl", "openrlhf") else output.with_name(f".{output.name}.rows.jsonl")
     cache = Path(args.teacher_cache) if args.teacher_cache else output.with_suffix(".teacher.jsonl")
     histogram = Path(args.histogram) if args.histogram else output.with_suffix(".margins.png")
     report, sft = LoadReport(), SFTReport()
@@ -32,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     with tqdm(desc="teacher", unit="pair", disable=args.quiet) as bar:
         build = build_sft(
             source(args),
-            output,
+            rows_file,
             judge=PointwiseJudge(backend, config, rubrics=rubrics),
             teacher_cache=cache,
             settings=settings,
@@ -46,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             conversational=not args.text_prompts,
             progress=bar.update,
         )
+    if rows_file != output:
+        _reshape(rows_file, output, args.format)
     print_lines(report.lines())
     if build.note:
         print(f"note: {build.note}")
@@ -60,8 +71,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"margin threshold: keep chosen - rejected > {args.margin:g}")
     print_replicas(backend)
     shown = build.histogram if build.histogram is not None else "(not written)"
-    print(f"output: {output}\nteacher judgments: {cache}\nmargin histogram: {shown}")
+    print(f"output: {output} ({args.format} rows)\nteacher judgments: {cache}\nmargin histogram: {shown}")
     return 0
+
+
+def _reshape(rows_file: Path, output: Path, fmt: str) -> None:
+    """Rewrite the prompt-completion rows of ``rows_file`` as ``fmt`` rows in ``output`` (atomic), then
+    remove ``rows_file``."""
+    import json
+
+    from patarm.data._sink import write_rows
+
+    def rows() -> Iterator[dict[str, Any]]:
+        with rows_file.open(encoding="utf-8") as lines:
+            for line in lines:
+                yield as_format(json.loads(line), fmt)
+
+    write_rows(output, rows())
+    rows_file.unlink()
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,6 +116,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     sft.add_argument("--text-prompts", action="store_true", help="prompt and completion as plain text")
     sft.add_argument("--quiet", action="store_true", help="no progress bar")
+    sft.add_argument(
+        "--format",
+        choices=SFT_FORMATS,
+        default="trl",
+        help="rows for this stack's SFT trainer: trl and openrlhf {prompt, completion, ...}; "
+        "verl {messages, ...} in .parquet (default trl)",
+    )
     sft.add_argument(
         "--router", choices=["heuristic", "llm"], default="heuristic", help="domain routing (llm: the teacher)"
     )
