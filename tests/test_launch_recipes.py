@@ -78,7 +78,7 @@ def test_verl_recipe_passes_verl_and_patarm_checks(script: Path, tmp_path: Path)
     assert cfg.actor_rollout_ref.rollout.response_length in (2048, 4096)
 
 
-def test_verl_policy_recipe_puts_the_judge_in_verls_reward_pool(tmp_path: Path) -> None:
+def test_verl_recipe_policy_puts_the_judge_in_verls_reward_pool(tmp_path: Path) -> None:
     verl = pytest.importorskip("verl")
     hydra = pytest.importorskip("hydra")
     from omegaconf import OmegaConf
@@ -111,7 +111,7 @@ def test_verl_policy_recipe_puts_the_judge_in_verls_reward_pool(tmp_path: Path) 
     assert "url" not in kwargs  # no separate judge server
 
 
-def test_verl_policy_recipe_needs_the_judge_path(tmp_path: Path) -> None:
+def test_verl_recipe_policy_needs_the_judge_path(tmp_path: Path) -> None:
     out = subprocess.run(
         ["bash", str(POLICY_POOL_SCRIPT)], capture_output=True, text=True, timeout=60,
         env={**os.environ, "DRY_RUN": "1", "JUDGE_PATH": ""},
