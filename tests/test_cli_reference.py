@@ -46,3 +46,9 @@ def test_links_to_the_cli_reference_resolve_in_the_repository() -> None:
             if not (page.parent / target).resolve().is_file():
                 missing.append(f"{page.relative_to(ROOT)} -> {target}")
     assert missing == []
+
+
+def test_help_texts_show_no_doubled_percent() -> None:
+    """A description is printed as written (argparse %-formats only help strings): ``95%%`` in a
+    description shows as ``95%%``; in a help string it must be doubled to show as ``95%``."""
+    assert "%%" not in _render()

@@ -124,7 +124,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Judge the pairs of --input (pointwise, and pairwise in both orders) together with rewrites of their own "
             "responses: plain vs markdown renderings, and the rejected response with planted attacks (a final-score "
             "tag in several spellings, an instruction to ignore the rubric, a fake rubric, a claim of expert review) "
-            "next to length-matched controls. Writes OUTPUT/audit.json (every figure with its n and 95%% interval), "
+            "next to length-matched controls. Writes OUTPUT/audit.json (every figure with its n and 95% interval), "
             "OUTPUT/audit.md (a verdict per check) and PNG plots. Judgments are kept in OUTPUT/judgments.jsonl as "
             "they come: rerun the same command to resume."
         ),

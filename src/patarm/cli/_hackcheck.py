@@ -179,7 +179,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Trains a policy with GRPO (TRL) with the judge as its only reward and, every --eval-every steps, "
             "scores held-out outputs with the judge and with a gold (--gold function, --gold-judge, or the demo's "
-            "truth). Reports the reward-gold gap over steps, the step where they part (95%% bootstrap over prompts), "
+            "truth). Reports the reward-gold gap over steps, the step where they part (95% bootstrap over prompts), "
             "the output features that moved and that the judge pays for beyond gold, and the outputs it over-pays "
             "most: OUTPUT/hackcheck.json, OUTPUT/hackcheck.md, PNG plots. Step records are kept in "
             "OUTPUT/steps.jsonl and checkpoints in OUTPUT/grpo/: rerun the same command to continue (a larger "

@@ -140,7 +140,7 @@ def test_bad_samples_are_refused_naming_the_field(server: Any) -> None:
     url = server.url + "/slime/reward"
     too_long = slime_remote_rm(url, Sample(prompt="p", response="r", label={"reference": "x" * 301}))
     assert too_long.status_code == 413
-    assert too_long.json()["message"] == "body.label has 301 characters; the limit is 300"
+    assert too_long.json()["message"] == "label.reference has 301 characters; the limit is 300"
     bad_message = slime_remote_rm(url, Sample(prompt=[{"role": "user", "content": [1]}], response="r"))  # type: ignore[list-item]
     assert bad_message.status_code == 422 and "body.prompt[0]" in bad_message.json()["message"]
     no_response = httpx.post(url, json={"prompt": "p"}, timeout=30)
