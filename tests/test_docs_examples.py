@@ -70,3 +70,17 @@ def test_rmbench_format_example_loads(tmp_path: Path) -> None:
     path.write_text(example, encoding="utf-8")
     row = load_rmbench([path]).rows[0]
     assert (row.key, row.domain, len(row.chosen), len(row.rejected)) == ("chat/8", "chat", 3, 3)
+
+
+def test_audit_cpu_example_flags_the_length_judge(tmp_path: Path) -> None:
+    """audit.md's CPU example runs as written and rates its word-counting judge "Length bias: FAIL"."""
+    page = (DOCS / "how-to" / "audit.md").read_text(encoding="utf-8")
+    section = page.split("## On a CPU, in seconds", 1)[1]
+    script = section.split("```bash\n", 1)[1].split("\n```", 1)[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PATH": os.pathsep.join(
+        [str(Path(sys.executable).parent), os.environ.get("PATH", "")])}  # fmt: skip
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env=env, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "## Length bias: FAIL" in done.stdout
+    assert "accuracy chosen shorter: 0.000" in done.stdout
