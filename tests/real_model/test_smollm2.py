@@ -162,3 +162,24 @@ def test_patarm_audit_end_to_end(model_dir: Path, tmp_path: Path) -> None:
     assert accuracy["malformed_rate"]["n"] == 4 and accuracy["malformed_rate"]["value"] is not None
     for name in ("audit.md", "score_histogram.png", "attack_flips.png"):
         assert (out / name).stat().st_size > 0, name
+
+
+def test_the_real_model_page_runs_as_written(model_dir: Path, tmp_path: Path) -> None:
+    """docs/how-to/real-model-cpu.md's judging block, verbatim: a real model's judgments (and the
+    malformed ones counted) through ``patarm judge``."""
+    import os
+    import subprocess
+    import sys
+
+    page = (Path(__file__).parents[2] / "docs" / "how-to" / "real-model-cpu.md").read_text(encoding="utf-8")
+    script = page.split("Then judge a pair", 1)[1].split("```bash\n", 1)[1].split("\n```", 1)[0]
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "OMP_NUM_THREADS": "2"}
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env=env, timeout=1200)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [json.loads(line) for line in (tmp_path / "smollm2.jsonl").read_text().splitlines()]
+    assert len(rows) == 1 and {"chosen", "rejected"} <= set(rows[0])
+    for side in ("chosen", "rejected"):
+        sample = rows[0][side]["samples"][0]
+        assert sample["raw"] and (sample["score"] is not None or sample["malformed_reason"])

@@ -184,8 +184,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "most: OUTPUT/hackcheck.json, OUTPUT/hackcheck.md, PNG plots. Step records are kept in "
             "OUTPUT/steps.jsonl and checkpoints in OUTPUT/grpo/: rerun the same command to continue (a larger "
             "--steps extends a finished run). --demo runs on the CPU demo's task, whose true quality is known: "
-            "--demo --backend python --model patarm.hackcheck:length_paying. Needs the extra: pip install "
-            "'patarm[trl]' (plots: 'patarm[audit]')."
+            "--demo --backend python --model patarm.hackcheck:length_paying. Needs the trl extra (plots: the audit "
+            "extra): pip install -e '.[trl,audit]' in a patarm checkout."
         ),
     )
     parser.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the report and records")
