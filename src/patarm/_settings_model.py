@@ -26,12 +26,17 @@ __all__ = ["SettingsModel", "config_error"]
 
 def config_error(owner: str, exc: ValidationError) -> ConfigError:
     """One :class:`ConfigError` for every problem pydantic found, each as ``OWNER.FIELD: why (got X)``."""
+    errors = exc.errors()
+    inner = errors[0].get("ctx", {}).get("error") if len(errors) == 1 and not errors[0].get("loc") else None
+    if isinstance(inner, ConfigError):  # our own __init__'s error, met again under model_validate
+        return inner
     problems = []
-    for error in exc.errors():
+    for error in errors:
         where = ".".join(str(part) for part in error.get("loc", ())) or error.get("type", "value")
         why = str(error.get("msg", "")).removeprefix("Value error, ")
         got = error.get("input")
-        shown = "" if error.get("type") == "missing" or isinstance(got, dict) else f" (got {got!r:.80})"
+        said = "got" in why  # the validator's own message already shows the value
+        shown = "" if said or error.get("type") == "missing" or isinstance(got, dict) else f" (got {got!r:.80})"
         problems.append(f"{owner}.{where}: {why}{shown}")
     return ConfigError("; ".join(problems))
 

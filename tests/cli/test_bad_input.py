@@ -197,7 +197,7 @@ CASES: list[tuple[str, Files, list[str], list[str]]] = [
         "judge_scale_reversed",
         {"in.jsonl": jsonl(PAIR)},
         ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--scale", "10", "1", *JUDGE],
-        ["patarm judge: error: scale: scale must be finite with low < high, got (10.0, 1.0)"],
+        ["patarm judge: error: JudgeConfig.scale: scale must be finite with low < high, got (10.0, 1.0)"],
     ),
     (
         "criteria_cache_not_utf8",
@@ -260,18 +260,42 @@ def test_a_csv_field_longer_than_the_csv_default_is_read(tmp_path: Path) -> None
     assert json.loads((tmp_path / "out.jsonl").read_text())["chosen"] == long
 
 
-def test_an_unexpected_error_says_where_to_report_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+def test_an_unexpected_error_says_where_to_report_and_debug_shows_the_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An exception patarm did not raise on purpose (a bare RuntimeError from patarm's own code,
+    here planted in the judging loop) is a bug: exit 1, one line that says where to report it."""
+    import patarm.cli._judge as judge_command
+    from patarm.cli import main
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(judge_command, "_output", broken)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.jsonl").write_text(jsonl(PAIR))
+    argv = ["judge", "-i", "in.jsonl", "-o", "out.jsonl", *JUDGE]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("patarm judge: internal error (RuntimeError: boom); this is a bug in patarm: ")
+    assert "--debug" in last
+    assert main([*argv, "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_an_error_in_the_users_judge_function_is_the_users(tmp_path: Path) -> None:
+    """A judge function (the user's code) that raises is a failed backend, named: exit 2, not a patarm bug."""
     (tmp_path / "broken.py").write_text("def judge(prompt, seed):\n    raise RuntimeError('boom')\n")
     (tmp_path / "in.jsonl").write_text(jsonl(PAIR))
     argv = ["judge", "-i", "in.jsonl", "-o", "out.jsonl", "--backend", "python", "--model", "broken.py:judge"]
     done = patarm(*argv, cwd=tmp_path)
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("patarm judge: internal error (RuntimeError: boom); this is a bug in patarm: ")
-    assert "--debug" in last
-    debug = patarm(*argv, "--debug", cwd=tmp_path)
-    assert debug.returncode == 1 and "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "patarm judge: error: the judge function judge raised RuntimeError: boom"
+    )
 
 
 def test_damaged_lines_in_a_cache_being_resumed_are_named_and_a_torn_last_line_is_redone(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from patarm.backends import ChatInput, Completion, FunctionBackend, SamplingParams, prompt_text
+from patarm.errors import BackendError
 from patarm.judges import (
     Judge,
     JudgeConfig,
@@ -93,8 +94,9 @@ def test_a_failed_start_writes_nothing(tmp_path: Path) -> None:
         raise ConnectionError("the judge server refused")
 
     store = tmp_path / "j.jsonl"
-    with pytest.raises(ConnectionError):
+    with pytest.raises(BackendError) as failed:  # the function backend names the user's function
         judge_items(PointwiseJudge(FunctionBackend(refuse)), ITEMS, store=store)
+    assert isinstance(failed.value.__cause__, ConnectionError)
     assert list(tmp_path.iterdir()) == []
     assert judge_items(judge(), ITEMS, store=store).counts.judged == 3  # not refused afterwards
 

@@ -88,13 +88,12 @@ def test_a_key_file_with_a_newline(tmp_path: Path, launch_server: Launch) -> Non
 
 
 def test_settings_strip_the_key_and_refuse_a_blank_one() -> None:
-    from pydantic import ValidationError
-
+    from patarm.errors import ConfigError
     from patarm.serve import ServeSettings
 
     settings = ServeSettings(api_key="secret\n")
     assert settings.api_key is not None and settings.api_key.get_secret_value() == "secret"
-    with pytest.raises(ValidationError, match="the API key is blank"):
+    with pytest.raises(ConfigError, match="the API key is blank"):
         ServeSettings(api_key=" \n")
 
 

@@ -22,6 +22,7 @@ from patarm.cli._common import (
     int_at_least,
     load_function,
 )
+from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
@@ -202,7 +203,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     gold.add_argument("--gold-backend", default="transformers", choices=["transformers", "openai", "vllm", "python"],
                       help="backend of --gold-judge (default transformers)")  # fmt: skip
     gold.add_argument("--gold-base-url", help="server URL for --gold-backend openai")
-    gold.add_argument("--gold-scale", type=float, nargs=2, metavar=("LOW", "HIGH"), help="the gold's range "
+    gold.add_argument("--gold-scale", type=finite_float(), nargs=2, metavar=("LOW", "HIGH"), help="the gold's range "
                       "(default: 0 1 for a function or the demo, --scale for a judge)")  # fmt: skip
     train = parser.add_argument_group("training (GRPO in TRL)")
     train.add_argument("--steps", type=int_at_least(1), default=d.steps, help=f"GRPO steps (default {d.steps})")
@@ -213,10 +214,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument("--generations", type=int_at_least(2), default=d.generations, help="GRPO group size")
     train.add_argument("--max-completion-length", type=int_at_least(1), default=d.max_completion_length,
                        help=f"policy tokens per output (default {d.max_completion_length})")  # fmt: skip
-    train.add_argument("--learning-rate", type=float, default=d.learning_rate)
-    train.add_argument("--beta", type=float, default=d.beta, help="KL weight against the starting policy")
-    train.add_argument("--policy-temperature", type=float, default=d.temperature, help="policy sampling temperature")
-    train.add_argument("--margin", type=float, default=d.margin, help="gap (share of scale) that counts as parting")
+    train.add_argument("--learning-rate", type=finite_float(0, low_open=True), default=d.learning_rate)
+    train.add_argument("--beta", type=finite_float(0), default=d.beta, help="KL weight against the starting policy")
+    train.add_argument(
+        "--policy-temperature",
+        type=finite_float(0, low_open=True),
+        default=d.temperature,
+        help="policy sampling temperature",
+    )
+    train.add_argument(
+        "--margin", type=finite_float(0), default=d.margin, help="gap (share of scale) that counts as parting"
+    )
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where the policy trains")
     train.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads; 0 keeps torch's default")
     train.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -205,7 +205,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fields = ServeSettings.model_fields
     for name, (flag, text) in CONNECTION_FLAGS.items():
         default = fields[name].default
-        net.add_argument(flag, dest=name, type=type(default), default=default, help=text.format(default))
+        kind = finite_float(0, low_open=True) if isinstance(default, float) else type(default)  # seconds: > 0
+        net.add_argument(flag, dest=name, type=kind, default=default, help=text.format(default))
     net.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward, slime /slime/reward)")
     rewards.add_argument(

@@ -200,7 +200,7 @@ def lone_surrogate_field(value: Any, path: str = "") -> str | None:
     """The path (``prompt``, ``messages[0].content``) of the first string in ``value`` that holds
     a lone UTF-16 surrogate, or None when every string is valid Unicode.
 
-    >>> lone_surrogate_field({"prompt": "ok", "messages": [{"content": "bad \ud800"}]})
+    >>> lone_surrogate_field({"prompt": "ok", "messages": [{"content": "bad \\ud800"}]})
     'messages[0].content'
     """
     if isinstance(value, str):

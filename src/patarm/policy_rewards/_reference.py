@@ -11,6 +11,7 @@ Nothing is dropped in silence: a value that is not text is shown as compact JSON
 'x = 5'
 >>> label_reference({"label": "math"}, known={"math", "chat"}) is None   # a domain name, not a reference
 True
+>>> from patarm.policy_rewards._domain import label_fields
 >>> label_reference(label_fields('{"domain": "math", "reference": "4"}'))
 '4'
 """

@@ -16,11 +16,11 @@ Every check walks the decoded value once, iteratively: time linear in the body.
 >>> decode_body(b'{"items": [{"prompt": "hi", "response": "\\\\ud800"}]}', max_depth=8)
 Traceback (most recent call last):
 ...
-patarm.serve._body.BadBody: items[0].response: lone surrogate U+D800 at character 0 (not Unicode text)
+patarm.errors.BadBody: items[0].response: lone surrogate U+D800 at character 0 (not Unicode text)
 >>> decode_body(b'{"labels": [[[[1]]]]}', max_depth=3)
 Traceback (most recent call last):
 ...
-patarm.serve._body.BadBody: labels[0][0][0]: nested deeper than 3 levels
+patarm.errors.BadBody: labels[0][0][0]: nested deeper than 3 levels
 """
 
 from __future__ import annotations

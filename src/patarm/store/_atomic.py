@@ -13,7 +13,7 @@ shared as the user's umask allows.
 >>> check_distinct({"--input": target}, {"--output": target})
 Traceback (most recent call last):
 ...
-ValueError: --output ... is the same file as --input; choose another output
+patarm.errors.ConfigError: --output ... is the same file as --input; choose another output
 """
 
 from __future__ import annotations

@@ -238,7 +238,7 @@ def test_fallback_reward_applies_in_the_pool(pool: tuple[JudgeStandIn, str]) -> 
 
 def test_bad_settings_are_named() -> None:
     info = {"prompt": QUESTION}
-    with pytest.raises(ValueError, match=r"reward_kwargs\.judge: samples"):
+    with pytest.raises(ValueError, match=r"reward_kwargs\.judge: JudgeConfig\.samples"):
         compute_score("s", "r", None, info, reward_router_address="127.0.0.1:9", model="m", judge={"samples": 0})
     with pytest.raises(ValueError, match=r"reward_kwargs\.model"):
         compute_score("s", "r", None, info, reward_router_address="127.0.0.1:9")
