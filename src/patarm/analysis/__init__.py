@@ -8,6 +8,7 @@ functions of scores; the ``analyze_*`` calls judge through the one judging loop 
 
 from patarm.analysis._best_of_n import best_of_n_curve, pick
 from patarm.analysis._candidates import CandidateRow, load_candidates
+from patarm.analysis._demo import demo_candidates, demo_pairs, noisy_demo_judge
 from patarm.analysis._report import render_markdown
 from patarm.analysis._run import PairLike, analyze_best_of_n, analyze_seeds, analyze_votes
 from patarm.analysis._seeds import seed_summary
@@ -20,7 +21,10 @@ __all__ = [
     "analyze_seeds",
     "analyze_votes",
     "best_of_n_curve",
+    "demo_candidates",
+    "demo_pairs",
     "load_candidates",
+    "noisy_demo_judge",
     "pair_correct",
     "pick",
     "render_markdown",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from patarm.analysis._interval import mean_interval
@@ -29,14 +30,15 @@ __all__ = ["Pick", "best_of_n_curve", "pick"]
 Row = tuple[Sequence[float | None], Sequence[bool]]
 
 
+@dataclass(frozen=True)
 class Pick:
     """The judge's choice in one subset: the picked index, whether it is correct, the expected
     correctness over the tied top, and whether a tie had to be broken."""
 
-    __slots__ = ("expected", "index", "correct", "tied")
-
-    def __init__(self, index: int, correct: bool, expected: float, tied: bool) -> None:
-        self.index, self.correct, self.expected, self.tied = index, correct, expected, tied
+    index: int
+    correct: bool
+    expected: float
+    tied: bool
 
 
 def pick(scores: Sequence[float | None], correct: Sequence[bool], subset: Sequence[int], rng: random.Random) -> Pick:

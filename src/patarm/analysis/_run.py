@@ -67,7 +67,9 @@ def analyze_votes(
         "malformed_samples": sum(s is None for scores in samples for s in scores),
         "failed_judgments": sum(all(s is None for s in scores) for scores in samples),
         "judging": counts_dict(counts),
-        "curve": votes_curve(chosen, rejected, voting=cfg.voting, draws=draws, seed=cfg.seed),
+        "curve": votes_curve(
+            chosen, rejected, voting=cfg.voting, draws=draws, seed=0 if cfg.seed is None else cfg.seed
+        ),
     }
 
 
