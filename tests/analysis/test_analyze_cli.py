@@ -108,3 +108,12 @@ def test_bad_input_is_one_clean_line(tmp_path: Path) -> None:
     twice = run_cli("seeds", "--demo", "--seeds", "1", "1", "-o", "out", *TRUTH, cwd=tmp_path)
     assert twice.returncode == 2 and "each seed once" in twice.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_votes_with_a_real_engine_counts_its_failed_judgments_as_wrong(tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    # a random tiny model (the transformers backend, for real) writes no parseable score
+    args = ("votes", "--demo", "3", "--backend", "tiny", "-k", "2", "--max-new-tokens", "8", "--quiet")
+    report = analyze(*args, "-o", str(tmp_path))
+    assert report["failed_judgments"] == 6 and report["malformed_samples"] == 12
+    assert [p["first"]["value"] for p in report["curve"]] == [0.0, 0.0]
