@@ -15,7 +15,19 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from patarm.cli import _audit, _data, _demo, _doctor, _eval, _hackcheck, _judge, _rubrics, _selfcheck, _serve
+    from patarm.cli import (
+        _analyze,
+        _audit,
+        _data,
+        _demo,
+        _doctor,
+        _eval,
+        _hackcheck,
+        _judge,
+        _rubrics,
+        _selfcheck,
+        _serve,
+    )
 
     parser = argparse.ArgumentParser(
         prog="patarm",
@@ -33,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     _judge.add_parser(commands)
     _eval.add_parser(commands)
     _audit.add_parser(commands)
+    _analyze.add_parser(commands)
     _hackcheck.add_parser(commands)
     _serve.add_parser(commands)
     _data.add_parser(commands)

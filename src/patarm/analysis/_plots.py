@@ -1,0 +1,92 @@
+"""The analysis plots as PNG (matplotlib, imported here only): accuracy against k, Best-of-N
+accuracy against N', and a figure's mean and spread over seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from patarm.store import atomic_path
+
+__all__ = ["plot_best_of_n", "plot_seeds", "plot_votes"]
+
+
+def _axes() -> tuple[Any, Any]:
+    from patarm._extras import require
+
+    matplotlib: Any = require("matplotlib", "audit")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(7, 4.2), dpi=100)
+
+
+def _save(fig: Any, ax: Any, path: str | Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as scratch:
+        fig.savefig(scratch, format="png")
+    plt.close(fig)
+    return out
+
+
+def _band(ax: Any, xs: Sequence[float], figures: Sequence[Mapping[str, Any] | None], label: str, **style: Any) -> None:
+    shown = [(x, f) for x, f in zip(xs, figures, strict=True) if f is not None and f["value"] is not None]
+    if not shown:
+        return
+    x = [p[0] for p in shown]
+    ax.plot(x, [p[1]["value"] for p in shown], marker="o", label=label, **style)
+    lows = [p[1]["low"] if p[1]["low"] is not None else p[1]["value"] for p in shown]
+    highs = [p[1]["high"] if p[1]["high"] is not None else p[1]["value"] for p in shown]
+    ax.fill_between(x, lows, highs, alpha=0.15, color=ax.get_lines()[-1].get_color())
+
+
+def plot_votes(report: Mapping[str, Any], path: str | Path) -> Path:
+    """Pair accuracy against k (first k samples, and the k-subset average if drawn), with 95% bands."""
+    fig, ax = _axes()
+    ks = [p["k"] for p in report["curve"]]
+    _band(ax, ks, [p["first"] for p in report["curve"]], f"first k samples ({report['voting']} vote)")
+    _band(ax, ks, [p["subsets"] for p in report["curve"]], f"mean over {report['draws']} random k-subsets")
+    ax.set_xticks(ks)
+    ax.set_xlabel("k (votes per response)")
+    ax.set_ylabel("pair accuracy")
+    ax.set_title(f"Accuracy vs number of votes ({report['pairs']} pairs)")
+    return _save(fig, ax, path)
+
+
+def plot_best_of_n(report: Mapping[str, Any], path: str | Path) -> Path:
+    """Best-of-N accuracy of the judge against random choice and the oracle, per N'."""
+    fig, ax = _axes()
+    ns = [p["n"] for p in report["curve"]]
+    _band(ax, ns, [p["oracle"] for p in report["curve"]], "oracle (a correct one if any)", ls="--")
+    _band(ax, ns, [p["judge"] for p in report["curve"]], "judge's top-scored (seeded tie breaks)")
+    _band(ax, ns, [p["random"] for p in report["curve"]], "random choice", ls=":")
+    ax.set_xticks(ns)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("N' (candidates per prompt)")
+    ax.set_ylabel("share of prompts whose pick is correct")
+    ax.set_title(f"Best-of-N ({report['rows']} prompts)")
+    return _save(fig, ax, path)
+
+
+def plot_seeds(report: Mapping[str, Any], path: str | Path) -> Path:
+    """Accuracy against k: each seed's curve and the mean with +-1 std."""
+    fig, ax = _axes()
+    ks = [p["k"] for p in report["curve"]]
+    for seed in report["seeds"]:
+        ax.plot(ks, [p["per_seed"][str(seed)] for p in report["curve"]], lw=0.8, alpha=0.5, label=f"seed {seed}")
+    means = [p["mean"] for p in report["curve"]]
+    stds = [p["std"] or 0.0 for p in report["curve"]]
+    ax.errorbar(ks, means, yerr=stds, marker="o", capsize=4, color="black", label="mean +- std")
+    ax.set_xticks(ks)
+    ax.set_xlabel("k (votes per response)")
+    ax.set_ylabel("pair accuracy")
+    ax.set_title(f"Accuracy over {len(report['seeds'])} seeds ({report['pairs']} pairs)")
+    return _save(fig, ax, path)
