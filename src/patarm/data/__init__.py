@@ -4,7 +4,8 @@
   line, :func:`row_location` for one row), :func:`write_rows` (atomic), :class:`PairSource` (a
   pair file and how to read it);
 - loaders: :func:`load_pairs` / :func:`iter_loaded` (texts, chat-message lists, RewardBench
-  rows; malformed rows raise or are counted), :func:`derived_pair_id`;
+  rows; malformed rows raise or are counted; sources excluded by name, counted,
+  :data:`PAPER_EXCLUDED_SOURCES` the paper's rule), :func:`derived_pair_id`;
 - :class:`DomainLabeler`: given domain, else a router, with the label's source;
 - :func:`add_noise`: seeded label flips for the robustness study;
 - :func:`judge_rows`: one judge-prompt row per (pair, side), the rows every RL stack trains on;
@@ -20,6 +21,7 @@ from patarm.data._domains import DomainLabeler, DomainSource
 from patarm.data._files import read_rows
 from patarm.data._judge_rows import judge_rows
 from patarm.data._loaders import (
+    PAPER_EXCLUDED_SOURCES,
     LoadedPair,
     LoadReport,
     MalformedRowError,
@@ -40,6 +42,7 @@ from patarm.data._stats import PairStats
 from patarm.data._stream import iter_rows
 
 __all__ = [
+    "PAPER_EXCLUDED_SOURCES",
     "DomainLabeler",
     "DomainSource",
     "LoadReport",

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, print_replicas
-from patarm.cli._data._shared import cache_settings, labeler, print_lines, shared_args, source
+from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             conversational=not args.text_prompts,
             progress=bar.update,
         )
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     if build.note:
         print(f"note: {build.note}")
     if build.torn_cache_lines:
