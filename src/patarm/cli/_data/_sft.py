@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, print_replicas
+from patarm.cli._data import _sft_pairwise
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
 
@@ -14,6 +15,8 @@ __all__ = ["add_parser"]
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "pairwise":
+        return _sft_pairwise.run(args)
     from tqdm.auto import tqdm
 
     from patarm.data import LoadReport, SFTFilter, SFTReport, build_sft
@@ -79,6 +82,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sft.add_argument(
         "--margin", type=finite_float(), default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)"
     )
+    _sft_pairwise.add_format_arg(sft)
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
     sft.add_argument(
