@@ -95,12 +95,13 @@ class LoadReport:
     exclude_sources: tuple[str, ...] = ()
     unsourced: int = 0
 
-    def lines(self) -> list[str]:
+    def lines(self, *, zero_exclusions: bool = True) -> list[str]:
         """The summary the CLI prints, always, even when nothing was skipped; with a source
-        filter, the rows it excluded, per name (a name that matched nothing shows 0)."""
+        filter, the rows it excluded, per name (a name that matched nothing shows 0; with
+        ``zero_exclusions`` off, a filter that excluded nothing is not shown)."""
         out = [f"rows read: {self.rows}", f"pairs loaded: {self.kept}", f"rows skipped: {sum(self.skipped.values())}"]
         out += [f"  skipped ({reason}): {count}" for reason, count in sorted(self.skipped.items())]
-        if self.exclude_sources or self.excluded:
+        if self.excluded or (self.exclude_sources and zero_exclusions):
             out.append(f"rows excluded by source: {sum(self.excluded.values())}")
             names = sorted(set(self.exclude_sources) | set(self.excluded))
             out += [f"  excluded (source {name}): {self.excluded.get(name, 0)}" for name in names]

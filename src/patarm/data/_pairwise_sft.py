@@ -6,12 +6,15 @@ conversations (one per order), judge prompt -> the teacher's judgment in that or
 The margin is the teacher's chosen score minus its rejected score, each the mean over the two
 orders. A pair is dropped, and counted, for one of :data:`PAIRWISE_SFT_DROP_REASONS`:
 
-- ``malformed_teacher``: an order gave no score for a side, or has no well-formed sample
-  that prefers the chosen response (no target to train on);
+- ``malformed_teacher``: an order gave no score for a side, or (a kept pair otherwise) has no
+  well-formed sample that prefers the chosen response: no target to train on;
 - ``wrong_order``: margin < 0 (the teacher prefers the rejected response);
-- ``orders_disagree``: margin >= 0, but in one order the teacher did not score the chosen
-  response strictly above the rejected one (position bias);
-- ``margin_too_small``: 0 <= margin <= threshold (2 in the paper, as for the pointwise corpus).
+- ``margin_too_small``: 0 <= margin <= threshold (2 in the paper, as for the pointwise corpus);
+- ``orders_disagree``: margin > threshold, but in one order the teacher did not score the
+  chosen response strictly above the rejected one (position bias).
+
+The first three are the pointwise corpus's rule applied to the mean over orders; the last is
+what the pairwise format adds.
 
 The target of an order is its well-formed sample that prefers the chosen response and lies
 closest to the order's voted scores (the first such sample on a tie).
@@ -55,7 +58,7 @@ __all__ = [
     "pairwise_sft_rows",
 ]
 
-PAIRWISE_SFT_DROP_REASONS = ("malformed_teacher", "wrong_order", "orders_disagree", "margin_too_small")
+PAIRWISE_SFT_DROP_REASONS = ("malformed_teacher", "wrong_order", "margin_too_small", "orders_disagree")
 
 
 def order_target(order: OrderResult) -> PairwiseSample | None:
@@ -91,12 +94,12 @@ class PairwiseSFTFilter:
         margin = result.score_a - result.score_b
         if margin < 0:
             return margin, "wrong_order"
+        if margin <= self.threshold:
+            return margin, "margin_too_small"
         if any(o.score_a is None or o.score_b is None or o.score_a <= o.score_b for o in result.orders):
             return margin, "orders_disagree"
         if any(order_target(o) is None for o in result.orders):
             return margin, "malformed_teacher"
-        if margin <= self.threshold:
-            return margin, "margin_too_small"
         return margin, None
 
 

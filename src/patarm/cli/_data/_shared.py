@@ -56,9 +56,10 @@ def source(args: argparse.Namespace) -> Any:
 
 
 def load_lines(args: argparse.Namespace, report: Any) -> list[str]:
-    """The load summary, with a note when the default source rule left rows out, or when an
-    ``--exclude-source`` could match nothing because no row had a source."""
-    out: list[str] = report.lines()
+    """The load summary: rows excluded per source when ``--exclude-source`` is given, or when
+    the default rule left rows out (with a note saying so); a note when an ``--exclude-source``
+    could match nothing because no row had a source."""
+    out: list[str] = report.lines(zero_exclusions=bool(args.exclude_source))
     if not args.keep_all_sources and not args.exclude_source and report.excluded:
         names = ", ".join(sorted(report.excluded))
         out.append(
