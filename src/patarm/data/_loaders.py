@@ -14,6 +14,11 @@ A malformed row is a :class:`MalformedRowError` (a :class:`~patarm.types.RowErro
 row, the field and the expected form, plus a stable ``reason``), or, with ``skip=True``, it
 is counted per reason in a :class:`LoadReport` and left out. Nothing is dropped silently.
 
+Rows of an excluded source (``exclude_sources``: names matched exactly against the source
+column, e.g. :data:`PAPER_EXCLUDED_SOURCES`) are left out before they are parsed and counted per
+source name in the report (``excluded``); rows without a source are kept, and counted
+(``unsourced``) so that a filter on a missing column is seen.
+
 >>> rows = [{"prompt": "2+2?", "chosen": "4", "rejected": "5"}, {"prompt": "hi", "chosen": "x", "rejected": "x"}]
 >>> report = LoadReport()
 >>> [p.pair_id for p in load_pairs(rows, skip=True, report=report)]
@@ -27,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +41,7 @@ from patarm.errors import MalformedRowError
 from patarm.types import ChatMessage, PreferencePair, Prompt
 
 __all__ = [
+    "PAPER_EXCLUDED_SOURCES",
     "LoadReport",
     "LoadedPair",
     "MALFORMED_REASONS",
@@ -59,6 +65,9 @@ MALFORMED_REASONS = (
     "unreadable",
 )
 
+PAPER_EXCLUDED_SOURCES = ("magpie_ultra",)
+"""Sources the paper drops from Skywork-style preference data (spurious correlations)."""
+
 
 @dataclass(frozen=True)
 class PairColumns:
@@ -74,16 +83,28 @@ class PairColumns:
 
 @dataclass
 class LoadReport:
-    """Rows read, pairs kept, and rows skipped per reason."""
+    """Rows read, pairs kept, rows skipped per reason, and rows excluded per source name.
+
+    ``rows == kept + sum(skipped.values()) + sum(excluded.values())``; ``exclude_sources`` is
+    the source filter the rows were read under, ``unsourced`` the rows that had no source."""
 
     rows: int = 0
     kept: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    excluded: Counter[str] = field(default_factory=Counter)
+    exclude_sources: tuple[str, ...] = ()
+    unsourced: int = 0
 
-    def lines(self) -> list[str]:
-        """The summary the CLI prints, always, even when nothing was skipped."""
+    def lines(self, *, zero_exclusions: bool = True) -> list[str]:
+        """The summary the CLI prints, always, even when nothing was skipped; with a source
+        filter, the rows it excluded, per name (a name that matched nothing shows 0; with
+        ``zero_exclusions`` off, a filter that excluded nothing is not shown)."""
         out = [f"rows read: {self.rows}", f"pairs loaded: {self.kept}", f"rows skipped: {sum(self.skipped.values())}"]
         out += [f"  skipped ({reason}): {count}" for reason, count in sorted(self.skipped.items())]
+        if self.excluded or (self.exclude_sources and zero_exclusions):
+            out.append(f"rows excluded by source: {sum(self.excluded.values())}")
+            names = sorted(set(self.exclude_sources) | set(self.excluded))
+            out += [f"  excluded (source {name}): {self.excluded.get(name, 0)}" for name in names]
         return out
 
 
@@ -214,13 +235,25 @@ def iter_loaded(
     skip: bool = False,
     report: LoadReport | None = None,
     unique_ids: bool = True,
+    exclude_sources: Collection[str] = (),
 ) -> Iterator[LoadedPair]:
     """Pairs with their raw rows, lazily. ``skip`` counts malformed rows in ``report`` instead of
-    raising; ``unique_ids`` treats a repeated pair id as malformed (``duplicate_id``)."""
+    raising; ``unique_ids`` treats a repeated pair id as malformed (``duplicate_id``); a row
+    whose source (the first present of ``columns.sources``) is one of ``exclude_sources`` is
+    left out unparsed and counted per source in ``report.excluded``."""
     tally = report if report is not None else LoadReport()
+    cols = columns or PairColumns()
+    excluded = frozenset(exclude_sources)
+    tally.exclude_sources = tuple(sorted(set(tally.exclude_sources) | excluded))
     seen: set[str] = set()
     for index, row in enumerate(rows):
         tally.rows += 1
+        source = _optional(row, cols.sources) if isinstance(row, Mapping) else None
+        if source is None:
+            tally.unsourced += 1
+        elif source in excluded:
+            tally.excluded[source] += 1
+            continue
         try:
             pair = pair_from_row(row, index, columns)
             if unique_ids:
@@ -242,6 +275,8 @@ def load_pairs(
     *,
     skip: bool = False,
     report: LoadReport | None = None,
+    exclude_sources: Collection[str] = (),
 ) -> list[PreferencePair]:
     """All pairs of ``rows`` (see :func:`iter_loaded`)."""
-    return [item.pair for item in iter_loaded(rows, columns, skip=skip, report=report)]
+    loaded = iter_loaded(rows, columns, skip=skip, report=report, exclude_sources=exclude_sources)
+    return [item.pair for item in loaded]

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.backends import prompt_text
+from patarm.data._loaders import derived_pair_id
 from patarm.errors import ConfigError
 from patarm.judges import PointwiseResult
 from patarm.prompts import JudgePrompts
@@ -106,7 +107,8 @@ def sft_pair_rows(
     conversational: bool = True,
 ) -> list[dict[str, Any]]:
     """Two prompt-completion rows (chosen, then rejected) in the shape of
-    :func:`patarm.adapters.trl.sft_rows`, plus ``pair_id``, ``role`` and the teacher's ``score``."""
+    :func:`patarm.adapters.trl.sft_rows`, plus ``pair_id``, ``pair_key`` (a digest of the pair's
+    content, for :func:`patarm.data.intersect_corpora`), ``role`` and the teacher's ``score``."""
     rows = []
     sides: tuple[tuple[Role, PointwiseResult], ...] = (("chosen", chosen), ("rejected", rejected))
     for role, result in sides:
@@ -122,6 +124,7 @@ def sft_pair_rows(
                 "completion": completion,
                 "domain": domain,
                 "pair_id": pair.pair_id,
+                "pair_key": derived_pair_id(pair.prompt, pair.chosen, pair.rejected),
                 "role": role,
                 "score": result.score,
             }

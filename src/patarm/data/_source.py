@@ -1,5 +1,6 @@
-"""Where a command's pairs come from: a file or saved dataset, its columns, a row limit, and
-whether malformed rows stop the run or are counted and skipped.
+"""Where a command's pairs come from: a file or saved dataset, its columns, a row limit,
+whether malformed rows stop the run or are counted and skipped, and the sources left out
+(counted per name in the report).
 
 >>> import json, pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
@@ -31,10 +32,14 @@ class PairSource:
     split: str | None = None
     limit: int | None = None
     skip_malformed: bool = False
+    exclude_sources: tuple[str, ...] = ()
 
     def iter(self, report: LoadReport) -> Iterator[LoadedPair]:
-        """The loaded pairs, lazily; malformed rows are counted in ``report`` when skipped."""
+        """The loaded pairs, lazily; malformed rows are counted in ``report`` when skipped, rows
+        of an excluded source always (``report.excluded``, per source name)."""
         rows = iter_rows(self.path, split=self.split, skip_unreadable=self.skip_malformed)
         if self.limit is not None:
             rows = islice(rows, self.limit)
-        return iter_loaded(rows, self.columns, skip=self.skip_malformed, report=report)
+        return iter_loaded(
+            rows, self.columns, skip=self.skip_malformed, report=report, exclude_sources=self.exclude_sources
+        )

@@ -2,7 +2,8 @@
 
 Subcommands, one module each: ``convert`` and ``add-noise`` (:mod:`._convert`), ``build-rl``
 (:mod:`._rl`), ``build-sft`` (:mod:`._sft`), ``build-verl`` / ``build-openrlhf``
-(:mod:`._stacks`), ``stats`` (:mod:`._stats`). Each parses its options, calls one library
+(:mod:`._stacks`), ``stats`` (:mod:`._stats`), ``intersect`` (:mod:`._intersect`); ``build-sft
+--mode pairwise`` runs in :mod:`._sft_pairwise`. Each parses its options, calls one library
 function of :mod:`patarm.data`, and prints how many rows it read, kept and skipped per reason.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from patarm.cli._data import _convert, _rl, _sft, _stacks, _stats
+from patarm.cli._data import _convert, _intersect, _rl, _sft, _stacks, _stats
 
 __all__ = ["add_parser"]
 
@@ -30,3 +31,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _sft.add_parser(sub)
     _stacks.add_stack_parsers(sub)
     _stats.add_parser(sub)
+    _intersect.add_parser(sub)

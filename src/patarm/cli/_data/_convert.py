@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from patarm.cli._data._shared import labeler, print_lines, shared_args, source
+from patarm.cli._data._shared import labeler, load_lines, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
 
 __all__ = ["add_convert_parsers"]
@@ -17,7 +17,7 @@ def run_convert(args: argparse.Namespace) -> int:
     report = LoadReport()
     label = labeler(args, RubricSet(args.rubric_dir or ()))
     convert_pairs(source(args), args.output, label, report)
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     print_lines([f"domain {d} ({s}): {n}" for (d, s), n in sorted(label.counts.items())])
     print(f"output: {args.output}")
     return 0
@@ -30,7 +30,7 @@ def run_add_noise(args: argparse.Namespace) -> int:
     result = noise_pairs(
         source(args), args.output, flip=args.flip, seed=args.seed, undo=args.undo, stack=args.stack, report=report
     )
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     if args.undo:
         undone = f"round {result.rounds + 1} undone; {result.rounds} left"
         print(f"pairs restored: {result.changed} of {result.total} ({undone})")

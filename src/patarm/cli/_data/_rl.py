@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import backend_from_args, print_replicas
-from patarm.cli._data._shared import cache_settings, labeler, print_lines, prompts, shared_args, source
+from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, prompts, shared_args, source
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
 
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         conversational=not args.text_prompts,
         progress=lambda pairs: tqdm(pairs, desc="pairs", unit="pair", disable=args.quiet),
     )
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     if sampling is not None:
         if sampling.torn_cache_lines:
             print(f"note: the last record of {sampling.cache} was cut short (an interrupted write): dropped, redone")

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, print_replicas
+from patarm.cli._data import _sft_pairwise
 from patarm.cli._data._sft_formats import SFT_FORMATS, as_format, format_problem
-from patarm.cli._data._shared import cache_settings, labeler, print_lines, shared_args, source
+from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
 
@@ -18,6 +19,10 @@ __all__ = ["add_parser"]
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.mode == "pairwise":
+        if args.format != "trl":
+            raise ConfigError(f"--mode pairwise writes {{prompt, completion}} rows: drop --format {args.format}")
+        return _sft_pairwise.run(args)
     from tqdm.auto import tqdm
 
     from patarm.data import LoadReport, SFTFilter, SFTReport, build_sft
@@ -57,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if rows_file != output:
         _reshape(rows_file, output, args.format)
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     if build.note:
         print(f"note: {build.note}")
     if build.torn_cache_lines:
@@ -106,6 +111,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sft.add_argument(
         "--margin", type=finite_float(), default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)"
     )
+    _sft_pairwise.add_format_arg(sft)
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
     sft.add_argument(

@@ -9,7 +9,28 @@ from typing import Any
 from patarm.cli._common import add_backend_args, backend_from_args, int_at_least
 from patarm.cli._numbers import finite_float
 
-__all__ = ["cache_settings", "labeler", "print_lines", "prompts", "shared_args", "source"]
+__all__ = [
+    "cache_settings",
+    "excluded_sources",
+    "labeler",
+    "load_lines",
+    "print_lines",
+    "prompts",
+    "shared_args",
+    "source",
+]
+
+
+def excluded_sources(args: argparse.Namespace) -> tuple[str, ...]:
+    """The sources left out: those named by ``--exclude-source``; none with
+    ``--keep-all-sources``; else the paper's rule for Skywork-style data (``magpie_ultra``)."""
+    from patarm.data import PAPER_EXCLUDED_SOURCES
+
+    if args.keep_all_sources:
+        return ()
+    if args.exclude_source:
+        return tuple(dict.fromkeys(args.exclude_source))
+    return PAPER_EXCLUDED_SOURCES
 
 
 def source(args: argparse.Namespace) -> Any:
@@ -24,7 +45,31 @@ def source(args: argparse.Namespace) -> Any:
         domain=args.domain_col or None,
         sources=(args.source_col,) if args.source_col else defaults.sources,
     )
-    return PairSource(args.input, columns, split=args.split, limit=args.limit, skip_malformed=args.skip_malformed)
+    return PairSource(
+        args.input,
+        columns,
+        split=args.split,
+        limit=args.limit,
+        skip_malformed=args.skip_malformed,
+        exclude_sources=excluded_sources(args),
+    )
+
+
+def load_lines(args: argparse.Namespace, report: Any) -> list[str]:
+    """The load summary: rows excluded per source when ``--exclude-source`` is given, or when
+    the default rule left rows out (with a note saying so); a note when an ``--exclude-source``
+    could match nothing because no row had a source."""
+    out: list[str] = report.lines(zero_exclusions=bool(args.exclude_source))
+    if not args.keep_all_sources and not args.exclude_source and report.excluded:
+        names = ", ".join(sorted(report.excluded))
+        out.append(
+            f"note: rows of source {names} left out: the paper's rule for Skywork-style data "
+            "(--keep-all-sources keeps them)"
+        )
+    if args.exclude_source and report.rows and report.unsourced == report.rows:
+        column = args.source_col or "source or subset"
+        out.append(f"note: no row has a source ({column}): --exclude-source matched nothing")
+    return out
 
 
 def print_lines(lines: list[str]) -> None:
@@ -71,6 +116,17 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--id-col", help="id column (default: pair_id, else id, else a hash of the content)")
     group.add_argument("--domain-col", default="domain", help="domain column; '' to ignore (default domain)")
     group.add_argument("--source-col", help="source column (default: source, else subset)")
+    filters = group.add_mutually_exclusive_group()
+    filters.add_argument(
+        "--exclude-source",
+        action="append",
+        metavar="NAME",
+        help="leave out rows whose source is NAME, counted per name (repeatable; replaces the default, "
+        "which is the paper's rule for Skywork-style data: --exclude-source magpie_ultra)",
+    )
+    filters.add_argument(
+        "--keep-all-sources", action="store_true", help="exclude no source (not even the default magpie_ultra)"
+    )
     group.add_argument(
         "--skip-malformed",
         action="store_true",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from patarm.cli._data._shared import labeler, print_lines, prompts, shared_args, source
+from patarm.cli._data._shared import labeler, load_lines, print_lines, prompts, shared_args, source
 from patarm.errors import ConfigError
 
 __all__ = ["add_stack_parsers"]
@@ -34,7 +34,7 @@ def run_build_verl(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.output}: verl reads Parquet; name the output .parquet")
     pairs, judge_prompts, report = _stack_pairs(args)
     total = write_rows(args.output, verl_rows(pairs, judge_prompts, data_source=args.data_source))
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     print(f"verl rows: {total} ({len(pairs)} pairs, chosen then rejected, pair-adjacent)")
     print(f"output: {args.output}")
     print(
@@ -52,7 +52,7 @@ def run_build_openrlhf(args: argparse.Namespace) -> int:
     jsonl_output(args.output)
     pairs, judge_prompts, report = _stack_pairs(args)
     total = write_rows(args.output, openrlhf_rows(pairs, judge_prompts, mode=args.mode))
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     print(f"OpenRLHF rows ({args.mode}): {total} ({len(pairs)} pairs)")
     print(f"output: {args.output}")
     if args.mode == "pair-row":

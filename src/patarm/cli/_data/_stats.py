@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from patarm.cli._data._shared import labeler, print_lines, shared_args, source
+from patarm.cli._data._shared import labeler, load_lines, print_lines, shared_args, source
 
 __all__ = ["add_parser"]
 
@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     for item in source(args).iter(report):
         domain, domain_source = label.label(item.pair)
         stats.add(item.pair, domain, item.row.get("domain_source") or domain_source)
-    print_lines(report.lines())
+    print_lines(load_lines(args, report))
     summary = stats.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
