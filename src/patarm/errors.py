@@ -16,6 +16,7 @@ already catch (``ValueError`` for a bad value or input, ``ImportError`` for a mi
     │   ├── TemplateError                     a rubric/prompt template that fails in the sandbox
     │   ├── QuerySplitError                   a policy query that no chat template splits
     │   └── BadBody                           a reward-server request body that is not the API's JSON
+    │       └── OverLimit                     a body over a count or length limit (413), found before decoding
     ├── MissingExtraError (ImportError)       an optional package is missing; names the extra
     ├── BackendError (RuntimeError)           a generation server failed for good
     ├── JudgeServerError (RuntimeError)       a ``patarm serve`` answered with an error
@@ -58,6 +59,7 @@ __all__ = [
     "JudgeTimeoutError",
     "MalformedRowError",
     "MissingExtraError",
+    "OverLimit",
     "PairConfigError",
     "PatarmError",
     "QuerySplitError",
@@ -206,6 +208,20 @@ class BadBody(InputError):
     Args:
         *args: The message.
     """
+
+
+class OverLimit(BadBody):
+    """A request body over a count or length limit (413), found while scanning it before it is
+    decoded; the message names the field and the limit.
+
+    Args:
+        message: What is over which limit.
+        at: The character offset where the scan stopped.
+    """
+
+    def __init__(self, message: str, at: int) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 # -- services ----------------------------------------------------------------------------------

@@ -23,11 +23,11 @@ measure several texts against one budget of values (a body, then the JSON labels
 >>> scan.scan('{"query": ["a", "b", "c", "d"]}')
 Traceback (most recent call last):
 ...
-patarm.serve._scan.OverLimit: query: more than 3 entries; the limit is 3: split the request
+patarm.errors.OverLimit: query: more than 3 entries; the limit is 3: split the request
 >>> scan.scan('{"labels": [{"prompt": "longer than eight"}]}')
 Traceback (most recent call last):
 ...
-patarm.serve._scan.OverLimit: labels[0].prompt has 17 characters; the limit is 8
+patarm.errors.OverLimit: labels[0].prompt has 17 characters; the limit is 8
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import json
 import re
 from typing import Any
 
-from patarm.errors import PatarmError
+from patarm.errors import OverLimit
 from patarm.serve._body import BadBody, field_path
 
 __all__ = ["JsonScan", "OverLimit", "read_json"]
@@ -47,17 +47,6 @@ __all__ = ["JsonScan", "OverLimit", "read_json"]
 _TOKEN = re.compile(r'"[^"]*"|[\[\]{}:,]|[^\s\[\]{}:,"]+|"')
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class OverLimit(PatarmError, ValueError):
-    """A body over a count or length limit (413); the message names the field and the limit.
-
-    ``at`` is the character offset where the scan stopped.
-    """
-
-    def __init__(self, message: str, at: int) -> None:
-        super().__init__(message)
-        self.at = at
 
 
 class JsonScan:
@@ -156,7 +145,7 @@ def read_json(raw: bytes, scan: JsonScan) -> Any:
     >>> read_json(b'{"query": ["q"], "labels": [0, 0, 0]}', scan)
     Traceback (most recent call last):
     ...
-    patarm.serve._scan.OverLimit: labels: more than 2 entries; the limit is 2: split the request
+    patarm.errors.OverLimit: labels: more than 2 entries; the limit is 2: split the request
     """
     try:
         text = raw.decode("utf-8")
