@@ -23,8 +23,9 @@ __all__ = ["NoiseResult", "convert_pairs", "jsonl_output", "noise_pairs", "pair_
 
 
 def pair_record(pair: PreferencePair, domain: str | None, source: str | None) -> dict[str, Any]:
-    """A pair as a JSON row, with its domain and where the domain came from."""
-    row: dict[str, Any] = pair.model_dump(mode="json")
+    """A pair as a JSON row, with its domain and where the domain came from; its reference
+    answer only when it has one (a file without references is written as before)."""
+    row: dict[str, Any] = pair.model_dump(mode="json", exclude={"reference"} if pair.reference is None else None)
     row["domain"], row["domain_source"] = domain, source
     return row
 
