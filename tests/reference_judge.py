@@ -23,3 +23,29 @@ def judge(prompt: str, seed: int | None) -> str:
     if reference is None:
         return "<criteria>c</criteria><rationale>REFERENCE=none</rationale><answer>2</answer>"
     return f"<criteria>c</criteria><rationale>REFERENCE={reference}</rationale><answer>9</answer>"
+
+
+def judge_any(prompt: str, seed: int | None) -> str:
+    """As :func:`judge`, for pointwise and pairwise prompts alike (a pairwise prompt gets both
+    scores): for commands that judge both ways (``patarm audit``)."""
+    reference = shown_reference(prompt)
+    rationale = f"REFERENCE={'none' if reference is None else reference}"
+    score = 2 if reference is None else 9
+    if "\n<response_a>\n" in prompt:
+        return f"<criteria>c</criteria><rationale>{rationale}</rationale><score_a>{score}</score_a><score_b>1</score_b>"
+    return f"<criteria>c</criteria><rationale>{rationale}</rationale><answer>{score}</answer>"
+
+
+def store_rationales(path: str | object) -> dict[str, list[str]]:
+    """Each record of a judgment store (``judge_items``) by its name (its key when it has no
+    name): the rationales of its samples, both orders' for a pair."""
+    import json
+    from pathlib import Path
+
+    out: dict[str, list[str]] = {}
+    for line in Path(str(path)).read_text().splitlines()[1:]:
+        record = json.loads(line)
+        result = record["result"]
+        samples = result["samples"] if "samples" in result else [s for o in result["orders"] for s in o["samples"]]
+        out[record["name"] or record["id"]] = [s["rationale"] for s in samples]
+    return out
