@@ -6,6 +6,8 @@ the judge's own output too, and the tests would see it."""
 
 from __future__ import annotations
 
+import re
+
 OPEN, CLOSE = "\n<reference>\n", "\n</reference>\n"
 
 
@@ -49,3 +51,13 @@ def store_rationales(path: str | object) -> dict[str, list[str]]:
         samples = result["samples"] if "samples" in result else [s for o in result["orders"] for s in o["samples"]]
         out[record["name"] or record["id"]] = [s["rationale"] for s in samples]
     return out
+
+
+def judge_matching(prompt: str, seed: int | None) -> str:
+    """A sampler that scores a response 9 when it is exactly the reference it was shown, 5
+    otherwise (every response 5 without a reference): a pair whose chosen response is the
+    reference is ranked right only when the reference reaches it."""
+    found = re.search(r"<response>\n(.*?)\n</response>", prompt, re.DOTALL)
+    reference = shown_reference(prompt)
+    score = 9 if found is not None and reference is not None and found.group(1) == reference else 5
+    return f"<criteria>c</criteria><rationale>r</rationale><answer>{score}</answer>"
