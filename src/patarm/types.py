@@ -73,6 +73,9 @@ class PreferencePair(BaseModel):
             ...); None lets the rubric router decide.
         source: Where the pair comes from (a dataset or file name); None when unknown.
             Carried through for reporting (data statistics count pairs per source).
+        reference: A reference answer (a ground truth, a solution) the judge compares both
+            responses against; None: no reference block. Read from a column only when the
+            user names one (``--reference-col``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -83,6 +86,7 @@ class PreferencePair(BaseModel):
     rejected: str
     domain: str | None = None
     source: str | None = None
+    reference: str | None = None
 
     @field_validator("pair_id", mode="before")
     @classmethod
@@ -150,6 +154,7 @@ _EXPECTED = {
     "rejected": "a string",
     "domain": "a string or null",
     "source": "a string or null",
+    "reference": "a string or null",
 }
 
 

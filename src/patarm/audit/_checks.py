@@ -52,7 +52,7 @@ class AuditInputs:
         return self.scale[1] - self.scale[0]
 
     def point(self, pair: AuditPair, text: str) -> dict[str, Any]:
-        return self.judged.point(pair.prompt, text, pair.domain)
+        return self.judged.point(pair.prompt, text, pair.domain, pair.reference)
 
     def score(self, pair: AuditPair, text: str) -> float | None:
         value: float | None = self.point(pair, text).get("score")
@@ -240,7 +240,7 @@ def position_check(a: AuditInputs) -> dict[str, Any]:
     agree = []
     first = []
     for p in a.pairs:
-        rec = a.judged.pair(p.prompt, p.chosen, p.rejected, p.domain) or {}
+        rec = a.judged.pair(p.prompt, p.chosen, p.rejected, p.domain, p.reference) or {}
         winners = []
         for order in rec.get("orders", []):
             w = _winner(order["score_a"], order["score_b"])
@@ -281,7 +281,7 @@ def consistency_check(a: AuditInputs) -> dict[str, Any]:
     agree = []
     if a.pairwise:
         for p in a.pairs:
-            rec = a.judged.pair(p.prompt, p.chosen, p.rejected, p.domain) or {}
+            rec = a.judged.pair(p.prompt, p.chosen, p.rejected, p.domain, p.reference) or {}
             pair_outcome = compare(rec.get("score_a"), rec.get("score_b"), failures="wrong")
             agree.append(pair_outcome == a.outcome(p))
     modes = wilson(sum(agree), len(agree))

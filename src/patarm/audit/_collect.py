@@ -24,24 +24,30 @@ from patarm.judges import Judge, JudgeCounts, PairwiseItem, PairwiseResult, Poin
 __all__ = ["Judged", "Probe", "collect", "probe_key"]
 
 
-def probe_key(kind: str, prompt: Any, texts: Sequence[str], domain: str | None) -> str:
-    """A probe's key: its kind and a digest of what the judge sees."""
-    blob = json.dumps([prompt, list(texts), domain], ensure_ascii=False, sort_keys=True)
+def probe_key(kind: str, prompt: Any, texts: Sequence[str], domain: str | None, reference: str | None = None) -> str:
+    """A probe's key: its kind and a digest of what the judge sees (the reference answer only
+    when there is one, so keys without references are as they were)."""
+    shown: list[Any] = [prompt, list(texts), domain]
+    if reference is not None:
+        shown.append({"reference": reference})
+    blob = json.dumps(shown, ensure_ascii=False, sort_keys=True)
     return f"{kind}#{hashlib.sha1(blob.encode('utf-8')).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
 class Probe:
-    """One response (``point``) or two responses (``pair``, judged in both orders) to judge."""
+    """One response (``point``) or two responses (``pair``, judged in both orders) to judge,
+    against ``reference`` when there is one."""
 
     kind: Literal["point", "pair"]
     prompt: Any
     texts: tuple[str, ...]
     domain: str | None
+    reference: str | None = None
 
     @property
     def key(self) -> str:
-        return probe_key(self.kind, self.prompt, self.texts, self.domain)
+        return probe_key(self.kind, self.prompt, self.texts, self.domain, self.reference)
 
 
 @dataclass
@@ -54,11 +60,13 @@ class Judged:
     failed: int = 0
     torn_lines: int = 0
 
-    def point(self, prompt: Any, text: str, domain: str | None) -> dict[str, Any]:
-        return self.records[probe_key("point", prompt, [text], domain)]
+    def point(self, prompt: Any, text: str, domain: str | None, reference: str | None = None) -> dict[str, Any]:
+        return self.records[probe_key("point", prompt, [text], domain, reference)]
 
-    def pair(self, prompt: Any, a: str, b: str, domain: str | None) -> dict[str, Any] | None:
-        return self.records.get(probe_key("pair", prompt, [a, b], domain))
+    def pair(
+        self, prompt: Any, a: str, b: str, domain: str | None, reference: str | None = None
+    ) -> dict[str, Any] | None:
+        return self.records.get(probe_key("pair", prompt, [a, b], domain, reference))
 
 
 def _point_view(result: PointwiseResult) -> dict[str, Any]:
@@ -103,14 +111,14 @@ def collect(
     shared: dict[str, Any] = {"store": store, "settings": settings, "chunk": chunk}
     if points:
         run = judge_items(
-            judges["point"], [PointwiseItem(p.prompt, p.texts[0], p.domain) for p in points],
+            judges["point"], [PointwiseItem(p.prompt, p.texts[0], p.domain, p.reference) for p in points],
             progress="auditing" if progress else False, **shared,
         )  # fmt: skip
         out.records.update((p.key, _point_view(r)) for p, r in zip(points, run.results, strict=True))
         _add(out, run.counts)
     if pairs:
         paired = judge_items(
-            judges["pair"], [PairwiseItem(p.prompt, p.texts[0], p.texts[1], p.domain) for p in pairs],
+            judges["pair"], [PairwiseItem(p.prompt, p.texts[0], p.texts[1], p.domain, p.reference) for p in pairs],
             progress="auditing pairs" if progress else False, **shared,
         )  # fmt: skip
         out.records.update((p.key, _pair_view(r)) for p, r in zip(pairs, paired.results, strict=True))

@@ -29,7 +29,9 @@ __all__ = ["AuditData", "AuditPair", "load_audit_data", "pairs_from_records", "q
 @dataclass(frozen=True)
 class AuditPair:
     """One prompt with its chosen and rejected response; ``row`` names the benchmark row it
-    came from (RM-Bench), ``domain`` None means let the judge route it."""
+    came from (RM-Bench), ``domain`` None means let the judge route it; ``reference``: a
+    reference answer shown to the judge with every response judged for this pair (the
+    rewrites of its responses included), None for none."""
 
     key: str
     prompt: str | list[dict[str, str]]
@@ -37,6 +39,7 @@ class AuditPair:
     rejected: str
     domain: str | None = None
     row: str | None = None
+    reference: str | None = None
 
 
 @dataclass
@@ -61,7 +64,7 @@ def pairs_from_records(records: Sequence[Mapping[str, Any]]) -> list[AuditPair]:
 
 def _audit_pair(pair: Any) -> AuditPair:
     prompt: Any = pair.prompt if isinstance(pair.prompt, str) else [dict(m) for m in pair.prompt]
-    return AuditPair(pair.pair_id, prompt, pair.chosen, pair.rejected, pair.domain)
+    return AuditPair(pair.pair_id, prompt, pair.chosen, pair.rejected, pair.domain, reference=pair.reference)
 
 
 def _benchmark_pairs(benchmark: str, rows: Sequence[Any]) -> list[AuditPair]:
@@ -76,17 +79,24 @@ def _benchmark_pairs(benchmark: str, rows: Sequence[Any]) -> list[AuditPair]:
             sides = [(j, row.chosen[0], rejected) for j, rejected in enumerate(row.rejected)]
         for index, chosen, rejected in sides:
             key = row.key if len(sides) == 1 else f"{row.key}/{index}"
-            out.append(AuditPair(key, row.prompt, chosen, rejected, domain, row=row.key))
+            out.append(AuditPair(key, row.prompt, chosen, rejected, domain, row=row.key, reference=row.reference))
     return out
 
 
-def load_audit_data(path: str | Path, *, benchmark: str | None = None, skip_malformed: bool = False) -> AuditData:
+def load_audit_data(
+    path: str | Path,
+    *,
+    benchmark: str | None = None,
+    skip_malformed: bool = False,
+    reference_col: str | None = None,
+) -> AuditData:
     """Read pairs from a preference file (JSONL, JSON, Parquet, a saved dataset) or, with
-    ``benchmark``, from a RewardBench / RewardBench 2 / RM-Bench file."""
+    ``benchmark``, from a RewardBench / RewardBench 2 / RM-Bench file; ``reference_col`` names
+    the column of each row's reference answer (a row without it is an error; null: none)."""
     if benchmark is not None:
         from patarm.eval import load_benchmark
 
-        data = load_benchmark(benchmark, [path], skip_malformed=skip_malformed)
+        data = load_benchmark(benchmark, [path], skip_malformed=skip_malformed, reference_col=reference_col)
         skipped: dict[str, int] = {}
         for s in data.skipped:
             skipped[s.reason] = skipped.get(s.reason, 0) + 1
@@ -98,11 +108,13 @@ def load_audit_data(path: str | Path, *, benchmark: str | None = None, skip_malf
             len(data.rows) + len(data.skipped),
             skipped,
         )
-    from patarm.data import LoadReport, iter_loaded, read_rows
+    from patarm.data import LoadReport, PairColumns, iter_loaded, read_rows
 
     report = LoadReport()
+    columns = PairColumns(reference=reference_col)
     try:
-        pairs = [_audit_pair(item.pair) for item in iter_loaded(read_rows(path), skip=skip_malformed, report=report)]
+        loaded = iter_loaded(read_rows(path), columns, skip=skip_malformed, report=report)
+        pairs = [_audit_pair(item.pair) for item in loaded]
     except ValueError as exc:
         raise InputError(_named(path, exc)) from None
     return AuditData(pairs, str(path), rows_read=report.rows, skipped=dict(report.skipped))

@@ -1,6 +1,7 @@
 """What an audit judges for each pair: the originals, their plain and markdown renderings,
 the rejected response under each attack and its length-matched control, and (pairwise) the
-pair itself in both orders.
+pair itself in both orders. Every probe of a pair carries the pair's reference answer, so a
+rewritten response is judged against the same reference as the original.
 
 >>> from patarm.audit._pairs import AuditPair
 >>> probes = audit_probes([AuditPair("1", "2+2?", "4", "5")], high=10, pairwise=False)
@@ -28,7 +29,7 @@ def audit_probes(pairs: Sequence[AuditPair], *, high: float, pairwise: bool) -> 
             texts += [plain(text), styled(text)]
         for attack in ATTACKS:
             texts += [apply_attack(pair.rejected, attack, high=high, neutral=n) for n in (False, True)]
-        out += [Probe("point", pair.prompt, (t,), pair.domain) for t in texts]
+        out += [Probe("point", pair.prompt, (t,), pair.domain, pair.reference) for t in texts]
         if pairwise:
-            out.append(Probe("pair", pair.prompt, (pair.chosen, pair.rejected), pair.domain))
+            out.append(Probe("pair", pair.prompt, (pair.chosen, pair.rejected), pair.domain, pair.reference))
     return out

@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, replica_lines
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    add_reference_arg,
+    backend_from_args,
+    config_from_args,
+    replica_lines,
+)
 from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
@@ -68,7 +75,9 @@ def _load_data(args: argparse.Namespace) -> Any:
         raise ConfigError("--input is required (a pairs file, or a benchmark file with --benchmark)")
     written = [Path(args.output) / name for name in ("audit.json", "audit.md", "judgments.jsonl")]
     check_distinct({"--input": args.input}, {"--output": written})
-    data = load_audit_data(args.input, benchmark=args.benchmark, skip_malformed=args.skip_malformed)
+    data = load_audit_data(
+        args.input, benchmark=args.benchmark, skip_malformed=args.skip_malformed, reference_col=args.reference_col
+    )
     if data.skipped:
         print(f"note: {sum(data.skipped.values())} malformed row(s) skipped: {data.skipped}")
     return data
@@ -134,6 +143,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--benchmark", choices=["rewardbench", "rewardbench2", "rmbench"], help="read --input as "
                         "this benchmark (RM-Bench adds its hard/normal/easy split)")  # fmt: skip
     parser.add_argument("--skip-malformed", action="store_true", help="leave malformed rows out (counted)")
+    add_reference_arg(parser)
     parser.add_argument(
         "--quick",
         type=int,

@@ -234,3 +234,16 @@ def check_address(host: str, port: int) -> None:
         raise ConfigError(f"--host {host!r}: not an address this machine can resolve ({exc.strerror})") from None
     except OSError as exc:
         raise ConfigError(f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})") from None
+
+
+REFERENCE_HELP = (
+    "column holding each row's reference answer (a ground truth, a solution): shown to the judge in its own "
+    "block, to compare the responses against; null in a row: no reference for that row; a row without the "
+    "column is an error"
+)
+
+
+def add_reference_arg(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--reference-col COLUMN``, the same option in every command that judges rows from a file
+    (read with :func:`patarm.data._references.row_reference`); absent: no reference anywhere."""
+    parser.add_argument("--reference-col", metavar="COLUMN", help=REFERENCE_HELP)

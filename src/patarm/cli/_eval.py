@@ -16,6 +16,7 @@ from typing import Any
 from patarm.cli._common import (
     add_backend_args,
     add_judge_args,
+    add_reference_arg,
     backend_from_args,
     config_from_args,
     int_at_least,
@@ -84,6 +85,8 @@ def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[
         print("\n".join(replicas), file=sys.stderr)
     if args.cache:
         info["cache"] = str(args.cache)
+    if args.reference_col:
+        info["reference_col"] = args.reference_col
     return run.scores, info
 
 
@@ -110,12 +113,20 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"unknown benchmark {args.benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
     if args.scores and args.baseline:
         raise ConfigError("--scores and --baseline are two sources of scores; give one")
+    if args.reference_col and (args.scores or args.baseline):
+        raise ConfigError("--reference-col shows a reference to a judge; --scores and --baseline run none")
     data_paths = [p.split("=", 1)[1] if "=" in p and not Path(p).exists() else p for p in args.data]
     check_distinct(
         {"--data": data_paths, "--scores": args.scores},
         {"--output": args.output, "--cache": args.cache, "--criteria-cache": args.criteria_cache},
     )
-    data = load_benchmark(args.benchmark, args.data, skip_malformed=args.skip_malformed, split=args.split)
+    data = load_benchmark(
+        args.benchmark,
+        args.data,
+        skip_malformed=args.skip_malformed,
+        split=args.split,
+        reference_col=args.reference_col,
+    )
     keep, notes = _select(args, data)
     chosen = BenchmarkData(data.benchmark, tuple(data.rows[i] for i in keep), data.skipped, data.sources)
     if args.scores:
@@ -190,6 +201,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="score: voted scores (--voting); majority: majority of per-sample preferences; expected: expected "
         "score from log-probabilities (pointwise). Default: score",
     )
+    add_reference_arg(judge)
     judge.add_argument("--cache", metavar="FILE", help="JSONL of judgments, appended as they come; reruns resume")
     judge.add_argument(
         "--chunk-items",

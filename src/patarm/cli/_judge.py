@@ -20,6 +20,7 @@ from typing import Any
 from patarm.cli._common import (
     add_backend_args,
     add_judge_args,
+    add_reference_arg,
     backend_from_args,
     config_from_args,
     int_at_least,
@@ -244,12 +245,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
     parser.add_argument("--split", help="split of a saved DatasetDict")
-    parser.add_argument(
-        "--reference-col",
-        metavar="COLUMN",
-        help="column holding each row's reference answer (a ground truth, a solution): shown to the judge in "
-        "its own block, to compare the responses against; null in a row: no reference for that row",
-    )
+    add_reference_arg(parser)
     parser.add_argument("--limit", type=int_at_least(0), help="judge only the first N rows")
     parser.add_argument(
         "--chunk-rows",

@@ -22,9 +22,15 @@ from patarm.types import PreferencePair, RowError
 __all__ = ["NoiseResult", "convert_pairs", "jsonl_output", "noise_pairs", "pair_record"]
 
 
-def pair_record(pair: PreferencePair, domain: str | None, source: str | None) -> dict[str, Any]:
-    """A pair as a JSON row, with its domain and where the domain came from."""
-    row: dict[str, Any] = pair.model_dump(mode="json")
+def pair_record(
+    pair: PreferencePair, domain: str | None, source: str | None, *, with_reference: bool = False
+) -> dict[str, Any]:
+    """A pair as a JSON row, with its domain and where the domain came from. Its ``reference``
+    field is written when the pair has one or ``with_reference`` (references were read: then
+    null in a row without one, so the file reads back with ``--reference-col reference``);
+    otherwise the row is as it was before pairs had references."""
+    keep = with_reference or pair.reference is not None
+    row: dict[str, Any] = pair.model_dump(mode="json", exclude=None if keep else {"reference"})
     row["domain"], row["domain_source"] = domain, source
     return row
 
@@ -40,10 +46,11 @@ def convert_pairs(source: PairSource, output: str | Path, labeler: DomainLabeler
     ``labeler.counts`` then holds the domains and their sources."""
     jsonl_output(output)
     check_distinct({"input": source.path}, {"output": output})
+    referenced = source.columns.reference is not None
 
     def rows() -> Iterator[dict[str, Any]]:
         for item in source.iter(report):
-            yield pair_record(item.pair, *labeler.label(item.pair))
+            yield pair_record(item.pair, *labeler.label(item.pair), with_reference=referenced)
 
     return write_rows(output, rows())
 
@@ -89,6 +96,7 @@ def noise_pairs(
             count += 1
         flips = set(flip_indices(count, flip, seed))
     changed = rounds_before = 0
+    referenced = source.columns.reference is not None
 
     def rows() -> Iterator[dict[str, Any]]:
         nonlocal changed, rounds_before
@@ -104,7 +112,7 @@ def noise_pairs(
                 rounds.append(swap)
             pair = apply_flips([item.pair], [item.pair.pair_id])[0] if swap else item.pair
             changed += swap
-            row = pair_record(pair, pair.domain, item.row.get("domain_source"))
+            row = pair_record(pair, pair.domain, item.row.get("domain_source"), with_reference=referenced)
             record_rounds(row, rounds)
             yield row
 

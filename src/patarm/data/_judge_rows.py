@@ -39,7 +39,8 @@ def judge_rows(
     the model's chat template in the trainer) or as plain text. A pair's own domain is
     kept (it must be a known rubric), else ``labeler`` picks one (by default ``router``,
     :class:`~patarm.rubrics.HeuristicRouter` unless given). A pair id seen twice is
-    an error naming the pair's position.
+    an error naming the pair's position. A pair's reference answer (``pair.reference``) goes
+    into its judge prompt's reference block.
     """
     builder = prompts or JudgePrompts()
     label = labeler or DomainLabeler(router=router or HeuristicRouter(), rubrics=builder.rubrics)
@@ -50,6 +51,6 @@ def judge_rows(
         seen.add(pair.pair_id)
         domain, source = label.label(pair)
         for role in ROLES:
-            messages = builder.pointwise(pair.prompt, pair.response(role), domain)
+            messages = builder.pointwise(pair.prompt, pair.response(role), domain, reference=pair.reference)
             prompt: Any = messages if conversational else prompt_text(messages)
             yield {"prompt": prompt, "pair_id": pair.pair_id, "role": role, "domain": domain, "domain_source": source}

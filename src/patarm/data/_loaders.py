@@ -10,6 +10,11 @@ Three shapes are read, with column names as options (:class:`PairColumns`):
 - either of those with an id column, or none: the id is then derived from the content
   (:func:`derived_pair_id`), so reruns give the same ids.
 
+A reference answer is read only from a column the user names (``PairColumns.reference``,
+``--reference-col``): null there is a pair without one, and a row without the column is a
+:class:`~patarm.types.RowError` even when malformed rows are skipped (a misspelt column
+would otherwise skip every row).
+
 A malformed row is a :class:`MalformedRowError` (a :class:`~patarm.types.RowError` naming the
 row, the field and the expected form, plus a stable ``reason``), or, with ``skip=True``, it
 is counted per reason in a :class:`LoadReport` and left out. Nothing is dropped silently.
@@ -36,6 +41,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm.data._references import row_reference
 from patarm.data._stream import UnreadableLine
 from patarm.errors import MalformedRowError
 from patarm.types import ChatMessage, PreferencePair, Prompt
@@ -79,6 +85,7 @@ class PairColumns:
     ids: tuple[str, ...] = ("pair_id", "id")
     domain: str | None = "domain"
     sources: tuple[str, ...] = ("source", "subset")
+    reference: str | None = None
 
 
 @dataclass
@@ -223,9 +230,11 @@ def pair_from_row(row: Mapping[str, Any], index: int, columns: PairColumns | Non
         raise _bad(index, cols.ids[0], "a non-empty string or integer id", given, "bad_id")
     pair_id = str(given) if given is not None else derived_pair_id(prompt, chosen, rejected)
     domain, source = _optional(row, [cols.domain]), _optional(row, cols.sources)
+    reference = row_reference(row, cols.reference, index)
     return PreferencePair(
-        pair_id=pair_id, prompt=prompt, chosen=chosen, rejected=rejected, domain=domain, source=source
-    )
+        pair_id=pair_id, prompt=prompt, chosen=chosen, rejected=rejected, domain=domain, source=source,
+        reference=reference,
+    )  # fmt: skip
 
 
 def iter_loaded(

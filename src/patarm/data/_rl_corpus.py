@@ -9,6 +9,7 @@ resumes and samples only the pairs not there yet.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -23,6 +24,7 @@ from patarm.data._source import PairSource
 from patarm.judges import PointwiseItem, PointwiseJudge
 from patarm.prompts import JudgePrompts
 from patarm.store import JsonlStore, check_distinct
+from patarm.types import PreferencePair
 
 __all__ = ["ROLLOUT_STORE_KIND", "RolloutSampling", "build_rl", "sampled_correctness"]
 
@@ -46,19 +48,30 @@ class RolloutSampling:
     from_cache: int = 0
 
 
+def _rollout_key(pair: PreferencePair) -> str:
+    """A pair's record in the rollout store: its id, and for a pair with a reference answer a
+    digest of it too, so rollouts sampled without that reference (or with another) are not reused."""
+    if pair.reference is None:
+        return pair.pair_id
+    return f"{pair.pair_id}#reference-{hashlib.sha256(pair.reference.encode('utf-8')).hexdigest()[:16]}"
+
+
 def sampled_correctness(
     loaded: Iterable[LoadedPair], sampling: RolloutSampling, store: JsonlStore, column: str
 ) -> Iterator[LoadedPair]:
     """Each pair with ``row[column]`` set to its rollouts' correctness (a list of booleans).
 
     Rollout i is sample i of the chosen side against sample i of the rejected side; a
-    malformed score makes it incorrect. Pairs already in the store are not sampled again.
+    malformed score makes it incorrect. Pairs already in the store are not sampled again; a
+    pair's reference answer is shown to the sampler and is part of its record's key.
     """
     source = iter(loaded)
     while chunk := list(islice(source, max(1, sampling.chunk_pairs))):
-        todo = [item for item in chunk if item.pair.pair_id not in store]
+        todo = [item for item in chunk if _rollout_key(item.pair) not in store]
         items = [
-            PointwiseItem(item.pair.prompt, item.pair.response(role), sampling.labeler.label(item.pair)[0])
+            PointwiseItem(
+                item.pair.prompt, item.pair.response(role), sampling.labeler.label(item.pair)[0], item.pair.reference
+            )
             for item in todo
             for role in ("chosen", "rejected")
         ]
@@ -69,11 +82,11 @@ def sampled_correctness(
                 c.score is not None and r.score is not None and c.score > r.score
                 for c, r in zip(chosen.samples, rejected.samples, strict=True)
             ]
-            store.put({"id": item.pair.pair_id, "correct": correct})
+            store.put({"id": _rollout_key(item.pair), "correct": correct})
         sampling.sampled_now += len(todo)
         sampling.from_cache += len(chunk) - len(todo)
         for item in chunk:
-            record = store.get(item.pair.pair_id)
+            record = store.get(_rollout_key(item.pair))
             assert record is not None
             item.row[column] = [bool(v) for v in record["correct"]]  # type: ignore[index]
             yield item

@@ -108,14 +108,15 @@ def sft_pair_rows(
 ) -> list[dict[str, Any]]:
     """Two prompt-completion rows (chosen, then rejected) in the shape of
     :func:`patarm.adapters.trl.sft_rows`, plus ``pair_id``, ``pair_key`` (a digest of the pair's
-    content, for :func:`patarm.data.intersect_corpora`), ``role`` and the teacher's ``score``."""
+    content, for :func:`patarm.data.intersect_corpora`), ``role`` and the teacher's ``score``.
+    The judge prompt holds the pair's reference answer when it has one, as the teacher saw it."""
     rows = []
     sides: tuple[tuple[Role, PointwiseResult], ...] = (("chosen", chosen), ("rejected", rejected))
     for role, result in sides:
         target = teacher_target(result)
         if target is None:
             raise ConfigError(f"pair {pair.pair_id!r}: the teacher's {role} judgment has no well-formed sample")
-        messages = prompts.pointwise(pair.prompt, pair.response(role), domain)
+        messages = prompts.pointwise(pair.prompt, pair.response(role), domain, reference=pair.reference)
         prompt: Any = messages if conversational else prompt_text(messages)
         completion: Any = [{"role": "assistant", "content": target}] if conversational else target
         rows.append(

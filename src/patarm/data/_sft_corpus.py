@@ -56,7 +56,8 @@ def teacher_judgments(
 ) -> Iterator[tuple[LoadedPair, str, PointwiseResult, PointwiseResult]]:
     """(pair, domain, chosen judgment, rejected judgment) for each pair, lazily, through
     :func:`patarm.judges.stream_judgments`: each response is judged once per content (an
-    edited pair is judged again, whatever its id) and its judgment kept in ``store``."""
+    edited pair is judged again, whatever its id) and its judgment kept in ``store``. A pair's
+    reference answer is shown to the teacher (and so is part of each judgment's key)."""
     pending: deque[tuple[LoadedPair, str]] = deque()
 
     def named() -> Iterator[tuple[str, PointwiseItem]]:
@@ -64,7 +65,8 @@ def teacher_judgments(
             domain = domain_of(item.pair)
             pending.append((item, domain))
             for role in ("chosen", "rejected"):
-                yield f"{item.pair.pair_id}/{role}", PointwiseItem(item.pair.prompt, item.pair.response(role), domain)
+                pair = item.pair
+                yield f"{pair.pair_id}/{role}", PointwiseItem(pair.prompt, pair.response(role), domain, pair.reference)
 
     results = stream_judgments(
         judge, named(), store=store, settings=settings, chunk=2 * max(1, chunk_pairs), counts=counts

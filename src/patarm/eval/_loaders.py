@@ -5,6 +5,10 @@ and point the loaders at the files. Every row is checked: a malformed row is an 
 names the file, the row, the field and the expected form, or, with ``skip_malformed``, it is
 left out and recorded in :attr:`BenchmarkData.skipped` (reports count it).
 
+``reference_col`` names a column holding each row's reference answer (null: none for that
+row; see :func:`patarm.data._references.row_reference`). A row without that column is an
+error even with ``skip_malformed``: a misspelt column would otherwise leave out every row.
+
 - RewardBench: ``id``, ``prompt``, ``chosen`` and ``rejected`` strings, ``subset``.
 - RewardBench 2: ``id``, ``prompt``, ``chosen`` and ``rejected`` lists of strings, ``subset``
   (Ties rows have ids ``ref:N`` / ``tied:N``; an optional ``num_correct`` must equal the
@@ -24,12 +28,14 @@ left out and recorded in :attr:`BenchmarkData.skipped` (reports count it).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from patarm.data import iter_rows
+from patarm.data._references import row_reference
 from patarm.data._stream import UnreadableLine
 from patarm.errors import InputError
 from patarm.eval._rewardbench import PRIOR_SET_SUBSETS, REWARDBENCH_SUBSETS
@@ -104,6 +110,7 @@ def _load(
     *,
     skip_malformed: bool,
     split: str | None,
+    reference_col: str | None = None,
 ) -> BenchmarkData:
     rows: list[BenchmarkRow] = []
     skipped: list[SkippedRow] = []
@@ -125,6 +132,8 @@ def _load(
                 given = str(raw_id) if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None
                 skipped.append(SkippedRow(str(source), index, str(exc), given))
                 continue
+            if reference_col is not None:
+                row = dataclasses.replace(row, reference=row_reference(raw, reference_col, where))
             seen[row.key] = where
             rows.append(row)
     return BenchmarkData(benchmark, tuple(rows), tuple(skipped), tuple(str(p) for p, _ in files))
@@ -220,17 +229,27 @@ def _rmbench_file(spec: PathLike, domain: str | None) -> tuple[Path, str | None]
 
 
 def load_rewardbench(
-    paths: Sequence[PathLike], *, skip_malformed: bool = False, split: str | None = None
+    paths: Sequence[PathLike],
+    *,
+    skip_malformed: bool = False,
+    split: str | None = None,
+    reference_col: str | None = None,
 ) -> BenchmarkData:
     """RewardBench rows (the ``filtered`` split, and optionally the prior preference sets)."""
-    return _load("rewardbench", [(Path(p), _parse_v1) for p in paths], skip_malformed=skip_malformed, split=split)
+    files = [(Path(p), _parse_v1) for p in paths]
+    return _load("rewardbench", files, skip_malformed=skip_malformed, split=split, reference_col=reference_col)
 
 
 def load_rewardbench2(
-    paths: Sequence[PathLike], *, skip_malformed: bool = False, split: str | None = None
+    paths: Sequence[PathLike],
+    *,
+    skip_malformed: bool = False,
+    split: str | None = None,
+    reference_col: str | None = None,
 ) -> BenchmarkData:
     """RewardBench 2 rows (all 6 subsets, Ties included)."""
-    return _load("rewardbench2", [(Path(p), _parse_v2) for p in paths], skip_malformed=skip_malformed, split=split)
+    files = [(Path(p), _parse_v2) for p in paths]
+    return _load("rewardbench2", files, skip_malformed=skip_malformed, split=split, reference_col=reference_col)
 
 
 def load_rmbench(
@@ -239,6 +258,7 @@ def load_rmbench(
     domain: str | None = None,
     skip_malformed: bool = False,
     split: str | None = None,
+    reference_col: str | None = None,
 ) -> BenchmarkData:
     """RM-Bench rows from ``total_dataset.json`` and/or the per-domain files.
 
@@ -249,7 +269,7 @@ def load_rmbench(
     for spec in paths:
         path, part = _rmbench_file(spec, domain)
         files.append((path, _rmbench_parser(part)))
-    return _load("rmbench", files, skip_malformed=skip_malformed, split=split)
+    return _load("rmbench", files, skip_malformed=skip_malformed, split=split, reference_col=reference_col)
 
 
 def load_benchmark(
@@ -259,14 +279,17 @@ def load_benchmark(
     skip_malformed: bool = False,
     split: str | None = None,
     domain: str | None = None,
+    reference_col: str | None = None,
 ) -> BenchmarkData:
-    """Load any of the three benchmarks by name (``rewardbench``, ``rewardbench2``, ``rmbench``)."""
+    """Load any of the three benchmarks by name (``rewardbench``, ``rewardbench2``, ``rmbench``);
+    ``reference_col``: the column of each row's reference answer (None: no references)."""
     if not paths:
         raise InputError("no data files given")
+    options: dict[str, Any] = {"skip_malformed": skip_malformed, "split": split, "reference_col": reference_col}
     if benchmark == "rewardbench":
-        return load_rewardbench(paths, skip_malformed=skip_malformed, split=split)
+        return load_rewardbench(paths, **options)
     if benchmark == "rewardbench2":
-        return load_rewardbench2(paths, skip_malformed=skip_malformed, split=split)
+        return load_rewardbench2(paths, **options)
     if benchmark == "rmbench":
-        return load_rmbench(paths, domain=domain, skip_malformed=skip_malformed, split=split)
+        return load_rmbench(paths, domain=domain, **options)
     raise InputError(f"unknown benchmark {benchmark!r}; expected rewardbench, rewardbench2 or rmbench")

@@ -92,7 +92,9 @@ class BenchmarkRow:
     ``key`` is unique within a loaded benchmark (RM-Bench ids repeat across its domain files,
     so its keys are ``part/id``, e.g. ``code/8``). ``domain`` is RM-Bench's scoring domain
     (``chat``, ``code``, ``math``, ``safety``) and ``part`` the finer source it came from
-    (``safety-refuse``); both are None for the RewardBench sets.
+    (``safety-refuse``); both are None for the RewardBench sets. ``reference``: a reference
+    answer the judge compares the row's responses against (read from the column the user
+    names, ``reference_col``); None: no reference block.
     """
 
     id: str
@@ -104,6 +106,7 @@ class BenchmarkRow:
     domain: str | None = None
     part: str | None = None
     source: str = ""
+    reference: str | None = None
 
     def responses(self) -> list[tuple[Literal["chosen", "rejected"], int, str]]:
         """Every response with its side and index, chosen first, in the row's order."""

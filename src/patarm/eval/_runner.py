@@ -177,15 +177,19 @@ def _items(data: BenchmarkData, mode: JudgeMode, domain: str | None) -> list[_It
         if mode == "pointwise":
             for side, index, text in row.responses():
                 items.append(
-                    _Item(f"{row.key}/{side}/{index}", r, (side, index, -1), PointwiseItem(row.prompt, text, d))
+                    _Item(
+                        f"{row.key}/{side}/{index}",
+                        r,
+                        (side, index, -1),
+                        PointwiseItem(row.prompt, text, d, row.reference),
+                    )
                 )
         else:
             for i, chosen in enumerate(row.chosen):
                 for j, rejected in enumerate(row.rejected):
                     where = ("pair", i, j)
-                    items.append(
-                        _Item(f"{row.key}/pair/{i}-{j}", r, where, PairwiseItem(row.prompt, chosen, rejected, d))
-                    )
+                    item = PairwiseItem(row.prompt, chosen, rejected, d, row.reference)
+                    items.append(_Item(f"{row.key}/pair/{i}-{j}", r, where, item))
     return items
 
 

@@ -43,7 +43,7 @@ def run_add_noise(args: argparse.Namespace) -> int:
 def add_convert_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``convert`` and ``add-noise`` under ``patarm data``."""
     convert = sub.add_parser("convert", help="normalise pairs to JSONL with domains and their sources")
-    shared_args(convert, "JSONL of pairs")
+    shared_args(convert, "JSONL of pairs", reference=True)
     convert.set_defaults(func=run_convert)
 
     noise = sub.add_parser(
@@ -55,7 +55,7 @@ def add_convert_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
             "another round only with --stack; --undo removes the last round."
         ),
     )
-    shared_args(noise, "JSONL of pairs with 'flipped' and 'flip_rounds' fields", routed=False)
+    shared_args(noise, "JSONL of pairs with 'flipped' and 'flip_rounds' fields", routed=False, reference=True)
     noise.add_argument(
         "--flip", type=finite_float(0, 1), default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1"
     )

@@ -100,7 +100,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "a cache made with other sampler settings is refused, naming them)."
         ),
     )
-    shared_args(rl, ".parquet or .jsonl", with_prompts=True)
+    shared_args(rl, ".parquet or .jsonl", with_prompts=True, reference=True)
     rl.add_argument("--correct-column", help="per-pair correctness of sampler rollouts (enables the filter)")
     rl.add_argument(
         "--keep-range",

@@ -107,7 +107,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "dropped for malformed teacher output, wrong order (rejected scored higher) or a margin <= --margin."
         ),
     )
-    shared_args(sft, "SFT rows {prompt, completion, ...}: .jsonl or .parquet", routed=False)
+    shared_args(sft, "SFT rows {prompt, completion, ...}: .jsonl or .parquet", routed=False, reference=True)
     sft.add_argument(
         "--margin", type=finite_float(), default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from patarm.cli._common import add_backend_args, backend_from_args, int_at_least
+from patarm.cli._common import add_backend_args, add_reference_arg, backend_from_args, int_at_least
 from patarm.cli._numbers import finite_float
 
 __all__ = [
@@ -44,6 +44,7 @@ def source(args: argparse.Namespace) -> Any:
         ids=(args.id_col,) if args.id_col else defaults.ids,
         domain=args.domain_col or None,
         sources=(args.source_col,) if args.source_col else defaults.sources,
+        reference=getattr(args, "reference_col", None),
     )
     return PairSource(
         args.input,
@@ -105,7 +106,7 @@ def cache_settings(args: argparse.Namespace, config: Any) -> dict[str, Any]:
     }
 
 
-def _input_args(parser: argparse.ArgumentParser) -> None:
+def _input_args(parser: argparse.ArgumentParser, *, reference: bool) -> None:
     group = parser.add_argument_group("input (JSONL, JSON, CSV, Parquet, or a datasets folder saved to disk)")
     group.add_argument("--input", "-i", required=True, help="pairwise preference rows")
     group.add_argument("--split", help="split of a saved DatasetDict")
@@ -127,6 +128,8 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
     filters.add_argument(
         "--keep-all-sources", action="store_true", help="exclude no source (not even the default magpie_ultra)"
     )
+    if reference:
+        add_reference_arg(group)
     group.add_argument(
         "--skip-malformed",
         action="store_true",
@@ -135,12 +138,18 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
 
 
 def shared_args(
-    parser: argparse.ArgumentParser, output: str | None, *, with_prompts: bool = False, routed: bool = True
+    parser: argparse.ArgumentParser,
+    output: str | None,
+    *,
+    with_prompts: bool = False,
+    routed: bool = True,
+    reference: bool = False,
 ) -> None:
-    """The options the ``patarm data`` commands share: the input; ``--output`` (its help is
-    ``output``; None: no output); with ``with_prompts``, the judge-prompt settings; with
-    ``routed``, domain routing and the backend an LLM router runs on."""
-    _input_args(parser)
+    """The options the ``patarm data`` commands share: the input (with ``reference``, its
+    ``--reference-col``); ``--output`` (its help is ``output``; None: no output); with
+    ``with_prompts``, the judge-prompt settings; with ``routed``, domain routing and the backend
+    an LLM router runs on."""
+    _input_args(parser, reference=reference)
     if output is not None:
         parser.add_argument(
             "--output", "-o", required=True, help=f"{output} (written beside, renamed into place when complete)"
