@@ -134,7 +134,7 @@ def pairwise_sft_rows(
             raise ConfigError(f"pair {pair.pair_id!r}: an order of the teacher's judgment has no usable sample")
         first, second = (pair.chosen, pair.rejected) if order.a_first else (pair.rejected, pair.chosen)
         shown = (order.score_a, order.score_b) if order.a_first else (order.score_b, order.score_a)
-        messages = prompts.pairwise(pair.prompt, first, second, domain)
+        messages = prompts.pairwise(pair.prompt, first, second, domain, reference=pair.reference)
         prompt: Any = messages if conversational else prompt_text(messages)
         completion: Any = [{"role": "assistant", "content": sample.raw}] if conversational else sample.raw
         rows.append(

@@ -64,7 +64,10 @@ def build_pairwise_sft(
         for item in source.iter(report):
             pair_domain = domain or labeler.label(item.pair)[0]
             pending.append((item, pair_domain))
-            yield item.pair.pair_id, PairwiseItem(item.pair.prompt, item.pair.chosen, item.pair.rejected, pair_domain)
+            yield (
+                item.pair.pair_id,
+                PairwiseItem(item.pair.prompt, item.pair.chosen, item.pair.rejected, pair_domain, item.pair.reference),
+            )
 
     def rows() -> Iterator[dict[str, Any]]:
         judged = stream_judgments(
