@@ -140,3 +140,35 @@ def test_pointwise_and_pairwise_judges_are_judges_and_records_have_one_shape(tmp
     assert header["patarm_store"] == "judgments" and header["settings"]["judge"]["seed"] == 0
     assert set(record) == {"id", "name", "mode", "result"} and record["name"] == "row-1"
     assert PointwiseResult.model_validate(record["result"]).failed
+
+
+def test_an_edited_template_or_rubric_file_is_never_reused(tmp_path: Path) -> None:
+    """The judge's settings hold the content of the user's template and rubric folders, not only
+    their paths: after an edit there, a store of judgments made with the old text is refused,
+    naming what changed (never silently reused)."""
+    from patarm.judges import JudgeConfig
+    from patarm.prompts import TEMPLATE_DIR
+    from patarm.rubrics import RubricSet
+
+    templates, rubrics = tmp_path / "templates", tmp_path / "rubrics"
+    templates.mkdir(), rubrics.mkdir()
+    builtin = (Path(TEMPLATE_DIR) / "pointwise.j2").read_text(encoding="utf-8")
+    (templates / "pointwise.j2").write_text(builtin, encoding="utf-8")
+    (rubrics / "chat.j2").write_text("Usefulness: answers the query.", encoding="utf-8")
+
+    def run(store: Path) -> Any:
+        backend = FunctionBackend(lambda prompt, seed: "<answer>7</answer>")
+        judged = PointwiseJudge(
+            backend, JudgeConfig(tiers="primary"), rubrics=RubricSet([rubrics]), template_dir=str(templates)
+        )
+        return judge_items(judged, ITEMS, store=store).counts
+
+    assert run(tmp_path / "a.jsonl").judged == 3
+    assert run(tmp_path / "a.jsonl").reused == 3
+    (templates / "pointwise.j2").write_text(builtin.replace("on its own merits", "strictly"), encoding="utf-8")
+    with pytest.raises(StoreSettingsError, match=r"judge\.templates"):
+        run(tmp_path / "a.jsonl")
+    assert run(tmp_path / "b.jsonl").judged == 3
+    (rubrics / "chat.j2").write_text("Usefulness: answers the query fully.", encoding="utf-8")
+    with pytest.raises(StoreSettingsError, match=r"judge\.rubrics"):
+        run(tmp_path / "b.jsonl")

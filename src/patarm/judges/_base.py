@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams
@@ -10,8 +12,25 @@ from patarm.judges._config import JudgeConfig
 from patarm.judges._criteria import CriteriaGenerator
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text
 from patarm.rubrics import CriteriaCache, HeuristicRouter, Router, RubricSet, resolve_domain
+from patarm.rubrics._rubric import BUILTIN_DIR
 
-__all__ = ["JudgeBase", "total_tokens"]
+__all__ = ["JudgeBase", "folder_digest", "total_tokens"]
+
+_BUILTIN_RUBRICS = Path(BUILTIN_DIR).resolve()
+
+
+def folder_digest(folder: str | Path, pattern: str) -> str:
+    """A digest of the names and contents of the files matching ``pattern`` in ``folder`` (sorted;
+    empty when the folder is missing): what a cache key needs from a folder of templates or rubrics.
+
+    >>> folder_digest("/no/such/folder", "*.j2") == folder_digest("/no/such/other", "*.j2")
+    True
+    """
+    digest = hashlib.sha256()
+    root = Path(folder)
+    for path in sorted(root.glob(pattern)) if root.is_dir() else ():
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def total_tokens(completions: Iterable[Completion]) -> int | None:
@@ -58,10 +77,15 @@ class JudgeBase:
 
     def settings(self) -> dict[str, Any]:
         """What shapes this judge's judgments: its config (less ``chunk_size``, which only
-        sets how many prompts go to the backend at once) and its template folder."""
+        sets how many prompts go to the backend at once) and its template folder, by path and
+        by a digest of its templates (an edited template makes new judgments, never reuses old ones)."""
         out = self.config.model_dump(mode="json", exclude={"chunk_size"})
+        user_rubrics = [d for d in self.rubrics.directories if Path(d).resolve() != _BUILTIN_RUBRICS]
+        if user_rubrics:  # the user's rubric files, by content: an edited rubric makes new judgments
+            out["rubrics"] = [folder_digest(d, "*.j2") for d in user_rubrics]
         if self.template_dir is not None:
             out["template_dir"] = str(self.template_dir)
+            out["templates"] = folder_digest(self.template_dir, "*.j2")
         return out
 
     def _domains(self, prompts: Sequence[PromptInput], given: Sequence[str | None]) -> list[str]:

@@ -74,6 +74,11 @@ class RubricSet:
         self._env = sandboxed_environment()
         self._rendered: dict[tuple[str, float, float], Rubric] = {}
 
+    @property
+    def directories(self) -> tuple[Path, ...]:
+        """The folders rubric files are read from, the built-in one first (when used)."""
+        return tuple(self._dirs)
+
     def register(self, rubric: Rubric) -> None:
         """Add or replace a domain's rubric in code."""
         self._registered[rubric.domain] = rubric
