@@ -7,34 +7,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.store import atomic_path
+from patarm.store import new_figure, save_png
 
 __all__ = ["plot_best_of_n", "plot_seeds", "plot_votes"]
 
 
 def _axes() -> tuple[Any, Any]:
-    from patarm._extras import require
-
-    matplotlib: Any = require("matplotlib", "audit")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=(7, 4.2), dpi=100)
+    return new_figure()
 
 
 def _save(fig: Any, ax: Any, path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    ax.grid(alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as scratch:
-        fig.savefig(scratch, format="png")
-    plt.close(fig)
-    return out
+    return save_png(fig, ax, path)
 
 
 def _band(ax: Any, xs: Sequence[float], figures: Sequence[Mapping[str, Any] | None], label: str, **style: Any) -> None:

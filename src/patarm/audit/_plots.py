@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.store import atomic_path
+from patarm.store import draw_pngs
 
 __all__ = ["PLOTS", "plot_all"]
 
@@ -18,16 +18,6 @@ Named = Sequence[tuple[str, Mapping[str, Any]]]
 
 def _check(report: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return next(c for c in report["checks"] if c["check"] == name)
-
-
-def _save(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    with atomic_path(path) as scratch:
-        fig.savefig(scratch, format="png")
-    plt.close(fig)
-    return path
 
 
 def _histogram(ax: Any, reports: Named) -> None:
@@ -104,20 +94,4 @@ def _calibration(ax: Any, reports: Named) -> None:
 def plot_all(reports: Named, folder: str | Path) -> list[Path]:
     """Write the four plots into ``folder``; returns their paths. Needs matplotlib (extra
     ``patarm[audit]``): :class:`~patarm._extras.MissingExtraError` names it when missing."""
-    from patarm._extras import require
-
-    matplotlib: Any = require("matplotlib", "audit")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for filename, draw in zip(PLOTS, (_histogram, _length, _attacks, _calibration), strict=True):
-        fig, ax = plt.subplots(figsize=(7, 4.2), dpi=100)
-        draw(ax, reports)
-        ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7)
-        paths.append(_save(fig, out / filename))
-    return paths
+    return draw_pngs(zip(PLOTS, (_histogram, _length, _attacks, _calibration), strict=True), reports, folder)

@@ -4,13 +4,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.errors import InputError
-from patarm.store import atomic_write
+from patarm.store import read_report, write_report
 
 __all__ = ["compare_markdown", "load_audit", "audit_markdown", "write_audit"]
 
@@ -86,29 +84,12 @@ def audit_markdown(report: Mapping[str, Any]) -> str:
 
 def write_audit(report: Mapping[str, Any], folder: str | Path) -> tuple[Path, Path]:
     """Write ``audit.json`` and ``audit.md`` into ``folder`` (atomically)."""
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out / "audit.json") as f:
-        f.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    with atomic_write(out / "audit.md") as f:
-        f.write(audit_markdown(report))
-    return out / "audit.json", out / "audit.md"
+    return write_report(report, folder, "audit", audit_markdown)
 
 
 def load_audit(path: str | Path) -> dict[str, Any]:
     """An ``audit.json`` (or the folder holding one)."""
-    p = Path(path)
-    if p.is_dir():
-        p = p / "audit.json"
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: no such audit report")
-    try:
-        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{p}: not a JSON audit report ({exc.msg}, line {exc.lineno})") from None
-    if not isinstance(data, dict) or "checks" not in data:
-        raise InputError(f"{p}: not an audit report (no 'checks' field)")
-    return data
+    return read_report(path, "audit", "audit", ["checks"])
 
 
 def compare_markdown(reports: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:

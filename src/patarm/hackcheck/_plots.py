@@ -8,21 +8,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.store import atomic_path
+from patarm.store import draw_pngs
 
 __all__ = ["PLOTS", "plot_report"]
 
 PLOTS = ("reward_vs_gold.png", "features.png")
 Named = Sequence[tuple[str, Mapping[str, Any]]]
-
-
-def _save(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    with atomic_path(path) as scratch:  # "tight": the outside legend and long feature names fit
-        fig.savefig(scratch, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return path
 
 
 def _label(text: str) -> str:
@@ -74,20 +65,5 @@ def _moved(ax: Any, reports: Named) -> None:
 def plot_report(reports: Named, folder: str | Path) -> list[Path]:
     """Write the plots into ``folder``; returns their paths. Needs matplotlib (extra
     ``patarm[audit]``): :class:`~patarm._extras.MissingExtraError` names it when missing."""
-    from patarm._extras import require
-
-    matplotlib: Any = require("matplotlib", "audit")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for filename, draw in zip(PLOTS, (_gains, _moved), strict=True):
-        fig, ax = plt.subplots(figsize=(9.5, 4.5), dpi=100)
-        draw(ax, reports)
-        ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:  # beside the axes, so that it hides no curve
-            ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-        paths.append(_save(fig, out / filename))
-    return paths
+    drawings = zip(PLOTS, (_gains, _moved), strict=True)
+    return draw_pngs(drawings, reports, folder, figsize=(9.5, 4.5), legend_outside=True)

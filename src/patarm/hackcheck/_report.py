@@ -3,13 +3,11 @@ checks side by side (:func:`compare_markdown`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.errors import InputError
-from patarm.store import atomic_write
+import patarm.store as report_files
 
 __all__ = ["compare_markdown", "divergence_text", "hackcheck_markdown", "load_report", "write_report"]
 
@@ -115,29 +113,12 @@ def hackcheck_markdown(report: Mapping[str, Any]) -> str:
 
 def write_report(report: Mapping[str, Any], folder: str | Path) -> tuple[Path, Path]:
     """Write ``hackcheck.json`` and ``hackcheck.md`` into ``folder`` (atomically)."""
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out / "hackcheck.json") as f:
-        f.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    with atomic_write(out / "hackcheck.md") as f:
-        f.write(hackcheck_markdown(report))
-    return out / "hackcheck.json", out / "hackcheck.md"
+    return report_files.write_report(report, folder, "hackcheck", hackcheck_markdown)
 
 
 def load_report(path: str | Path) -> dict[str, Any]:
     """A ``hackcheck.json`` (or the folder holding one)."""
-    p = Path(path)
-    if p.is_dir():
-        p = p / "hackcheck.json"
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: no such hackcheck report")
-    try:
-        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{p}: not a JSON hackcheck report ({exc.msg}, line {exc.lineno})") from None
-    if not isinstance(data, dict) or "curve" not in data or "verdict" not in data:
-        raise InputError(f"{p}: not a hackcheck report (no 'curve' or 'verdict' field)")
-    return data
+    return report_files.read_report(path, "hackcheck", "hackcheck", ["curve", "verdict"])
 
 
 def compare_markdown(reports: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:
