@@ -15,6 +15,7 @@
   judgments cached); caches are :class:`~patarm.store.JsonlStore` files, outputs atomic.
 """
 
+from patarm._stream import iter_rows
 from patarm.data._convert import NoiseResult, convert_pairs, noise_pairs
 from patarm.data._domains import DomainLabeler, DomainSource
 from patarm.data._files import read_rows
@@ -32,12 +33,11 @@ from patarm.data._loaders import (
 from patarm.data._noise import add_noise
 from patarm.data._rl import RejectSampling, RLReport, rl_rows
 from patarm.data._rl_corpus import RolloutSampling, build_rl
-from patarm.data._sft import SFTFilter, SFTReport, margin_histogram, sft_pair_rows
+from patarm.data._sft import SFTFilter, SFTReport
 from patarm.data._sft_corpus import SFTBuild, build_sft
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
 from patarm.data._stats import PairStats
-from patarm.data._stream import iter_rows
 
 __all__ = [
     "DomainLabeler",
@@ -64,11 +64,9 @@ __all__ = [
     "judge_rows",
     "iter_rows",
     "load_pairs",
-    "margin_histogram",
     "noise_pairs",
     "pair_from_row",
     "read_rows",
     "rl_rows",
-    "sft_pair_rows",
     "write_rows",
 ]

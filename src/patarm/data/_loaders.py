@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from patarm.data._stream import UnreadableLine
+from patarm._stream import UnreadableLine
 from patarm.errors import MalformedRowError
 from patarm.types import ChatMessage, PreferencePair, Prompt
 

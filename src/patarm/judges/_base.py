@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams
+from patarm.backends import Backend, ChatInput, Completion, SamplingParams
 from patarm.judges._config import JudgeConfig
 from patarm.judges._criteria import CriteriaGenerator
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text

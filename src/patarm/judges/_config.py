@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from patarm._settings_model import SettingsModel
-from patarm.backends._base import SamplingParams
+from patarm.backends import SamplingParams
 from patarm.parsing import check_scale
 
 __all__ = ["JudgeConfig"]
