@@ -45,6 +45,7 @@ __all__ = [
     "format_judgment",
     "format_score",
     "parse_judgment",
+    "parse_scale",
     "parse_score",
 ]
 
@@ -69,6 +70,23 @@ def check_scale(scale: Scale) -> tuple[float, float]:
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ConfigError(f"scale must be finite with low < high, got {scale!r}")
     return lo, hi
+
+
+def parse_scale(text: str) -> tuple[float, float]:
+    """A scale written as text, ``"low,high"`` (``"1,10"``), checked by :func:`check_scale`.
+
+    The one reader for scales given as strings (environment variables, flags).
+
+    >>> parse_scale("1, 10")
+    (1.0, 10.0)
+    """
+    parts = str(text).split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        return check_scale((float(parts[0]), float(parts[1])))
+    except (ValueError, ConfigError):
+        raise ConfigError(f"scale {text!r}: expected low,high with low < high, such as 1,10") from None
 
 
 def parse_score(

@@ -7,8 +7,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
+from patarm._stats import bootstrap, spearman, wilson
 from patarm.audit import Figure
-from patarm.audit._stats import bootstrap, spearman, wilson
 from patarm.audit._thresholds import verdict_at_least, verdict_at_most, verdict_distance_at_most
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.data._stream import lone_surrogate_field
+from patarm._stream import lone_surrogate_field
 
 JUDGE = str(Path(__file__).parent / "length_judge.py") + ":judge"
 PAIR = {"prompt": "hi", "chosen": "a", "rejected": "b"}

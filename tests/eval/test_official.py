@@ -23,15 +23,13 @@ import numpy as np
 import pytest
 
 from patarm.eval import (
-    EXAMPLE_COUNTS,
-    REWARDBENCH_SUBSETS,
     RowScores,
     load_rmbench,
     score_rewardbench,
     score_rewardbench2,
     score_rmbench,
 )
-from patarm.eval._rewardbench import SECTIONS
+from patarm.eval._rewardbench import EXAMPLE_COUNTS, REWARDBENCH_SUBSETS, SECTIONS
 from patarm.eval._scores_file import row_scores
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from patarm.eval import EXAMPLE_COUNTS, RowScores, compare, score_rewardbench, score_rewardbench2, score_rmbench
-from patarm.eval._rewardbench import SECTIONS, section_scores
+from patarm.eval import RowScores, compare, score_rewardbench, score_rewardbench2, score_rmbench
+from patarm.eval._rewardbench import EXAMPLE_COUNTS, SECTIONS, section_scores
 from patarm.eval._rewardbench2 import best_of_n_credit, ties_score
 from patarm.eval._rmbench import summarize_matrix
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patarm.eval import EXAMPLE_COUNTS, RowScores, score_rewardbench, score_rewardbench2, score_rmbench
-from patarm.eval._rewardbench import SECTIONS
+from patarm.eval import RowScores, score_rewardbench, score_rewardbench2, score_rmbench
+from patarm.eval._rewardbench import EXAMPLE_COUNTS, SECTIONS
 from patarm.eval._rewardbench2 import ties_prompt, ties_score
 from patarm.eval._rmbench import style_matrix
 

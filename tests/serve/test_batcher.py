@@ -14,14 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patarm.serve import (
-    BatcherClosedError,
-    BatchFailedError,
-    BatchReport,
-    JudgeTimeoutError,
-    MicroBatcher,
-    QueueFullError,
-)
+from patarm.errors import BatcherClosedError, BatchFailedError, JudgeTimeoutError, QueueFullError
+from patarm.serve._batcher import BatchReport, MicroBatcher
 
 Item = tuple[int, int]
 

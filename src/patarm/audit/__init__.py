@@ -14,13 +14,13 @@ user's own responses deterministically; :func:`collect` judges probes resumably 
 True
 """
 
+from patarm._stats import Figure
 from patarm.audit._checks import CHECKS, AuditInputs, run_checks
 from patarm.audit._collect import collect
 from patarm.audit._pairs import AuditData, AuditPair
 from patarm.audit._report import audit_markdown, compare_markdown, load_audit, write_audit
 from patarm.audit._rewrites import ATTACKS, Attack, apply_attack, plain, styled
 from patarm.audit._run import AuditSettings, run_audit
-from patarm.audit._stats import Figure
 from patarm.audit._thresholds import Thresholds, Verdict
 
 __all__ = [

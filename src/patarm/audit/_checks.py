@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm._stats import Figure, bootstrap, mean, spearman, wilson
 from patarm.audit._collect import Judged
 from patarm.audit._pairs import AuditPair
 from patarm.audit._rewrites import ATTACKS, apply_attack, plain, styled
-from patarm.audit._stats import Figure, bootstrap, mean, spearman, wilson
 from patarm.audit._thresholds import (
     Thresholds,
     Verdict,

@@ -123,7 +123,7 @@ def load_audit_data(
 def _named(path: str | Path, exc: ValueError) -> str:
     """``exc``'s message naming ``path`` once, with a row's line in the file where it has one
     (a read error names the file already; a row error names only the row's index)."""
-    from patarm.data._stream import row_location
+    from patarm._stream import row_location
     from patarm.types import RowError
 
     message = str(exc)

@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from patarm.audit._stats import Figure
+from patarm._stats import Figure
 from patarm.errors import ConfigError
 
 __all__ = [

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
 
 __all__ = [
+    "JUDGE_FIELDS",
     "add_backend_args",
     "add_judge_args",
+    "add_seed_arg",
     "backend_from_args",
     "check_address",
     "config_from_args",
@@ -171,52 +172,53 @@ def load_function(spec: str) -> Any:
     return fn
 
 
+# The JudgeConfig fields every judging command sets from its options (see patarm.cli._fields).
+JUDGE_FIELDS = (
+    "samples",
+    "voting",
+    "temperature",
+    "top_p",
+    "max_new_tokens",
+    "seed",
+    "scale",
+    "tiers",
+    "criteria_mode",
+    "expected_score",
+    "both_orders",
+)
+
+
 def add_judge_args(parser: argparse.ArgumentParser) -> None:
+    from patarm.cli._fields import add_fields
+    from patarm.judges import JudgeConfig
+
     group = parser.add_argument_group("judging")
-    group.add_argument("--samples", "-k", type=int_at_least(1), default=1, help="rollouts per judgment (default 1)")
-    group.add_argument("--voting", choices=["mean", "median"], default="mean", help="how k scores combine")
-    group.add_argument("--temperature", type=finite_float(0), default=1.0, help="0 = greedy (default 1.0)")
-    group.add_argument("--top-p", type=finite_float(0, 1, low_open=True), default=1.0)
-    group.add_argument("--max-new-tokens", type=int_at_least(1), default=1024)
-    group.add_argument("--seed", type=int, default=0, help="sampling seed; the same seed reproduces a run")
-    group.add_argument("--scale", type=finite_float(), nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
-    group.add_argument(
-        "--tiers",
-        choices=["primary", "generated", "both"],
-        default="both",
-        help="criteria in the prompt: the domain rubric, prompt-specific generated criteria, or both",
-    )
-    group.add_argument(
-        "--criteria-mode",
-        choices=["inline", "cached"],
-        default="inline",
-        help="inline: the judge writes the prompt's criteria in every rollout; cached: written once per prompt",
+    add_fields(
+        group,
+        JudgeConfig,
+        JUDGE_FIELDS,
+        short={"samples": "-k"},
+        aliases={"both_orders": [("--one-order", False)]},
     )
     group.add_argument("--criteria-cache", help="JSONL file that keeps cached criteria across runs")
     group.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
     group.add_argument("--domain", help="judge every row in this domain (default: the row's, else routed)")
-    group.add_argument(
-        "--expected-score", action="store_true", help="also report the expected score from log-probabilities"
-    )
-    group.add_argument("--one-order", action="store_true", help="pairwise: judge only the A-first order")
+
+
+def add_seed_arg(parser: argparse.ArgumentParser | argparse._ArgumentGroup, help_text: str) -> None:
+    """``--seed`` for a command that seeds something other than the judge (data, a demo run),
+    with the judge's default seed, so every command's unseeded run is the same run."""
+    from patarm.judges import JudgeConfig
+
+    default = JudgeConfig.model_fields["seed"].default
+    parser.add_argument("--seed", type=int, default=default, help=f"{help_text} (default {default})")
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
+    from patarm.cli._fields import field_values
     from patarm.judges import JudgeConfig
 
-    return JudgeConfig(
-        scale=tuple(args.scale),
-        tiers=args.tiers,
-        criteria_mode=args.criteria_mode,
-        samples=args.samples,
-        voting=args.voting,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        max_new_tokens=args.max_new_tokens,
-        seed=args.seed,
-        expected_score=args.expected_score,
-        both_orders=not args.one_order,
-    )
+    return JudgeConfig(**field_values(args, JUDGE_FIELDS))
 
 
 def check_address(host: str, port: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from patarm.cli._common import add_seed_arg
 from patarm.cli._numbers import finite_float
 
 __all__ = ["add_parser"]
@@ -75,7 +76,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--steps", type=int, default=1000, help="GRPO steps (default 1000)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for data, model and sampling (default 0)")
+    add_seed_arg(parser, "seed for data, model and sampling")
     add_par_arguments(
         parser,
         ["delta"],

@@ -51,7 +51,7 @@ def describe(exc: BaseException, args: argparse.Namespace) -> str:
 
 def _domain_row(exc: Any, path: str, args: argparse.Namespace) -> str | None:
     """The first row of ``path`` that names the unknown domain, as ``FILE line N: field F: ...``."""
-    from patarm.data._stream import located_rows
+    from patarm._stream import located_rows
 
     column = getattr(args, "domain_col", None) or "domain"
     try:
@@ -69,7 +69,7 @@ def _reason(message: str) -> str:
 
 
 def _located(exc: RowError, path: str, split: str | None) -> str:
-    from patarm.data._stream import row_location
+    from patarm._stream import row_location
 
     message = str(exc)
     prefix = f"row {exc.row}"

@@ -8,10 +8,11 @@ resumes and gives the same numbers. ``--compare A.json B.json`` shows two report
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from patarm.cli._common import (
     add_backend_args,
@@ -23,7 +24,7 @@ from patarm.cli._common import (
     replica_lines,
 )
 from patarm.errors import ConfigError
-from patarm.eval import DEFAULT_FAILURES, FAILURE_POLICIES
+from patarm.eval import FailurePolicy, score_benchmark
 from patarm.store import atomic_write, check_distinct
 
 __all__ = ["add_parser"]
@@ -211,8 +212,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--failures",
-        choices=FAILURE_POLICIES,
-        default=DEFAULT_FAILURES,
+        choices=list(get_args(FailurePolicy)),
+        default=inspect.signature(score_benchmark).parameters["failures"].default,  # the scorer's own default
         help="a failed judgment: wrong (default) makes every comparison it is in wrong, so a failure never raises "
         "a score; loses ranks the failed response below every scored one, as the benchmarks' rating scripts "
         "do, which credits the judge when the REJECTED side's judgment fails. Every report names the policy",

@@ -231,7 +231,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Judge every row of INPUT (JSONL, JSON, Parquet, or a datasets folder saved to disk). A row is a "
             "pair (prompt, chosen, rejected) or a single response (prompt, response); prompt is text or a list "
             "of chat messages; optional fields: id or pair_id, domain. Pointwise mode scores each response on "
-            "its own; pairwise mode shows chosen and rejected together, in both orders unless --one-order. "
+            "its own; pairwise mode shows chosen and rejected together, in both orders unless --no-both-orders. "
             "Each judgment goes to --cache as soon as its chunk is judged, keyed by what was judged: a rerun "
             "reuses a judgment only for the same prompt, response and domain, whatever the rows' order or ids "
             "(an edited row is judged again). OUTPUT (one JSON line per row, in input order) is written whole "

@@ -2,7 +2,7 @@
 
 ``float`` alone takes ``nan``, ``inf`` and ``-inf``: a ``--fallback-reward nan`` would make
 every fallback a failed request, an ``inf`` the top reward of a malformed judgment, a
-``--timeout inf`` a wait without end. Every float option of every command uses
+``--request-timeout inf`` a wait without end. Every float option of every command uses
 :class:`finite_float`, so such a value is a usage error (exit 2, one line naming the option)
 before anything starts.
 

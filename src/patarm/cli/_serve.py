@@ -20,31 +20,33 @@ from patarm.cli._common import (
     config_from_args,
     print_replicas,
 )
-from patarm.cli._numbers import finite_float
+from patarm.cli._fields import Alias, add_fields, field_values
 
 __all__ = ["add_parser"]
 
-# Connection and body limits: settings field -> (flag, help); each default is the ServeSettings field's.
-CONNECTION_FLAGS = {
-    "header_timeout_s": (
-        "--header-timeout",
-        "seconds a client has to send a request's headers; else 408 and the connection is closed (default {})",
-    ),
-    "body_timeout_s": (
-        "--body-timeout",
-        "seconds a client has to send a body after its headers; else 408 (default {})",
-    ),
-    "keep_alive_s": ("--keep-alive", "seconds an idle kept-alive connection stays open (default {})"),
-    "max_connections": (
-        "--max-connections",
-        "open connections at most (lowered to the open-file limit less 128); one more evicts the connection "
-        "that has waited longest for its headers (default {})",
-    ),
-    "max_requests_in_flight": (
-        "--max-requests-in-flight",
-        "requests with a body read or served at once; more get 503 with Retry-After (default {})",
-    ),
-    "max_json_values": ("--max-json-values", "JSON values per body; more: 413, before decoding (default {})"),
+# The ServeSettings fields set from options (see patarm.cli._fields), and the former spellings.
+SERVE_FIELDS = (
+    "max_batch_size",
+    "max_wait_ms",
+    "max_queue",
+    "workers",
+    "request_timeout_s",
+    "stall_timeout_s",
+    "max_body_bytes",
+    "max_items_per_request",
+    "max_text_chars",
+    "header_timeout_s",
+    "body_timeout_s",
+    "keep_alive_s",
+    "max_connections",
+    "max_requests_in_flight",
+    "max_json_values",
+)
+REWARD_FIELDS = ("fallback_reward", "use_expected_score", "normalize_rewards", "split", "strip_thinking")
+SERVE_ALIASES: dict[str, list[Alias]] = {
+    "request_timeout_s": ["--timeout"],
+    "max_items_per_request": ["--max-items"],
+    "strip_thinking": [("--keep-thinking", False)],
 }
 
 
@@ -78,25 +80,11 @@ def run(args: argparse.Namespace) -> int:
 
         template_name = detect_chat_template(AutoTokenizer.from_pretrained(args.policy_tokenizer)).name
     settings = ServeSettings(
-        max_batch_size=args.max_batch_size,
-        max_wait_ms=args.max_wait_ms,
-        max_queue=args.max_queue,
-        workers=args.workers,
-        request_timeout_s=args.timeout,
         api_key=key,
-        max_body_bytes=args.max_body_bytes,
-        max_items_per_request=args.max_items,
-        max_text_chars=args.max_text_chars,
-        fallback_reward=args.fallback_reward,
-        use_expected_score=args.use_expected_score,
-        normalize_rewards=args.normalize_rewards,
         default_domain=args.domain,
         instruction_domain=None if args.instruction_domain in ("", "none") else args.instruction_domain,
         chat_template=template_name,
-        split=args.split,
-        strip_thinking=not args.keep_thinking,
-        stall_timeout_s=args.stall_timeout,
-        **{name: getattr(args, name) for name in CONNECTION_FLAGS},
+        **field_values(args, SERVE_FIELDS + REWARD_FIELDS),
     )
     config = config_from_args(args)
     if args.use_expected_score and not config.expected_score:
@@ -125,9 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from typing import get_args
-
-    from patarm.policy_rewards import CHAT_TEMPLATES, SplitMode
+    from patarm.policy_rewards import CHAT_TEMPLATES
+    from patarm.serve import ServeSettings
 
     parser = commands.add_parser(
         "serve",
@@ -136,8 +123,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Serve a pointwise judge as a reward service. Concurrent requests are micro-batched into backend "
             "batches (--max-batch-size, --max-wait-ms); the queue is bounded (--max-queue, 429 when full), every "
-            "request has a deadline (--timeout, 504), bodies and texts have size limits (413), and an API key "
-            "can be required (--api-key-env, 401). POST /get_reward speaks OpenRLHF's remote reward protocol: "
+            "request has a deadline (--request-timeout, 504), bodies and texts have size limits (413), and an API "
+            "key can be required (--api-key-env, 401). POST /get_reward speaks OpenRLHF's remote reward protocol: "
             "the prompt and response are read back from its decoded query with the policy's chat template "
             "(--chat-template or --policy-tokenizer, --split); labels may carry a domain and a reference answer. "
             "POST /slime/reward speaks slime's (one {prompt, response, label} per request, the reward back). "
@@ -150,31 +137,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     net.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     net.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one, printed)")
     net.add_argument(
-        "--max-batch-size",
-        type=int,
-        default=32,
-        help="items per judge call (default 32); a transformers backend runs them --batch-size at a time",
-    )
-    net.add_argument(
-        "--max-wait-ms", type=finite_float(0), default=10.0, help="longest wait to fill a batch (default 10)"
-    )
-    net.add_argument("--max-queue", type=int, default=4096, help="items allowed to wait; more get 429 (default 4096)")
-    net.add_argument(
-        "--workers", type=int, default=1, help="backend calls at once (default 1; raise only for HTTP backends)"
-    )
-    net.add_argument(
-        "--timeout",
-        type=finite_float(0, low_open=True),
-        default=170.0,
-        help="seconds per request before 504 (default 170)",
-    )
-    net.add_argument(
-        "--stall-timeout",
-        type=finite_float(0, low_open=True),
-        default=600.0,
-        help="/health turns 503 when work waits and no backend call has finished for this long (default 600 s)",
-    )
-    net.add_argument(
         "--api-key-env",
         default=API_KEY_ENV,
         help=f"environment variable holding the API key; when set, requests need it (default {API_KEY_ENV}, "
@@ -186,38 +148,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="file holding the API key (read instead of --api-key-env; a trailing newline is dropped, "
         "a blank file is an error)",
     )
-    net.add_argument("--max-body-bytes", type=int, default=8 * 1024 * 1024, help="request body limit (default 8 MiB)")
-    net.add_argument(
-        "--max-items",
-        type=int,
-        default=1024,
-        help="entries per array of a body (items, queries, labels, ...); more: 413 (default 1024)",
-    )
-    net.add_argument(
-        "--max-text-chars",
-        type=int,
-        default=200_000,
-        help="characters per string of a body, wherever it sits (query, prompt, response, a label's prompt); "
-        "more: 413 (default 200000)",
-    )
-    from patarm.serve._settings import ServeSettings
-
-    fields = ServeSettings.model_fields
-    for name, (flag, text) in CONNECTION_FLAGS.items():
-        default = fields[name].default
-        kind = finite_float(0, low_open=True) if isinstance(default, float) else type(default)  # seconds: > 0
-        net.add_argument(flag, dest=name, type=kind, default=default, help=text.format(default))
+    add_fields(net, ServeSettings, SERVE_FIELDS, aliases=SERVE_ALIASES)
     net.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     rewards = parser.add_argument_group("rewards (OpenRLHF /get_reward, slime /slime/reward)")
-    rewards.add_argument(
-        "--fallback-reward",
-        type=finite_float(),
-        help="reward when no judge sample parsed or the query cannot be split (default: the scale's low end)",
-    )
-    rewards.add_argument(
-        "--use-expected-score", action="store_true", help="reward = expected score from log-probabilities"
-    )
-    rewards.add_argument("--normalize-rewards", action="store_true", help="rewards on [0, 1] over the score scale")
     rewards.add_argument(
         "--instruction-domain",
         default="instruction_following",
@@ -226,21 +159,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     rewards.add_argument(
         "--chat-template",
-        default="chatml",
+        default=ServeSettings.model_fields["chat_template"].default,
         choices=list(CHAT_TEMPLATES),
         help="the POLICY's chat template family, to read OpenRLHF queries back (default chatml)",
     )
     rewards.add_argument(
         "--policy-tokenizer", help="detect the chat template from the policy's tokenizer (path or hub id in cache)"
     )
-    rewards.add_argument(
-        "--split",
-        choices=list(get_args(SplitMode)),
-        default="auto",
-        help="prefix: response = query minus its prompt; marker: the last assistant turn of the query; "
-        "auto: prefix when the query starts with its prompt, else marker (default)",
-    )
-    rewards.add_argument("--keep-thinking", action="store_true", help="judge a leading <think> block too")
+    add_fields(rewards, ServeSettings, REWARD_FIELDS, aliases=SERVE_ALIASES)
     add_backend_args(parser)
     add_judge_args(parser)
     parser.set_defaults(func=run)

@@ -18,6 +18,7 @@
   :class:`~patarm.store.JsonlStore` files, outputs atomic.
 """
 
+from patarm._stream import iter_rows
 from patarm.data._convert import NoiseResult, convert_pairs, noise_pairs
 from patarm.data._domains import DomainLabeler, DomainSource
 from patarm.data._files import read_rows
@@ -39,12 +40,11 @@ from patarm.data._pairwise_sft import PAIRWISE_SFT_DROP_REASONS, PairwiseSFTFilt
 from patarm.data._pairwise_sft_corpus import build_pairwise_sft
 from patarm.data._rl import RejectSampling, RLReport, rl_rows
 from patarm.data._rl_corpus import RolloutSampling, build_rl
-from patarm.data._sft import SFTFilter, SFTReport, margin_histogram, sft_pair_rows
+from patarm.data._sft import SFTFilter, SFTReport
 from patarm.data._sft_corpus import SFTBuild, build_sft
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
 from patarm.data._stats import PairStats
-from patarm.data._stream import iter_rows
 
 __all__ = [
     "PAIRWISE_SFT_DROP_REASONS",
@@ -79,12 +79,10 @@ __all__ = [
     "iter_rows",
     "judge_rows",
     "load_pairs",
-    "margin_histogram",
     "noise_pairs",
     "pair_from_row",
     "pairwise_sft_rows",
     "read_rows",
     "rl_rows",
-    "sft_pair_rows",
     "write_rows",
 ]

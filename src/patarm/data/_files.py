@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from patarm.data._stream import iter_rows
+from patarm._stream import iter_rows
 
 __all__ = ["read_rows"]
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from patarm._stream import located_rows
 from patarm.data._sink import write_rows
-from patarm.data._stream import located_rows
 from patarm.errors import ConfigError, InputError
 from patarm.store import check_distinct
 

@@ -41,8 +41,8 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patarm._stream import UnreadableLine
 from patarm.data._references import row_reference
-from patarm.data._stream import UnreadableLine
 from patarm.errors import MalformedRowError
 from patarm.types import ChatMessage, PreferencePair, Prompt
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from patarm.policy_rewards._reference import reference_text
+from patarm.policy_rewards import reference_text
 from patarm.types import RowError
 
 __all__ = ["row_reference"]

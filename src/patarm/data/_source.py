@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from patarm._stream import iter_rows
 from patarm.data._loaders import LoadedPair, LoadReport, PairColumns, iter_loaded
-from patarm.data._stream import iter_rows
 
 __all__ = ["PairSource"]
 

@@ -13,16 +13,13 @@ the command-line layer over them.
 (0.6667, ['code', 'math', 'safety'])
 """
 
-from patarm.eval._counts import Counts
 from patarm.eval._loaders import load_benchmark, load_rewardbench, load_rewardbench2, load_rmbench
 from patarm.eval._report import Report, compare_reports, load_report, render_markdown, score_benchmark
-from patarm.eval._rewardbench import EXAMPLE_COUNTS, REWARDBENCH_SUBSETS, RewardBenchReport, score_rewardbench
-from patarm.eval._rewardbench2 import REWARDBENCH2_SUBSETS, RewardBench2Report, score_rewardbench2
-from patarm.eval._rmbench import RMBENCH_DOMAINS, RMBenchReport, score_rmbench
+from patarm.eval._rewardbench import RewardBenchReport, score_rewardbench
+from patarm.eval._rewardbench2 import RewardBench2Report, score_rewardbench2
+from patarm.eval._rmbench import RMBenchReport, score_rmbench
 from patarm.eval._rows import (
     BENCHMARKS,
-    DEFAULT_FAILURES,
-    FAILURE_POLICIES,
     Benchmark,
     BenchmarkData,
     BenchmarkRow,
@@ -30,22 +27,14 @@ from patarm.eval._rows import (
     RowScores,
     compare,
 )
-from patarm.eval._runner import BASELINES, JudgeRun, JudgeRunSettings, baseline_scores, run_judge
+from patarm.eval._runner import JudgeRun, JudgeRunSettings, baseline_scores, run_judge
 from patarm.eval._scores_file import read_scores
 
 __all__ = [
-    "BASELINES",
     "BENCHMARKS",
-    "EXAMPLE_COUNTS",
-    "REWARDBENCH2_SUBSETS",
-    "REWARDBENCH_SUBSETS",
-    "RMBENCH_DOMAINS",
     "Benchmark",
     "BenchmarkData",
     "BenchmarkRow",
-    "Counts",
-    "DEFAULT_FAILURES",
-    "FAILURE_POLICIES",
     "FailurePolicy",
     "JudgeRun",
     "JudgeRunSettings",

@@ -34,9 +34,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from patarm._stream import UnreadableLine
 from patarm.data import iter_rows
 from patarm.data._references import row_reference
-from patarm.data._stream import UnreadableLine
 from patarm.errors import InputError
 from patarm.eval._rewardbench import PRIOR_SET_SUBSETS, REWARDBENCH_SUBSETS
 from patarm.eval._rewardbench2 import REWARDBENCH2_SUBSETS, canonical_subset, ties_prompt

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from patarm._stream import numbered_jsonl
 from patarm.data import read_rows
-from patarm.data._stream import numbered_jsonl
 from patarm.errors import InputError
 from patarm.eval._rows import BenchmarkData, BenchmarkRow, RowScores, Score, check_score
 

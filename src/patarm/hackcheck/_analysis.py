@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from patarm.audit._stats import bootstrap, spearman
+from patarm._stats import bootstrap, spearman
 from patarm.errors import InputError
 from patarm.hackcheck._divergence import divergence_interval, gap_curve
 from patarm.hackcheck._features import FEATURES, extract, vocabulary_shift, words

@@ -31,7 +31,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from patarm.demo._task import BAD_WORDS, GOOD_WORDS
+from patarm.demo import BAD_WORDS, GOOD_WORDS
 
 __all__ = [
     "DEMO_GOLD_SCALE",

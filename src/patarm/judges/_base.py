@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from patarm.backends._base import Backend, ChatInput, Completion, SamplingParams
+from patarm.backends import Backend, ChatInput, Completion, SamplingParams
 from patarm.judges._config import JudgeConfig
 from patarm.judges._criteria import CriteriaGenerator
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text

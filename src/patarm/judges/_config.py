@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from patarm._settings_model import SettingsModel
-from patarm.backends._base import SamplingParams
+from patarm.backends import SamplingParams
 from patarm.parsing import check_scale
 
 __all__ = ["JudgeConfig"]
@@ -27,19 +27,25 @@ class JudgeConfig(SettingsModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    scale: tuple[float, float] = (1, 10)
+    scale: tuple[float, float] = Field((1, 10), description="the score scale, low and high")
     integer_scores: bool = False
-    tiers: Literal["primary", "generated", "both"] = "both"
-    criteria_mode: Literal["inline", "cached"] = "inline"
-    samples: int = Field(1, ge=1)
-    voting: Literal["mean", "median"] = "mean"
-    temperature: float = Field(1.0, ge=0)
-    top_p: float = Field(1.0, gt=0, le=1)
-    max_new_tokens: int = Field(1024, ge=1)
-    seed: int | None = 0
-    expected_score: bool = False
+    tiers: Literal["primary", "generated", "both"] = Field(
+        "both",
+        description="criteria in the prompt: the domain rubric, prompt-specific generated criteria, or both",
+    )
+    criteria_mode: Literal["inline", "cached"] = Field(
+        "inline",
+        description="inline: the judge writes the prompt's criteria in every rollout; cached: written once per prompt",
+    )
+    samples: int = Field(1, ge=1, description="rollouts per judgment")
+    voting: Literal["mean", "median"] = Field("mean", description="how the rollouts' scores combine")
+    temperature: float = Field(1.0, ge=0, description="sampling temperature; 0 = greedy")
+    top_p: float = Field(1.0, gt=0, le=1, description="nucleus sampling mass")
+    max_new_tokens: int = Field(1024, ge=1, description="tokens per rollout at most")
+    seed: int | None = Field(0, description="sampling seed; the same seed reproduces a run")
+    expected_score: bool = Field(False, description="also report the expected score from log-probabilities")
     top_logprobs: int = Field(20, ge=1)
-    both_orders: bool = True
+    both_orders: bool = Field(True, description="pairwise: judge both orders (A first and B first)")
     system_prompt: str | None = None
     chunk_size: int = Field(64, ge=1)
 

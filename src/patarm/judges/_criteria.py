@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from patarm.backends._base import Backend, SamplingParams
+from patarm.backends import Backend, SamplingParams
 from patarm.parsing import parse_judgment
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text
 from patarm.rubrics import CriteriaCache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from patarm.backends._base import Completion, TokenLogprobs
+from patarm.backends import Completion, TokenLogprobs
 from patarm.parsing import Scale, check_scale, final_answer_span
 from patarm.voting import expected_score
 

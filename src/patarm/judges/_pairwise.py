@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from patarm.backends._base import Completion
+from patarm.backends import Completion
 from patarm.judges._base import JudgeBase, total_tokens
 from patarm.judges._results import OrderResult, PairwiseResult, PairwiseSample
 from patarm.parsing import parse_judgment

@@ -23,10 +23,10 @@ from typing import Any, Literal
 
 import jinja2
 
-from patarm.errors import ConfigError
+from patarm.errors import ConfigError, TemplateError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, escape_tags
-from patarm.rubrics._rubric import RubricSet, _num
-from patarm.rubrics._sandbox import TemplateError, sandboxed_environment
+from patarm.rubrics import RubricSet, sandboxed_environment
+from patarm.rubrics._rubric import _num
 from patarm.types import ChatMessage
 
 __all__ = [

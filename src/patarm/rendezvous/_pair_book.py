@@ -23,8 +23,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field, replace
 
+from patarm._scores import sorted_mean
 from patarm.rewards import Delta, FormatReward, PARSettings, par_rewards
-from patarm.rewards._scores import sorted_mean
 from patarm.sampling import normalize_role
 from patarm.types import ROLES, Role
 

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from patarm._scores import ScoreInput, as_score_array
 from patarm.errors import InputError
 from patarm.rewards._delta import Delta, apply_delta
 from patarm.rewards._format import FormatReward
-from patarm.rewards._scores import ScoreInput, as_score_array
 from patarm.rewards._settings import PARSettings
-from patarm.sampling._pairs import chosen_mask
+from patarm.sampling import chosen_mask
 
 __all__ = ["PARBatch", "PARStats", "par_batch", "par_rewards_batch", "pair_index"]
 

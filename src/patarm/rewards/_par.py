@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 
+from patarm._scores import ScoreInput, as_score_list, sorted_mean
 from patarm.errors import InputError
 from patarm.rewards._delta import Delta
 from patarm.rewards._format import FormatReward
-from patarm.rewards._scores import ScoreInput, as_score_list, sorted_mean
 from patarm.rewards._settings import PARSettings
 
 __all__ = ["par_rewards", "total_rewards"]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from patarm.backends._base import Backend, SamplingParams
+from patarm.backends import Backend, SamplingParams
 from patarm.errors import ConfigError
 from patarm.parsing import escape_tags, final_answer_span
 from patarm.rubrics._rubric import RubricSet, UnknownDomainError

@@ -3,9 +3,9 @@
 - :func:`create_app`: the FastAPI app (``/v1/score``, OpenRLHF's ``/get_reward``, ``/health``, ``/metrics``
   in Prometheus text format, ``/metrics.json``);
 - :class:`ServeSettings`: batching, limits, auth, reward and query-splitting settings;
-- :class:`MicroBatcher`: joins concurrent requests into backend batches, off the event loop;
 - :func:`serve`, :class:`ServerThread`: run it in the foreground or a background thread;
-- :class:`JudgeService`: the same logic without the web framework;
+- :class:`JudgeService`: the same logic without the web framework (its batching,
+  ``patarm.serve._batcher.MicroBatcher``, and its errors, in :mod:`patarm.errors`, are internals);
 - load clients for tests and benchmarks live in :mod:`patarm.testing.load`.
 
 FastAPI and uvicorn are imported only when an app is built or run; without them that raises
@@ -19,15 +19,6 @@ FastAPI and uvicorn are imported only when an app is built or run; without them 
 """
 
 from patarm.serve._app import create_app
-from patarm.serve._batcher import (
-    BatcherClosedError,
-    BatchFailedError,
-    BatchReport,
-    JudgeTimeoutError,
-    MicroBatcher,
-    QueueFullError,
-)
-from patarm.serve._metrics import ServerMetrics
 from patarm.serve._models import (
     ErrorBody,
     RewardRequest,
@@ -42,14 +33,8 @@ from patarm.serve._service import JudgeService, ServeError
 from patarm.serve._settings import ServeSettings
 
 __all__ = [
-    "BatchFailedError",
-    "BatchReport",
-    "BatcherClosedError",
     "ErrorBody",
     "JudgeService",
-    "JudgeTimeoutError",
-    "MicroBatcher",
-    "QueueFullError",
     "RewardRequest",
     "RewardResponse",
     "ScoreItem",
@@ -58,7 +43,6 @@ __all__ = [
     "ScoreResult",
     "ServeError",
     "ServeSettings",
-    "ServerMetrics",
     "ServerThread",
     "create_app",
     "serve",

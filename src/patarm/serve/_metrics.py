@@ -13,30 +13,17 @@ answered requests (nearest rank); counts and the latency histogram cover the ser
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter, deque
 from typing import Any
 
+from patarm._stats import percentile
 from patarm.serve._batcher import BatchReport
 
 __all__ = ["LATENCY_BUCKETS_S", "ServerMetrics", "percentile"]
 
 # Upper bounds of the request latency histogram, in seconds (OpenRLHF's client gives up at 180 s).
 LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 180.0)
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """The nearest-rank ``q``-th percentile (0-100) of ``values``; None when empty.
-
-    >>> percentile([3.0, 1.0, 2.0, 4.0], 50), percentile([3.0, 1.0, 2.0, 4.0], 99)
-    (2.0, 4.0)
-    """
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 class ServerMetrics:

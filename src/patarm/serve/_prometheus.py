@@ -2,7 +2,7 @@
 
 Each app gets its own :class:`prometheus_client.CollectorRegistry` (never the process-global one,
 so several servers, or a server inside a training process, do not mix their counters), holding
-one collector that reads :class:`~patarm.serve.ServerMetrics` at scrape time. Names start with
+one collector that reads the server's ``ServerMetrics`` at scrape time. Names start with
 ``patarm_``; counters end in ``_total``. ``prometheus_client`` comes with the ``serve`` extra and
 is imported only when an app is built.
 

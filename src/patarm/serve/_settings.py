@@ -63,32 +63,63 @@ class ServeSettings(SettingsModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    max_batch_size: int = Field(32, ge=1)
-    max_wait_ms: float = Field(10.0, ge=0)
-    max_queue: int = Field(4096, ge=1)
-    workers: int = Field(1, ge=1)
-    request_timeout_s: float = Field(170.0, gt=0)
+    max_batch_size: int = Field(
+        32, ge=1, description="items per judge call; a transformers backend runs them --batch-size at a time"
+    )
+    max_wait_ms: float = Field(10.0, ge=0, description="longest wait to fill a batch, in milliseconds")
+    max_queue: int = Field(4096, ge=1, description="items allowed to wait; more get 429")
+    workers: int = Field(1, ge=1, description="backend calls at once (raise only for HTTP backends)")
+    request_timeout_s: float = Field(170.0, gt=0, description="seconds per request before 504")
     isolate_failures: bool = True
     api_key: SecretStr | None = None
-    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
-    max_items_per_request: int = Field(1024, ge=1)
-    max_text_chars: int = Field(200_000, ge=1)
-    fallback_reward: float | None = None
-    use_expected_score: bool = False
-    normalize_rewards: bool = False
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="request body limit in bytes")
+    max_items_per_request: int = Field(
+        1024, ge=1, description="entries per array of a body (items, queries, labels, ...); more: 413"
+    )
+    max_text_chars: int = Field(
+        200_000,
+        ge=1,
+        description="characters per string of a body, wherever it sits (query, prompt, response, a label's "
+        "prompt); more: 413",
+    )
+    fallback_reward: float | None = Field(
+        None,
+        description="reward when no judge sample parsed or the query cannot be split (default: the scale's low end)",
+    )
+    use_expected_score: bool = Field(False, description="reward = expected score from log-probabilities")
+    normalize_rewards: bool = Field(False, description="rewards on [0, 1] over the score scale")
     default_domain: str | None = None
     instruction_domain: str | None = INSTRUCTION_DOMAIN
     chat_template: str = "chatml"
-    split: SplitMode = "auto"
-    strip_thinking: bool = True
+    split: SplitMode = Field(
+        "auto",
+        description="prefix: response = query minus its prompt; marker: the last assistant turn of the query; "
+        "auto: prefix when the query starts with its prompt, else marker",
+    )
+    strip_thinking: bool = Field(True, description="drop a leading <think> block of the response before judging")
     max_json_depth: int = Field(32, ge=2)
-    stall_timeout_s: float = Field(600.0, gt=0)
-    max_json_values: int = Field(262_144, ge=16)
-    header_timeout_s: float = Field(10.0, gt=0)
-    body_timeout_s: float = Field(60.0, gt=0)
-    keep_alive_s: float = Field(5.0, gt=0)
-    max_connections: int = Field(1024, ge=8)
-    max_requests_in_flight: int = Field(256, ge=1)
+    stall_timeout_s: float = Field(
+        600.0, gt=0, description="/health turns 503 when work waits and no backend call has finished for this long (s)"
+    )
+    max_json_values: int = Field(262_144, ge=16, description="JSON values per body; more: 413, before decoding")
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="seconds a client has to send a request's headers; else 408 and the connection is closed",
+    )
+    body_timeout_s: float = Field(
+        60.0, gt=0, description="seconds a client has to send a body after its headers; else 408"
+    )
+    keep_alive_s: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
+    max_connections: int = Field(
+        1024,
+        ge=8,
+        description="open connections at most (lowered to the open-file limit less 128); one more evicts the "
+        "connection that has waited longest for its headers",
+    )
+    max_requests_in_flight: int = Field(
+        256, ge=1, description="requests with a body read or served at once; more get 503 with Retry-After"
+    )
 
     @field_validator("api_key", mode="after")
     @classmethod

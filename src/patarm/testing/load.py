@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from patarm._stats import percentile
 from patarm.errors import InputError
-from patarm.serve._metrics import percentile
 
 __all__ = ["LoadResult", "load", "percentile", "run_load"]
 

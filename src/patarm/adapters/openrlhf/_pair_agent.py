@@ -54,7 +54,7 @@ class PairAgentCore:
         return text
 
     async def reward(self, info: dict[str, Any], role: str, generation: int, response: str) -> RolloutReward:
-        score = parse_judgment(response, self.settings.scale).score
+        score = parse_judgment(response, self.settings.scale, integer=self.settings.integer_scores).score
         result: RolloutReward = await self.rendezvous.asubmit(info["pair_id"], role, score, group=generation)
         return result
 

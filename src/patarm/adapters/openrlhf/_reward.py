@@ -70,10 +70,11 @@ class PARRewardFunc:
         return shared_rendezvous(s.par, mode=s.rendezvous)
 
     def score_one(self, query: str, prompt: str, label: Any) -> tuple[RolloutReward, bool]:
-        info = unpack_label(label)
+        s = self.settings
+        info = unpack_label(label, need=(s.pair_id_key, s.role_key))
         text, found = response_text(query, prompt)
-        score = parse_judgment(text, self.settings.scale).score
-        result: RolloutReward = self._rendezvous().submit(info["pair_id"], info["role"], score)
+        score = parse_judgment(text, s.scale, integer=s.integer_scores).score
+        result: RolloutReward = self._rendezvous().submit(info[s.pair_id_key], info[s.role_key], score)
         return result, found
 
     def __call__(self, queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any]) -> dict[str, Any]:

@@ -14,15 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from patarm.errors import ConfigError
-from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
+from patarm.rendezvous import PairRewardSettings
 from patarm.rewards import PARSettings
 
 __all__ = ["ENV_KEYS", "OpenRLHFSettings", "env_keys"]
 
 PREFIX = "PATARM_"
 _OWN_KEYS = {
-    "RENDEZVOUS": "local (threads of one process, default) or ray (a named actor across engines)",
+    "RENDEZVOUS": "auto (a named Ray actor inside Ray, else this process; default), local or ray",
     "SCALE": "score scale low,high (1,10)",
+    "INTEGER_SCORES": "1: a non-integer score is malformed (0, default)",
+    "PAIR_ID_KEY": "the sample's field holding the pair id (pair_id)",
+    "ROLE_KEY": "the sample's field holding the side, chosen or rejected (role)",
     "REWARD_THREADS": "reward_func.py: threads of the engine loop's default pool (4096)",
     "CENTER_BY_SIDE": "pair-row: subtract each side's mean reward (1, default) so GRPO groups act per side",
 }
@@ -42,12 +45,12 @@ ENV_KEYS = env_keys()
 
 
 @dataclass(frozen=True)
-class OpenRLHFSettings:
-    """The PAR settings plus the score scale, the rendezvous placement and the pair-row centring."""
+class OpenRLHFSettings(PairRewardSettings):
+    """The PAR settings and the pair-row centring, plus the shared pair-reward settings
+    (:class:`~patarm.rendezvous.PairRewardSettings`: pair fields, score scale, integer
+    scores, rendezvous placement)."""
 
     par: PARSettings = field(default_factory=PARSettings)
-    scale: Scale = DEFAULT_SCALE
-    rendezvous: str = "local"
     center_by_side: bool = True
 
     @classmethod
@@ -60,18 +63,13 @@ class OpenRLHFSettings:
                 f"{', '.join(removed)}: no longer read; give the delta's arguments in {prefix}DELTA, "
                 f"e.g. {prefix}DELTA='graded(threshold=1.5, low=0.5, high=1.0)'"
             )
-        mode = env.get(prefix + "RENDEZVOUS") or cls.rendezvous
-        if mode not in ("local", "ray"):
-            raise ConfigError(f"{prefix}RENDEZVOUS={mode!r}: expected local or ray")
-        scale_raw = env.get(prefix + "SCALE", "")
-        try:
-            scale = check_scale(tuple(float(v) for v in scale_raw.split(","))) if scale_raw else cls.scale  # type: ignore[arg-type]
-        except ValueError:
-            raise ConfigError(f"{prefix}SCALE={scale_raw!r}: expected low,high such as 1,10") from None
+        shared = cls.read_shared(
+            {name: env.get(prefix + name.upper()) for name in cls.shared_names()},
+            lambda name: f"{prefix}{name.upper()}",
+        )
         center = env.get(prefix + "CENTER_BY_SIDE")
         return cls(
             par=PARSettings.from_env(prefix, env),
-            scale=scale,
-            rendezvous=mode,
             center_by_side=cls.center_by_side if not center else center not in ("0", "false", "False", "no"),
+            **shared,
         )

@@ -23,8 +23,14 @@ from typing import Any
 from patarm.adapters.trl._completions import completion_text, prompt_messages
 from patarm.errors import InputError
 from patarm.judges import PointwiseItem, PointwiseJudge, PointwiseResult
-from patarm.policy_rewards._client import JudgeClient, RemoteScore
-from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, INSTRUCTION_FIELDS, data_domain, reward_value
+from patarm.policy_rewards import (
+    INSTRUCTION_DOMAIN,
+    INSTRUCTION_FIELDS,
+    JudgeClient,
+    RemoteScore,
+    data_domain,
+    reward_value,
+)
 
 __all__ = ["JudgeReward"]
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from patarm.adapters.trl._completions import completion_text
 from patarm.errors import ConfigError
-from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, parse_judgment
+from patarm.parsing import parse_judgment
+from patarm.rendezvous import PairRewardSettings
 from patarm.rewards import PARSettings, par_batch
 
 __all__ = ["PARReward", "RewardCall"]
@@ -29,8 +30,8 @@ class RewardCall:
     rewards: list[float]
 
 
-@dataclass
-class PARReward:
+@dataclass(frozen=True)
+class PARReward(PairRewardSettings):
     """Picklable TRL reward function computing PAR + format reward over its batch.
 
     Both sides of every pair must be in the same call (use :class:`PairRepeatSampler` /
@@ -38,22 +39,17 @@ class PARReward:
     Batch statistics (malformed rate, incomplete pairs, pair accuracy, mean margin) are
     logged through TRL's ``log_metric`` as ``par/...``. ``settings`` holds the delta and
     format reward values (the paper's graded delta by default); ``rollouts_per_side``,
-    ``timeout_s`` and ``fallback_par`` are unused here, since the whole batch is seen at once.
+    ``timeout_s`` and ``fallback_par`` are unused here, since the whole batch is seen at once
+    (and so is the shared ``rendezvous`` field). The pair fields, ``scale`` and
+    ``integer_scores`` are :class:`~patarm.rendezvous.PairRewardSettings`' fields.
 
     >>> PARReward(settings=PARSettings(delta="constant")).settings.delta
     ConstantDelta(value=1.0)
     """
 
     settings: PARSettings = field(default_factory=PARSettings)
-    scale: Scale = DEFAULT_SCALE
-    integer_scores: bool = False
-    pair_id_key: str = "pair_id"
-    role_key: str = "role"
     record: bool = False
     calls: list[RewardCall] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.scale = check_scale(self.scale)
 
     def __call__(
         self,

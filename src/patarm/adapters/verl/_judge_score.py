@@ -44,9 +44,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from patarm.errors import ConfigError
-from patarm.policy_rewards._client import JudgeClient, RemoteScore
-from patarm.policy_rewards._domain import INSTRUCTION_DOMAIN, data_domain, reward_value
-from patarm.policy_rewards._reference import reference_text
+from patarm.policy_rewards import (
+    INSTRUCTION_DOMAIN,
+    JudgeClient,
+    RemoteScore,
+    data_domain,
+    reference_text,
+    reward_value,
+)
 
 if TYPE_CHECKING:
     from patarm.judges import PointwiseJudge, PointwiseResult

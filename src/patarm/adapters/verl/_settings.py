@@ -10,11 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from patarm.errors import (
-    PairConfigError,
-)
-from patarm.parsing import DEFAULT_SCALE, Scale, check_scale
-from patarm.rendezvous import RENDEZVOUS_MODES
+from patarm.errors import ConfigError, PairConfigError
+from patarm.rendezvous import PairRewardSettings
 from patarm.rendezvous.ray_actor import DEFAULT_ACTOR_NAME
 from patarm.rewards import PARSettings
 
@@ -41,16 +38,14 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class VerlSettings:
-    """What the verl reward managers need: the PAR settings, plus the score scale, the
-    rendezvous placement and the names of the pair fields in ``extra_info``."""
+class VerlSettings(PairRewardSettings):
+    """What the verl reward managers need: the PAR settings and the Ray actor's name, plus
+    the shared pair-reward settings (:class:`~patarm.rendezvous.PairRewardSettings`: the
+    names of the pair fields in ``extra_info``, the score scale, integer scores, the
+    rendezvous placement)."""
 
     par: PARSettings = field(default_factory=PARSettings)
-    scale: Scale = DEFAULT_SCALE
-    rendezvous: str = "auto"
     actor_name: str = DEFAULT_ACTOR_NAME
-    pair_id_key: str = "pair_id"
-    role_key: str = "role"
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any], rollouts_per_side: int | None = None) -> VerlSettings:
@@ -71,16 +66,12 @@ class VerlSettings:
             par = PARSettings.from_mapping({k: v for k, v in opts.items() if k in PARSettings.names()}, "reward.patarm")
         except ValueError as exc:
             raise PairConfigError(str(exc)) from None
-        mode = str(opts.get("rendezvous", cls.rendezvous))
-        if mode not in RENDEZVOUS_MODES:
-            raise PairConfigError(f"reward.patarm.rendezvous: expected one of {RENDEZVOUS_MODES}, got {mode!r}")
-        values = {k: str(opts[k]) for k in ("actor_name", "pair_id_key", "role_key") if k in opts}
-        return cls(
-            par=par.with_rollouts(rollouts_per_side),
-            scale=check_scale(tuple(opts.get("scale", cls.scale))),
-            rendezvous=mode,
-            **values,
-        )
+        try:
+            shared = cls.read_shared(opts, lambda name: f"reward.patarm.{name}")
+        except ConfigError as exc:
+            raise PairConfigError(str(exc)) from None
+        actor_name = str(opts.get("actor_name", cls.actor_name))
+        return cls(par=par.with_rollouts(rollouts_per_side), actor_name=actor_name, **shared)
 
     @classmethod
     def from_verl_config(cls, config: Any) -> VerlSettings:

@@ -32,4 +32,4 @@ def pair_key(fields: Mapping[str, Any], settings: VerlSettings, where: str = "th
 def judged_score(tokenizer: Any, response_ids: Any, valid_length: int, settings: VerlSettings) -> float | None:
     """The score of the judgment in the first ``valid_length`` response tokens (None: malformed)."""
     text = tokenizer.decode(response_ids[:valid_length], skip_special_tokens=True)
-    return parse_judgment(text, settings.scale).score
+    return parse_judgment(text, settings.scale, integer=settings.integer_scores).score

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from patarm.cli._common import add_seed_arg
 from patarm.cli._data._shared import labeler, load_lines, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
 
@@ -59,7 +60,7 @@ def add_convert_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     noise.add_argument(
         "--flip", type=finite_float(0, 1), default=0.0, metavar="FRACTION", help="share of pairs to flip, 0..1"
     )
-    noise.add_argument("--seed", type=int, default=0)
+    add_seed_arg(noise, "seed of the pairs drawn to flip")
     noise.add_argument("--undo", action="store_true", help="undo the last noise round (swap back what it swapped)")
     noise.add_argument("--stack", action="store_true", help="add a round to data noised already (refused without it)")
     noise.set_defaults(func=run_add_noise)

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import backend_from_args, print_replicas
+from patarm.cli._common import add_seed_arg, backend_from_args, print_replicas
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, prompts, shared_args, source
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
@@ -117,7 +117,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--rollout-temperature", type=finite_float(0), default=1.0, help="sampling temperature (default 1.0)"
     )
     rl.add_argument("--max-new-tokens", type=int, default=1024, help="per rollout (default 1024)")
-    rl.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    add_seed_arg(rl, "sampling seed")
     rl.add_argument("--rollout-cache", help="JSONL of sampled correctness (default: OUTPUT with .rollouts.jsonl)")
     rl.add_argument("--chunk-pairs", type=int, default=16, help="pairs sampled and cached per step (default 16)")
     rl.set_defaults(func=run)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BOOTSTRAP_RESAMPLES", "Figure", "bootstrap", "mean", "spearman", "wilson"]
+__all__ = ["BOOTSTRAP_RESAMPLES", "Figure", "bootstrap", "mean", "percentile", "spearman", "wilson"]
 
 BOOTSTRAP_RESAMPLES = 1000
 _Z95 = 1.959963984540054
@@ -113,3 +113,16 @@ def spearman(points: Sequence[tuple[float, float]]) -> float | None:
     if sxx == 0 or syy == 0:
         return None
     return sxy / math.sqrt(sxx * syy)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The nearest-rank ``q``-th percentile (0-100) of ``values``; None when empty.
+
+    >>> percentile([3.0, 1.0, 2.0, 4.0], 50), percentile([3.0, 1.0, 2.0, 4.0], 99)
+    (2.0, 4.0)
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
