@@ -247,5 +247,5 @@ REFERENCE_HELP = (
 
 def add_reference_arg(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """``--reference-col COLUMN``, the same option in every command that judges rows from a file
-    (read with :func:`patarm.data._references.row_reference`); absent: no reference anywhere."""
+    (read with :func:`patarm.data.row_reference`); absent: no reference anywhere."""
     parser.add_argument("--reference-col", metavar="COLUMN", help=REFERENCE_HELP)

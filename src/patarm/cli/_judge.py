@@ -159,8 +159,7 @@ def _summary(records: Sequence[dict[str, Any]], mode: str, counts: Any) -> list[
 
 
 def run(args: argparse.Namespace) -> int:
-    from patarm.data import read_rows
-    from patarm.data._references import row_reference
+    from patarm.data import read_rows, row_reference
     from patarm.judges import Judge, PairwiseJudge, PointwiseJudge, judge_items
     from patarm.rubrics import CriteriaCache, RubricSet
     from patarm.store import check_distinct

@@ -38,6 +38,7 @@ from patarm.data._loaders import (
 from patarm.data._noise import add_noise
 from patarm.data._pairwise_sft import PAIRWISE_SFT_DROP_REASONS, PairwiseSFTFilter, PairwiseSFTReport, pairwise_sft_rows
 from patarm.data._pairwise_sft_corpus import build_pairwise_sft
+from patarm.data._references import row_reference
 from patarm.data._rl import RejectSampling, RLReport, rl_rows
 from patarm.data._rl_corpus import RolloutSampling, build_rl
 from patarm.data._sft import SFTFilter, SFTReport
@@ -84,5 +85,6 @@ __all__ = [
     "pairwise_sft_rows",
     "read_rows",
     "rl_rows",
+    "row_reference",
     "write_rows",
 ]

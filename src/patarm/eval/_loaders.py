@@ -6,7 +6,7 @@ names the file, the row, the field and the expected form, or, with ``skip_malfor
 left out and recorded in :attr:`BenchmarkData.skipped` (reports count it).
 
 ``reference_col`` names a column holding each row's reference answer (null: none for that
-row; see :func:`patarm.data._references.row_reference`). A row without that column is an
+row; see :func:`patarm.data.row_reference`). A row without that column is an
 error even with ``skip_malformed``: a misspelt column would otherwise leave out every row.
 
 - RewardBench: ``id``, ``prompt``, ``chosen`` and ``rejected`` strings, ``subset``.
@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm._stream import UnreadableLine
-from patarm.data import iter_rows
-from patarm.data._references import row_reference
+from patarm.data import iter_rows, row_reference
 from patarm.errors import InputError
 from patarm.eval._rewardbench import PRIOR_SET_SUBSETS, REWARDBENCH_SUBSETS
 from patarm.eval._rewardbench2 import REWARDBENCH2_SUBSETS, canonical_subset, ties_prompt

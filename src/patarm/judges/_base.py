@@ -11,8 +11,7 @@ from patarm.backends import Backend, ChatInput, Completion, SamplingParams
 from patarm.judges._config import JudgeConfig
 from patarm.judges._criteria import CriteriaGenerator
 from patarm.prompts import JudgePrompts, PromptInput, prompt_as_text
-from patarm.rubrics import CriteriaCache, HeuristicRouter, Router, RubricSet, resolve_domain
-from patarm.rubrics._rubric import BUILTIN_DIR
+from patarm.rubrics import BUILTIN_DIR, CriteriaCache, HeuristicRouter, Router, RubricSet, resolve_domain
 
 __all__ = ["JudgeBase", "folder_digest", "total_tokens"]
 

@@ -85,7 +85,7 @@ def _reshape(rows_file: Path, output: Path, fmt: str) -> None:
     remove ``rows_file``."""
     import json
 
-    from patarm.data._sink import write_rows
+    from patarm.data import write_rows
 
     def rows() -> Iterator[dict[str, Any]]:
         with rows_file.open(encoding="utf-8") as lines:
