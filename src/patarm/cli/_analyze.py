@@ -19,6 +19,7 @@ from patarm.cli._common import (
     config_from_args,
     int_at_least,
     print_replicas,
+    template_dir,
 )
 from patarm.errors import ConfigError
 
@@ -52,7 +53,7 @@ def _judge(args: argparse.Namespace, backend: Any, seed: int | None = None) -> A
         from patarm.demo import DEMO_RUBRIC
 
         rubrics.register(DEMO_RUBRIC)
-    return PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria)
+    return PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria, template_dir=template_dir(args))
 
 
 def _source(args: argparse.Namespace) -> None:

@@ -21,6 +21,7 @@ from patarm.cli._common import (
     backend_from_args,
     config_from_args,
     replica_lines,
+    template_dir,
 )
 from patarm.errors import ConfigError
 
@@ -41,8 +42,12 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
 
     judges: dict[str, Judge[Any, Any]] = {
-        "point": PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria),
-        "pair": PairwiseJudge(backend, config, rubrics=rubrics, criteria_cache=criteria),
+        "point": PointwiseJudge(
+            backend, config, rubrics=rubrics, criteria_cache=criteria, template_dir=template_dir(args)
+        ),
+        "pair": PairwiseJudge(
+            backend, config, rubrics=rubrics, criteria_cache=criteria, template_dir=template_dir(args)
+        ),
     }
     settings = AuditSettings(
         seed=args.seed,

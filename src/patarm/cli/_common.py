@@ -203,6 +203,26 @@ def add_judge_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--criteria-cache", help="JSONL file that keeps cached criteria across runs")
     group.add_argument("--rubric-dir", action="append", metavar="DIR", help="extra rubric folder (repeatable)")
     group.add_argument("--domain", help="judge every row in this domain (default: the row's, else routed)")
+    group.add_argument(
+        "--template-dir",
+        metavar="DIR",
+        help="folder of judge prompt templates (pointwise.j2, pairwise.j2, criteria.j2) that replace the "
+        "built-in ones of the same name, e.g. a published checkpoint's own prompt format",
+    )
+
+
+def template_dir(args: argparse.Namespace) -> str | None:
+    """``--template-dir``, checked to be a folder (an error naming the option otherwise)."""
+    from pathlib import Path
+
+    from patarm.errors import ConfigError
+
+    folder = getattr(args, "template_dir", None)
+    if folder is None:
+        return None
+    if not Path(folder).is_dir():
+        raise ConfigError(f"--template-dir {folder}: no such folder")
+    return str(folder)
 
 
 def add_seed_arg(parser: argparse.ArgumentParser | argparse._ArgumentGroup, help_text: str) -> None:

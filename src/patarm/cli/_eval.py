@@ -22,6 +22,7 @@ from patarm.cli._common import (
     config_from_args,
     int_at_least,
     replica_lines,
+    template_dir,
 )
 from patarm.errors import ConfigError
 from patarm.eval import FailurePolicy, score_benchmark
@@ -68,7 +69,7 @@ def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[
     rubrics = RubricSet(args.rubric_dir or ())
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
-    judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
+    judge = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria, template_dir=template_dir(args))
     fingerprint = {
         "benchmark": data.benchmark,
         "backend": args.backend,

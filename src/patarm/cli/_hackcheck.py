@@ -21,6 +21,7 @@ from patarm.cli._common import (
     config_from_args,
     int_at_least,
     load_function,
+    template_dir,
 )
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
@@ -37,7 +38,9 @@ def _judge(args: argparse.Namespace, backend: Any) -> Any:
         return demo_judge(backend, samples=args.samples, seed=args.seed)
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     rubrics = RubricSet(args.rubric_dir or ())
-    return PointwiseJudge(backend, config_from_args(args), rubrics=rubrics, criteria_cache=criteria)
+    return PointwiseJudge(
+        backend, config_from_args(args), rubrics=rubrics, criteria_cache=criteria, template_dir=template_dir(args)
+    )
 
 
 def _gold(args: argparse.Namespace) -> tuple[Any, str, tuple[float, float]]:

@@ -25,6 +25,7 @@ from patarm.cli._common import (
     config_from_args,
     int_at_least,
     print_replicas,
+    template_dir,
 )
 from patarm.errors import ConfigError
 from patarm.store import atomic_write
@@ -198,7 +199,9 @@ def run(args: argparse.Namespace) -> int:
     backend = backend_from_args(args)
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     judge_cls = PairwiseJudge if args.mode == "pairwise" else PointwiseJudge
-    judge: Judge[Any, Any] = judge_cls(backend, config, rubrics=rubrics, criteria_cache=criteria)
+    judge: Judge[Any, Any] = judge_cls(
+        backend, config, rubrics=rubrics, criteria_cache=criteria, template_dir=template_dir(args)
+    )
     items, names = _items(rows, ids, args.mode, args.domain, references)
     settings = {"backend": args.backend, "model": args.model, "rubric_dir": list(args.rubric_dir or ())}
     per_row = 1 if args.mode == "pairwise" else 2

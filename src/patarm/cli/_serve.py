@@ -19,6 +19,7 @@ from patarm.cli._common import (
     check_address,
     config_from_args,
     print_replicas,
+    template_dir,
 )
 from patarm.cli._fields import Alias, add_fields, field_values
 
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     rubrics = RubricSet(args.rubric_dir or ())
     cache = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
     backend = backend_from_args(args)
-    judge = PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=cache)
+    judge = PointwiseJudge(backend, config, rubrics=rubrics, criteria_cache=cache, template_dir=template_dir(args))
     app = create_app(judge, settings, model_name=args.model or args.backend)
 
     def announce(url: str) -> None:

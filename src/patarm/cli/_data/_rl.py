@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_seed_arg, backend_from_args, print_replicas
+from patarm.cli._common import add_seed_arg, backend_from_args, print_replicas, template_dir
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, prompts, shared_args, source
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
@@ -31,7 +31,7 @@ def _sampling(args: argparse.Namespace, backend: Any, rubrics: Any) -> Any:
     )
     cache = Path(args.rollout_cache) if args.rollout_cache else Path(args.output).with_suffix(".rollouts.jsonl")
     return RolloutSampling(
-        PointwiseJudge(backend, config, rubrics=rubrics),
+        PointwiseJudge(backend, config, rubrics=rubrics, template_dir=template_dir(args)),
         labeler(args, rubrics, backend),
         cache,
         cache_settings(args, config),

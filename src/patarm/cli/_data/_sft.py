@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_backend_args, add_judge_args, backend_from_args, config_from_args, print_replicas
+from patarm.cli._common import (
+    add_backend_args,
+    add_judge_args,
+    backend_from_args,
+    config_from_args,
+    print_replicas,
+    template_dir,
+)
 from patarm.cli._data import _sft_pairwise
 from patarm.cli._data._sft_formats import SFT_FORMATS, as_format, format_problem
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, shared_args, source
@@ -47,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         build = build_sft(
             source(args),
             rows_file,
-            judge=PointwiseJudge(backend, config, rubrics=rubrics),
+            judge=PointwiseJudge(backend, config, rubrics=rubrics, template_dir=template_dir(args)),
             teacher_cache=cache,
             settings=settings,
             labeler=labeler(args, rubrics, backend),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from patarm.cli._common import backend_from_args, config_from_args, print_replicas
+from patarm.cli._common import backend_from_args, config_from_args, print_replicas, template_dir
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, source
 from patarm.errors import ConfigError
 
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         build = build_pairwise_sft(
             source(args),
             output,
-            judge=PairwiseJudge(backend, config, rubrics=rubrics),
+            judge=PairwiseJudge(backend, config, rubrics=rubrics, template_dir=template_dir(args)),
             teacher_cache=cache,
             settings=settings,
             labeler=labeler(args, rubrics, backend),
