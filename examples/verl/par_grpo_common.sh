@@ -39,13 +39,8 @@ unset _var
 
 export HYDRA_FULL_ERROR=1
 
-run() {
-    if [[ "${DRY_RUN:-0}" == 1 ]]; then
-        printf '+'; printf ' %q' "$@"; printf '\n'
-    else
-        "$@"
-    fi
-}
+# shellcheck source=../recipe_steps.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
 
 # ---- 0. the environment: verl 0.9 with its verl-core modules, no TRL 1.x, vLLM, flash-attn, GPUs ----
 run patarm doctor --stack verl
