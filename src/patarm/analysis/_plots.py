@@ -28,6 +28,11 @@ def _finish(
     return save_png(fig, ax, path)
 
 
+def _finish_accuracy_by_k(fig: Any, ax: Any, path: str | Path, ks: Sequence[int], title: str) -> Path:
+    """:func:`_finish` for a plot of pair accuracy (y) against the number of votes k (x)."""
+    return _finish(fig, ax, path, ticks=ks, xlabel="k (votes per response)", ylabel="pair accuracy", title=title)
+
+
 def _band(ax: Any, xs: Sequence[float], figures: Sequence[Mapping[str, Any] | None], label: str, **style: Any) -> None:
     shown = [(x, f) for x, f in zip(xs, figures, strict=True) if f is not None and f["value"] is not None]
     if not shown:
@@ -45,15 +50,7 @@ def plot_votes(report: Mapping[str, Any], path: str | Path) -> Path:
     ks = [p["k"] for p in report["curve"]]
     _band(ax, ks, [p["first"] for p in report["curve"]], f"first k samples ({report['voting']} vote)")
     _band(ax, ks, [p["subsets"] for p in report["curve"]], f"mean over {report['draws']} random k-subsets")
-    return _finish(
-        fig,
-        ax,
-        path,
-        ticks=ks,
-        xlabel="k (votes per response)",
-        ylabel="pair accuracy",
-        title=f"Accuracy vs number of votes ({report['pairs']} pairs)",
-    )
+    return _finish_accuracy_by_k(fig, ax, path, ks, f"Accuracy vs number of votes ({report['pairs']} pairs)")
 
 
 def plot_best_of_n(report: Mapping[str, Any], path: str | Path) -> Path:
@@ -84,12 +81,6 @@ def plot_seeds(report: Mapping[str, Any], path: str | Path) -> Path:
     means = [p["mean"] for p in report["curve"]]
     stds = [p["std"] or 0.0 for p in report["curve"]]
     ax.errorbar(ks, means, yerr=stds, marker="o", capsize=4, color="black", label="mean +- std")
-    return _finish(
-        fig,
-        ax,
-        path,
-        ticks=ks,
-        xlabel="k (votes per response)",
-        ylabel="pair accuracy",
-        title=f"Accuracy over {len(report['seeds'])} seeds ({report['pairs']} pairs)",
+    return _finish_accuracy_by_k(
+        fig, ax, path, ks, f"Accuracy over {len(report['seeds'])} seeds ({report['pairs']} pairs)"
     )
