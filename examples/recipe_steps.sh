@@ -2,6 +2,8 @@
 # Steps the launch recipes under examples/ share, as shell functions. SOURCED by those recipes
 # (or by the common file of their folder), not run on its own:
 #     source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
+#   require_set VAR...      : stops, naming the first VAR not set by the script that sources the
+#                             caller (the common file of a folder checks its recipe's settings)
 #   run CMD...              : runs CMD, or prints it (`+ cmd args`, shell-quoted) when DRY_RUN=1
 #   build_sft_file FORMAT   : builds SFT_FILE from PAIRS with the teacher TEACHER_ARGS
 #                             (`patarm data build-sft --format FORMAT --margin MARGIN`) when it is
@@ -13,6 +15,16 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     echo "error: ${BASH_SOURCE[0]} is sourced by the recipes under examples/, not run" >&2
     exit 1
 fi
+
+require_set() {  # require_set VAR...
+    local var
+    for var in "$@"; do
+        if [[ ! -v $var ]]; then
+            echo "error: $var is not set; set it in the script that sources ${BASH_SOURCE[1]}" >&2
+            exit 1
+        fi
+    done
+}
 
 run() {
     if [[ "${DRY_RUN:-0}" == 1 ]]; then

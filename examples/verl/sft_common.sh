@@ -21,20 +21,13 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     echo "error: ${BASH_SOURCE[0]} is sourced by the sft_*.sh scripts next to it, not run" >&2
     exit 1
 fi
-for _var in MODEL_PATH PAIRS SFT_FILE CKPT_DIR TEACHER_ARGS NNODES GPUS_PER_NODE NODE_RANK \
-    MASTER_ADDR MASTER_PORT LR MIN_LR_RATIO TRAIN_BATCH_SIZE EPOCHS MAX_LENGTH MAX_TOKENS_PER_GPU \
-    WARMUP_RATIO MARGIN PROJECT_NAME EXPERIMENT_NAME LOGGER SAVE_FREQ; do
-    if [[ ! -v $_var ]]; then
-        echo "error: $_var is not set; set it in the script that sources ${BASH_SOURCE[0]}" >&2
-        exit 1
-    fi
-done
-unset _var
-
-export HYDRA_FULL_ERROR=1
-
 # shellcheck source=../recipe_steps.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
+require_set MODEL_PATH PAIRS SFT_FILE CKPT_DIR TEACHER_ARGS NNODES GPUS_PER_NODE NODE_RANK \
+    MASTER_ADDR MASTER_PORT LR MIN_LR_RATIO TRAIN_BATCH_SIZE EPOCHS MAX_LENGTH MAX_TOKENS_PER_GPU \
+    WARMUP_RATIO MARGIN PROJECT_NAME EXPERIMENT_NAME LOGGER SAVE_FREQ
+
+export HYDRA_FULL_ERROR=1
 
 # ---- 0. the environment: verl 0.9 with its verl-core modules, no TRL 1.x, flash-attn, GPUs -----
 # shellcheck disable=SC2086  # DOCTOR_FLAGS: zero or more flags
