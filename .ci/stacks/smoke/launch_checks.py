@@ -90,7 +90,6 @@ def stopped_at_boundary(
     smoke: str,
     command: str,
     run: subprocess.CompletedProcess[str],
-    *,
     boundary: str,
     dataset_up: str,
     dataset: str,

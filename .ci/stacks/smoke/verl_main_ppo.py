@@ -81,15 +81,7 @@ def main() -> int:
         env = {**os.environ, "VERL_LOGGING_LEVEL": "INFO", "HYDRA_FULL_ERROR": "1", "RAY_DEDUP_LOGS": "0"}
         run = run_script(script, work, timeout=600, env=env)
         # errors raised on the way (verl's warnings about optional engines it lacks are not errors)
-        stopped_at_boundary(
-            SMOKE,
-            "main_ppo",
-            run,
-            boundary=GPU_BOUNDARY,
-            dataset_up=DATASET_UP,
-            dataset="PairShuffledDataset",
-            markers=NOT_THE_BOUNDARY,
-        )
+        stopped_at_boundary(SMOKE, "main_ppo", run, GPU_BOUNDARY, DATASET_UP, "PairShuffledDataset", NOT_THE_BOUNDARY)
         print(f"main_ppo: dataset built ({DATASET_UP}), stopped at the GPU boundary: ValueError: {GPU_BOUNDARY}")
 
     # 4. the workers' imports and monkey patch, in a fresh process

@@ -85,15 +85,7 @@ def main() -> int:
         run = subprocess.run(
             ["bash", str(RECIPE), *CPU_OVERRIDES], cwd=work, capture_output=True, text=True, timeout=600, env=env
         )
-        stopped_at_boundary(
-            SMOKE,
-            "main_ppo",
-            run,
-            boundary=GPU_BOUNDARY,
-            dataset_up=DATASET_UP,
-            dataset="the dataset",
-            markers=NOT_THE_BOUNDARY,
-        )
+        stopped_at_boundary(SMOKE, "main_ppo", run, GPU_BOUNDARY, DATASET_UP, "the dataset", NOT_THE_BOUNDARY)
         print(f"reward-pool recipe: dataset built ({DATASET_UP}), stopped at the GPU boundary: {GPU_BOUNDARY}")
     print("verl reward-pool launch smoke passed")
     return 0
