@@ -51,38 +51,18 @@ SEED=${SEED:-42}                        # [default]
 # ---- logging -----------------------------------------------------------------------------------
 TENSORBOARD_DIR=${TENSORBOARD_DIR:-$OUTPUT_DIR/tensorboard}
 
-run() {
-    if [[ "${DRY_RUN:-0}" == 1 ]]; then
-        printf '+'; printf ' %q' "$@"; printf '\n'
-    else
-        "$@"
-    fi
-}
+# shellcheck source=../recipe_steps.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
 
 # ---- 0. the environment (DOCTOR_FLAGS: e.g. --no-gpu to check the rest on a machine without GPUs)
 # shellcheck disable=SC2086  # DOCTOR_FLAGS: zero or more flags
 run patarm doctor --stack openrlhf ${DOCTOR_FLAGS:-}
 
 # ---- 1. data: pairs -> a teacher judges both sides -> prompt-completion rows ---------------------
-if [[ ! -f "$SFT_FILE" ]]; then
-    if [[ -z "$PAIRS" || -z "$TEACHER_ARGS" ]]; then
-        echo "error: $SFT_FILE does not exist; set PAIRS (a pairs file) and TEACHER_ARGS (the teacher," \
-            "e.g. '--backend openai --base-url http://host:8000 --model Qwen/Qwen2.5-72B-Instruct') to build it" >&2
-        exit 1
-    fi
-    run mkdir -p "$(dirname "$SFT_FILE")"
-    # shellcheck disable=SC2086  # TEACHER_ARGS: the teacher's backend flags, split on spaces
-    run patarm data build-sft --input "$PAIRS" --output "$SFT_FILE" --format openrlhf --margin "$MARGIN" \
-        --quiet $TEACHER_ARGS
-fi
+build_sft_file openrlhf
 
 # ---- 2. the launcher: one node (--standalone) or NNODES nodes, this one NODE_RANK --------------
-if [[ "$NNODES" == 1 ]]; then
-    LAUNCH=(torchrun --standalone --nnodes=1 --nproc_per_node="$GPUS_PER_NODE")
-else
-    LAUNCH=(torchrun --nnodes="$NNODES" --node_rank="$NODE_RANK" --nproc_per_node="$GPUS_PER_NODE"
-            --master_addr="$MASTER_ADDR" --master_port="$MASTER_PORT")
-fi
+torchrun_launcher
 
 # ---- 3. train: DeepSpeed ZeRO-3, loss on the completion (the teacher's judgment) -----------------
 run "${LAUNCH[@]}" -m openrlhf.cli.train_sft \

@@ -60,13 +60,8 @@ TEST_FREQ=${TEST_FREQ:-20}
 
 export HYDRA_FULL_ERROR=1
 
-run() {
-    if [[ "${DRY_RUN:-0}" == 1 ]]; then
-        printf '+'; printf ' %q' "$@"; printf '\n'
-    else
-        "$@"
-    fi
-}
+# shellcheck source=../recipe_steps.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
 
 if [[ -z "$JUDGE_PATH" ]]; then
     echo "error: set JUDGE_PATH to the judge model (a local path or hub id)" >&2

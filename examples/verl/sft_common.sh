@@ -21,50 +21,23 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     echo "error: ${BASH_SOURCE[0]} is sourced by the sft_*.sh scripts next to it, not run" >&2
     exit 1
 fi
-for _var in MODEL_PATH PAIRS SFT_FILE CKPT_DIR TEACHER_ARGS NNODES GPUS_PER_NODE NODE_RANK \
+# shellcheck source=../recipe_steps.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/../recipe_steps.sh"
+require_set MODEL_PATH PAIRS SFT_FILE CKPT_DIR TEACHER_ARGS NNODES GPUS_PER_NODE NODE_RANK \
     MASTER_ADDR MASTER_PORT LR MIN_LR_RATIO TRAIN_BATCH_SIZE EPOCHS MAX_LENGTH MAX_TOKENS_PER_GPU \
-    WARMUP_RATIO MARGIN PROJECT_NAME EXPERIMENT_NAME LOGGER SAVE_FREQ; do
-    if [[ ! -v $_var ]]; then
-        echo "error: $_var is not set; set it in the script that sources ${BASH_SOURCE[0]}" >&2
-        exit 1
-    fi
-done
-unset _var
+    WARMUP_RATIO MARGIN PROJECT_NAME EXPERIMENT_NAME LOGGER SAVE_FREQ
 
 export HYDRA_FULL_ERROR=1
-
-run() {
-    if [[ "${DRY_RUN:-0}" == 1 ]]; then
-        printf '+'; printf ' %q' "$@"; printf '\n'
-    else
-        "$@"
-    fi
-}
 
 # ---- 0. the environment: verl 0.9 with its verl-core modules, no TRL 1.x, flash-attn, GPUs -----
 # shellcheck disable=SC2086  # DOCTOR_FLAGS: zero or more flags
 run patarm doctor --stack verl ${DOCTOR_FLAGS:-}
 
 # ---- 1. data: pairs -> a teacher judges both sides -> verl SFT parquet (messages) ---------------
-if [[ ! -f "$SFT_FILE" ]]; then
-    if [[ -z "$PAIRS" || -z "$TEACHER_ARGS" ]]; then
-        echo "error: $SFT_FILE does not exist; set PAIRS (a pairs file) and TEACHER_ARGS (the teacher," \
-            "e.g. '--backend openai --base-url http://host:8000 --model Qwen/Qwen2.5-72B-Instruct') to build it" >&2
-        exit 1
-    fi
-    run mkdir -p "$(dirname "$SFT_FILE")"
-    # shellcheck disable=SC2086  # TEACHER_ARGS: the teacher's backend flags, split on spaces
-    run patarm data build-sft --input "$PAIRS" --output "$SFT_FILE" --format verl --margin "$MARGIN" \
-        --quiet $TEACHER_ARGS
-fi
+build_sft_file verl
 
 # ---- 2. the launcher: one node (--standalone) or NNODES nodes, this one NODE_RANK --------------
-if [[ "$NNODES" == 1 ]]; then
-    LAUNCH=(torchrun --standalone --nnodes=1 --nproc_per_node="$GPUS_PER_NODE")
-else
-    LAUNCH=(torchrun --nnodes="$NNODES" --node_rank="$NODE_RANK" --nproc_per_node="$GPUS_PER_NODE"
-            --master_addr="$MASTER_ADDR" --master_port="$MASTER_PORT")
-fi
+torchrun_launcher
 
 # ---- 3. train: verl's FSDP SFT trainer, loss on the assistant turn (the teacher's judgment) ------
 run "${LAUNCH[@]}" -m verl.trainer.sft_trainer \

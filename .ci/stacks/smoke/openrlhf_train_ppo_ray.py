@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
+from launch_checks import fail as smoke_fail
+from launch_checks import write_pairs
 from readme import launch_argv, launch_block, run, with_extra
 
 PAGE = "how-to/train-openrlhf.md"
@@ -23,10 +25,8 @@ GPU_BOUNDARY = "ModuleNotFoundError: No module named 'vllm'"
 WHERE = "openrlhf/trainer/ray/vllm_engine.py"
 
 
-def fail(message: str, output: str = "") -> None:
-    print(output[-6000:])
-    print(f"OpenRLHF smoke FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
+SMOKE = "OpenRLHF"
+fail = partial(smoke_fail, SMOKE)
 
 
 def main() -> int:
@@ -41,7 +41,7 @@ def main() -> int:
             {"pair_id": f"p{i}", "prompt": f"What is {i} + {i}?", "chosen": str(2 * i), "rejected": str(2 * i + 1)}
             for i in range(8)
         ]
-        (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
+        write_pairs(work, pairs)
         script = with_extra(launch_block(PAGE, MODULE), ["--actor.model_name_or_path", str(model)])
 
         args = openrlhf_args(launch_argv(script, MODULE, work))

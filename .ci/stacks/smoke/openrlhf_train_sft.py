@@ -14,29 +14,24 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shlex
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
+
+from launch_checks import dry_run_argv, sft_pairs, sft_recipe_env
+from launch_checks import fail as smoke_fail
 
 RECIPE = Path(__file__).parents[3] / "examples" / "openrlhf" / "sft_qwen3_8b.sh"
 MODULE = "openrlhf.cli.train_sft"
 BOUNDARY = re.compile(r"ModuleNotFoundError: No module named '(peft|deepspeed|flash_attn)'")
 WHERE = "openrlhf/models/"
-TEACHER = """import re
-def judge(prompt, seed):
-    text = re.search(r"<response>\\n(.*?)\\n</response>", prompt, re.DOTALL).group(1)
-    return "<rationale>Scripted.</rationale><answer>%d</answer>" % (9 if text.startswith("good") else 3)
-"""
 
 
-def fail(message: str, output: str = "") -> None:
-    print(output[-6000:])
-    print(f"OpenRLHF SFT smoke FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
+SMOKE = "OpenRLHF SFT"
+fail = partial(smoke_fail, SMOKE)
 
 
 def main() -> int:
@@ -49,23 +44,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="patarm-openrlhf-sft-smoke-") as scratch:
         work = Path(scratch)
         model = save_tiny_model(work / "model")
-        pairs = [
-            {"pair_id": f"p{i}", "prompt": f"What is {i} + {i}?", "chosen": f"good {2 * i}", "rejected": f"bad {i}"}
-            for i in range(8)
-        ]
-        (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
-        (work / "teacher.py").write_text(TEACHER)
-        env = {
-            **os.environ,
-            "MODEL_PATH": str(model),
-            "PAIRS": str(work / "pairs.jsonl"),
-            "TEACHER_ARGS": f"--backend python --model {work / 'teacher.py'}:judge",
-            "DATA_DIR": str(work / "data"),
-            "OUTPUT_DIR": str(work / "out"),
-            "GPUS_PER_NODE": "1",
-            "DOCTOR_FLAGS": "--no-gpu",
-            "OMP_NUM_THREADS": "1",
-        }
+        pairs = sft_pairs(work)
+        env = sft_recipe_env(work, model, OUTPUT_DIR=str(work / "out"))
         # 1. the recipe, for real
         run = subprocess.run(["bash", str(RECIPE)], cwd=work, env=env, capture_output=True, text=True, timeout=600)
         output = run.stdout + run.stderr
@@ -81,11 +61,7 @@ def main() -> int:
         print(f"train_sft: {len(rows)} rows built; stopped where OpenRLHF's training stack begins: {found.group(0)}")
 
         # 2. the flags through train_sft's own parser
-        dry = subprocess.run(
-            ["bash", str(RECIPE)], cwd=work, env={**env, "DRY_RUN": "1"}, capture_output=True, text=True, timeout=60
-        )
-        argv = next(shlex.split(line[2:]) for line in dry.stdout.splitlines() if MODULE in line)
-        args = openrlhf_args(argv[argv.index(MODULE) + 1 :], module=MODULE)
+        args = openrlhf_args(dry_run_argv(SMOKE, RECIPE, work, env, MODULE), module=MODULE)
         if (args.adam.lr, args.min_lr_ratio, args.train.batch_size, args.train.max_epochs) != (1.5e-6, 0.1, 512, 1):
             fail(f"the flags parse to lr {args.adam.lr} x{args.min_lr_ratio}, batch {args.train.batch_size}")
         print(f"train_sft flags: parsed by OpenRLHF (lr {args.adam.lr:g} {args.lr_scheduler}, batch 512, ZeRO-3)")

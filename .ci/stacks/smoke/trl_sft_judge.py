@@ -8,24 +8,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from launch_checks import report_failure, sft_pairs
+
 RECIPE = Path(__file__).parents[3] / "examples" / "trl" / "sft_judge.py"
-TEACHER = """import re
-def judge(prompt, seed):
-    text = re.search(r"<response>\\n(.*?)\\n</response>", prompt, re.DOTALL).group(1)
-    return "<rationale>Scripted.</rationale><answer>%d</answer>" % (9 if text.startswith("good") else 3)
-"""
 
 
 def fail(message: str, output: str = "") -> int:
-    print(output[-6000:])
-    print(f"TRL SFT smoke FAILED: {message}", file=sys.stderr)
+    report_failure("TRL SFT", message, output)
     return 1
 
 
@@ -33,12 +28,7 @@ def main() -> int:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
     with tempfile.TemporaryDirectory(prefix="patarm-trl-sft-smoke-") as scratch:
         work = Path(scratch)
-        pairs = [
-            {"pair_id": f"p{i}", "prompt": f"What is {i} + {i}?", "chosen": f"good {2 * i}", "rejected": f"bad {i}"}
-            for i in range(8)
-        ]
-        (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
-        (work / "teacher.py").write_text(TEACHER)
+        pairs = sft_pairs(work)
         build = subprocess.run(
             ["patarm", "data", "build-sft", "-i", "pairs.jsonl", "-o", "sft.jsonl", "--format", "trl", "--quiet",
              "--backend", "python", "--model", f"{work / 'teacher.py'}:judge"],

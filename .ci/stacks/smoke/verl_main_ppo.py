@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
+from launch_checks import fail as smoke_fail
+from launch_checks import stopped_at_boundary, write_pairs
 from readme import launch_argv, launch_block, with_extra
 from readme import run as run_script
 
@@ -47,10 +49,8 @@ def cpu_overrides(model: Path) -> list[str]:
     ]
 
 
-def fail(message: str, output: str = "") -> None:
-    print(output[-6000:])
-    print(f"verl smoke FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
+SMOKE = "verl"
+fail = partial(smoke_fail, SMOKE)
 
 
 def main() -> int:
@@ -63,7 +63,7 @@ def main() -> int:
             {"pair_id": f"p{i}", "prompt": f"What is {i} + {i}?", "chosen": str(2 * i), "rejected": str(2 * i + 1)}
             for i in range(128)
         ]
-        (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
+        write_pairs(work, pairs)
 
         # 1-3. the docs' block (data build, main_ppo) with the CPU settings in place of its '...'
         script = with_extra(launch_block(PAGE, "verl.trainer.main_ppo"), cpu_overrides(model))
@@ -80,19 +80,8 @@ def main() -> int:
         print(check.stdout.strip())
         env = {**os.environ, "VERL_LOGGING_LEVEL": "INFO", "HYDRA_FULL_ERROR": "1", "RAY_DEDUP_LOGS": "0"}
         run = run_script(script, work, timeout=600, env=env)
-        output = run.stdout + run.stderr
-        if run.returncode == 0:
-            fail("main_ppo ran to the end on a CPU: the GPU boundary moved", output)
-        if GPU_BOUNDARY not in output:
-            fail(f"main_ppo stopped before the GPU boundary ({GPU_BOUNDARY!r} not seen)", output)
-        if DATASET_UP not in output:
-            fail(f"main_ppo stopped without building PairShuffledDataset ({DATASET_UP!r} not seen)", output)
         # errors raised on the way (verl's warnings about optional engines it lacks are not errors)
-        early = [
-            line for line in output.splitlines() if any(m in line for m in NOT_THE_BOUNDARY) and "Warning:" not in line
-        ]
-        if early:
-            fail(f"main_ppo hit {early} on its way", output)
+        stopped_at_boundary(SMOKE, "main_ppo", run, GPU_BOUNDARY, DATASET_UP, "PairShuffledDataset", NOT_THE_BOUNDARY)
         print(f"main_ppo: dataset built ({DATASET_UP}), stopped at the GPU boundary: ValueError: {GPU_BOUNDARY}")
 
     # 4. the workers' imports and monkey patch, in a fresh process

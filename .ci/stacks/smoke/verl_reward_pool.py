@@ -15,7 +15,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
+
+from launch_checks import fail as smoke_fail
+from launch_checks import stopped_at_boundary
 
 ROOT = Path(__file__).parents[3]
 RECIPE = ROOT / "examples" / "policy" / "run_verl_grpo_reward_pool.sh"
@@ -33,10 +37,8 @@ CPU_OVERRIDES = [
 ]
 
 
-def fail(message: str, output: str = "") -> None:
-    print(output[-6000:])
-    print(f"verl reward-pool smoke FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
+SMOKE = "verl reward-pool"
+fail = partial(smoke_fail, SMOKE)
 
 
 def write_rows(path: Path) -> None:
@@ -83,18 +85,7 @@ def main() -> int:
         run = subprocess.run(
             ["bash", str(RECIPE), *CPU_OVERRIDES], cwd=work, capture_output=True, text=True, timeout=600, env=env
         )
-        output = run.stdout + run.stderr
-        if run.returncode == 0:
-            fail("main_ppo ran to the end on a CPU: the GPU boundary moved", output)
-        if GPU_BOUNDARY not in output:
-            fail(f"main_ppo stopped before the GPU boundary ({GPU_BOUNDARY!r} not seen)", output)
-        if DATASET_UP not in output:
-            fail(f"main_ppo stopped without building the dataset ({DATASET_UP!r} not seen)", output)
-        early = [
-            line for line in output.splitlines() if any(m in line for m in NOT_THE_BOUNDARY) and "Warning:" not in line
-        ]
-        if early:
-            fail(f"main_ppo hit {early} on its way", output)
+        stopped_at_boundary(SMOKE, "main_ppo", run, GPU_BOUNDARY, DATASET_UP, "the dataset", NOT_THE_BOUNDARY)
         print(f"reward-pool recipe: dataset built ({DATASET_UP}), stopped at the GPU boundary: {GPU_BOUNDARY}")
     print("verl reward-pool launch smoke passed")
     return 0

@@ -13,29 +13,23 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shlex
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
+
+from launch_checks import dry_run_argv, early_errors, sft_pairs, sft_recipe_env
+from launch_checks import fail as smoke_fail
 
 RECIPE = Path(__file__).parents[3] / "examples" / "verl" / "sft_qwen3_8b_8xa100.sh"
 GPU_BOUNDARY = "RuntimeError: Distributed package doesn't have NCCL built in"
 WHERE = "initialize_global_process_group"
 NOT_THE_BOUNDARY = ("ModuleNotFoundError", "ImportError", "ConfigAttributeError", "ConfigKeyError")
-TEACHER = """import re
-def judge(prompt, seed):
-    text = re.search(r"<response>\\n(.*?)\\n</response>", prompt, re.DOTALL).group(1)
-    return "<rationale>Scripted.</rationale><answer>%d</answer>" % (9 if text.startswith("good") else 3)
-"""
 
 
-def fail(message: str, output: str = "") -> None:
-    print(output[-6000:])
-    print(f"verl SFT smoke FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
+SMOKE = "verl SFT"
+fail = partial(smoke_fail, SMOKE)
 
 
 def main() -> int:
@@ -44,23 +38,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="patarm-verl-sft-smoke-") as scratch:
         work = Path(scratch)
         model = save_tiny_model(work / "model")
-        pairs = [
-            {"pair_id": f"p{i}", "prompt": f"What is {i} + {i}?", "chosen": f"good {2 * i}", "rejected": f"bad {i}"}
-            for i in range(8)
-        ]
-        (work / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
-        (work / "teacher.py").write_text(TEACHER)
-        env = {
-            **os.environ,
-            "MODEL_PATH": str(model),
-            "PAIRS": str(work / "pairs.jsonl"),
-            "TEACHER_ARGS": f"--backend python --model {work / 'teacher.py'}:judge",
-            "DATA_DIR": str(work / "data"),
-            "CKPT_DIR": str(work / "ckpt"),
-            "GPUS_PER_NODE": "1",
-            "DOCTOR_FLAGS": "--no-gpu",
-            "OMP_NUM_THREADS": "1",
-        }
+        sft_pairs(work)
+        env = sft_recipe_env(work, model, CKPT_DIR=str(work / "ckpt"))
         # 1. the recipe, for real: data build, then verl's SFT trainer up to the GPU boundary
         run = subprocess.run(["bash", str(RECIPE)], cwd=work, env=env, capture_output=True, text=True, timeout=600)
         output = run.stdout + run.stderr
@@ -71,21 +50,13 @@ def main() -> int:
             fail("verl's SFT trainer ran to the end on a CPU: the GPU boundary moved", output)
         if GPU_BOUNDARY not in output or WHERE not in output:
             fail(f"sft_trainer stopped before the GPU boundary ({GPU_BOUNDARY!r} in {WHERE} not seen)", output)
-        early = [
-            line for line in output.splitlines() if any(m in line for m in NOT_THE_BOUNDARY) and "Warning" not in line
-        ]
+        early = early_errors(output, NOT_THE_BOUNDARY, warning="Warning")
         if early:
             fail(f"sft_trainer hit {early} on its way", output)
         print(f"sft_trainer: stopped at the GPU boundary: {GPU_BOUNDARY} ({WHERE})")
 
         # 2. the overrides through verl's own config classes and dataset
-        dry = subprocess.run(
-            ["bash", str(RECIPE)], cwd=work, env={**env, "DRY_RUN": "1"}, capture_output=True, text=True, timeout=60
-        )
-        if dry.returncode != 0:
-            fail("DRY_RUN=1 of the recipe", dry.stdout + dry.stderr)
-        argv = next(shlex.split(line[2:]) for line in dry.stdout.splitlines() if "verl.trainer.sft_trainer" in line)
-        overrides = argv[argv.index("verl.trainer.sft_trainer") + 1 :]
+        overrides = dry_run_argv(SMOKE, RECIPE, work, env, "verl.trainer.sft_trainer")
         check = subprocess.run(
             [sys.executable, "-c", CHECK, *overrides], cwd=work, capture_output=True, text=True, timeout=300
         )

@@ -16,8 +16,21 @@ def _axes() -> tuple[Any, Any]:
     return new_figure()
 
 
-def _save(fig: Any, ax: Any, path: str | Path) -> Path:
+def _finish(
+    fig: Any, ax: Any, path: str | Path, *, ticks: Sequence[float], xlabel: str, ylabel: str, title: str
+) -> Path:
+    """Mark ``ticks`` on the x axis, label both axes, title the plot and save it as PNG at
+    ``path``: the one ending of every analysis plot."""
+    ax.set_xticks(ticks)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     return save_png(fig, ax, path)
+
+
+def _finish_accuracy_by_k(fig: Any, ax: Any, path: str | Path, ks: Sequence[int], title: str) -> Path:
+    """:func:`_finish` for a plot of pair accuracy (y) against the number of votes k (x)."""
+    return _finish(fig, ax, path, ticks=ks, xlabel="k (votes per response)", ylabel="pair accuracy", title=title)
 
 
 def _band(ax: Any, xs: Sequence[float], figures: Sequence[Mapping[str, Any] | None], label: str, **style: Any) -> None:
@@ -37,11 +50,7 @@ def plot_votes(report: Mapping[str, Any], path: str | Path) -> Path:
     ks = [p["k"] for p in report["curve"]]
     _band(ax, ks, [p["first"] for p in report["curve"]], f"first k samples ({report['voting']} vote)")
     _band(ax, ks, [p["subsets"] for p in report["curve"]], f"mean over {report['draws']} random k-subsets")
-    ax.set_xticks(ks)
-    ax.set_xlabel("k (votes per response)")
-    ax.set_ylabel("pair accuracy")
-    ax.set_title(f"Accuracy vs number of votes ({report['pairs']} pairs)")
-    return _save(fig, ax, path)
+    return _finish_accuracy_by_k(fig, ax, path, ks, f"Accuracy vs number of votes ({report['pairs']} pairs)")
 
 
 def plot_best_of_n(report: Mapping[str, Any], path: str | Path) -> Path:
@@ -51,12 +60,16 @@ def plot_best_of_n(report: Mapping[str, Any], path: str | Path) -> Path:
     _band(ax, ns, [p["oracle"] for p in report["curve"]], "oracle (a correct one if any)", ls="--")
     _band(ax, ns, [p["judge"] for p in report["curve"]], "judge's top-scored (seeded tie breaks)")
     _band(ax, ns, [p["random"] for p in report["curve"]], "random choice", ls=":")
-    ax.set_xticks(ns)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("N' (candidates per prompt)")
-    ax.set_ylabel("share of prompts whose pick is correct")
-    ax.set_title(f"Best-of-N ({report['rows']} prompts)")
-    return _save(fig, ax, path)
+    return _finish(
+        fig,
+        ax,
+        path,
+        ticks=ns,
+        xlabel="N' (candidates per prompt)",
+        ylabel="share of prompts whose pick is correct",
+        title=f"Best-of-N ({report['rows']} prompts)",
+    )
 
 
 def plot_seeds(report: Mapping[str, Any], path: str | Path) -> Path:
@@ -68,8 +81,6 @@ def plot_seeds(report: Mapping[str, Any], path: str | Path) -> Path:
     means = [p["mean"] for p in report["curve"]]
     stds = [p["std"] or 0.0 for p in report["curve"]]
     ax.errorbar(ks, means, yerr=stds, marker="o", capsize=4, color="black", label="mean +- std")
-    ax.set_xticks(ks)
-    ax.set_xlabel("k (votes per response)")
-    ax.set_ylabel("pair accuracy")
-    ax.set_title(f"Accuracy over {len(report['seeds'])} seeds ({report['pairs']} pairs)")
-    return _save(fig, ax, path)
+    return _finish_accuracy_by_k(
+        fig, ax, path, ks, f"Accuracy over {len(report['seeds'])} seeds ({report['pairs']} pairs)"
+    )

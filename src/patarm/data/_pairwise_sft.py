@@ -42,9 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from patarm.backends import prompt_text
-from patarm.data._loaders import derived_pair_id
-from patarm.data._sft import SFTReport
+from patarm.data._sft import SFTReport, margin_reason, sft_row
 from patarm.errors import ConfigError
 from patarm.judges import OrderResult, PairwiseResult, PairwiseSample
 from patarm.prompts import JudgePrompts
@@ -92,10 +90,9 @@ class PairwiseSFTFilter:
         if result.failed or result.score_a is None or result.score_b is None:
             return None, "malformed_teacher"
         margin = result.score_a - result.score_b
-        if margin < 0:
-            return margin, "wrong_order"
-        if margin <= self.threshold:
-            return margin, "margin_too_small"
+        reason = margin_reason(margin, self.threshold)
+        if reason is not None:
+            return margin, reason
         if any(o.score_a is None or o.score_b is None or o.score_a <= o.score_b for o in result.orders):
             return margin, "orders_disagree"
         if any(order_target(o) is None for o in result.orders):
@@ -111,8 +108,7 @@ class PairwiseSFTReport(SFTReport):
             f"pairs judged by the teacher (both orders): {self.pairs}",
             f"pairs kept: {self.kept} ({2 * self.kept} rows, one per order)",
         ]
-        out += [f"pairs dropped ({reason}): {self.dropped.get(reason, 0)}" for reason in PAIRWISE_SFT_DROP_REASONS]
-        return out
+        return out + self.dropped_lines(PAIRWISE_SFT_DROP_REASONS)
 
 
 def pairwise_sft_rows(
@@ -135,18 +131,6 @@ def pairwise_sft_rows(
         first, second = (pair.chosen, pair.rejected) if order.a_first else (pair.rejected, pair.chosen)
         shown = (order.score_a, order.score_b) if order.a_first else (order.score_b, order.score_a)
         messages = prompts.pairwise(pair.prompt, first, second, domain, reference=pair.reference)
-        prompt: Any = messages if conversational else prompt_text(messages)
-        completion: Any = [{"role": "assistant", "content": sample.raw}] if conversational else sample.raw
-        rows.append(
-            {
-                "prompt": prompt,
-                "completion": completion,
-                "domain": domain,
-                "pair_id": pair.pair_id,
-                "pair_key": derived_pair_id(pair.prompt, pair.chosen, pair.rejected),
-                "chosen_position": "a" if order.a_first else "b",
-                "score_a": shown[0],
-                "score_b": shown[1],
-            }
-        )
+        row = sft_row(pair, domain, messages, sample.raw, conversational=conversational)
+        rows.append({**row, "chosen_position": "a" if order.a_first else "b", "score_a": shown[0], "score_b": shown[1]})
     return rows

@@ -18,9 +18,8 @@ from typing import Any
 from patarm.data._domains import DomainLabeler
 from patarm.data._loaders import LoadedPair, LoadReport
 from patarm.data._pairwise_sft import PairwiseSFTFilter, pairwise_sft_rows
-from patarm.data._sft import SFTReport, margin_histogram
-from patarm.data._sft_corpus import SFTBuild
-from patarm.data._sink import write_rows
+from patarm.data._sft import SFTReport
+from patarm.data._sft_corpus import SFTBuild, finish_build
 from patarm.data._source import PairSource
 from patarm.errors import ConfigError
 from patarm.judges import JudgeCounts, PairwiseItem, PairwiseJudge, stream_judgments
@@ -84,12 +83,4 @@ def build_pairwise_sft(
             if progress is not None:
                 progress(1)
 
-    build.rows = write_rows(output, rows())
-    build.judged_now, build.from_cache, build.failed = counts.judged, counts.reused, counts.failed
-    build.changed, build.torn_cache_lines = counts.changed, counts.torn
-    if histogram is not None:
-        try:
-            build.histogram = margin_histogram(sft.margins, histogram, threshold=keep.threshold)
-        except ImportError as exc:  # matplotlib missing: the corpus is written, the picture is not
-            build.note = f"no margin histogram: {exc}"
-    return build
+    return finish_build(build, output, rows(), counts, sft=sft, histogram=histogram, threshold=keep.threshold)

@@ -53,11 +53,18 @@ class SFTFilter:
         if teacher_target(rejected) is None:
             return None, "malformed_teacher"
         margin = chosen.score - rejected.score
-        if margin < 0:
-            return margin, "wrong_order"
-        if margin <= self.threshold:
-            return margin, "margin_too_small"
-        return margin, None
+        return margin, margin_reason(margin, self.threshold)
+
+
+def margin_reason(margin: float, threshold: float) -> str | None:
+    """Why a pair whose chosen response scores ``margin`` above the rejected one is dropped:
+    ``wrong_order`` (below 0), ``margin_too_small`` (at most ``threshold``), or None (kept on
+    its margin)."""
+    if margin < 0:
+        return "wrong_order"
+    if margin <= threshold:
+        return "margin_too_small"
+    return None
 
 
 @dataclass
@@ -80,8 +87,12 @@ class SFTReport:
 
     def lines(self) -> list[str]:
         out = [f"pairs judged by the teacher: {self.pairs}", f"pairs kept: {self.kept} ({2 * self.kept} rows)"]
-        out += [f"pairs dropped ({reason}): {self.dropped.get(reason, 0)}" for reason in SFT_DROP_REASONS]
-        return out
+        return out + self.dropped_lines(SFT_DROP_REASONS)
+
+    def dropped_lines(self, reasons: Sequence[str]) -> list[str]:
+        """One line per drop reason of ``reasons``, in that order, zero counts included (so a
+        report always names every reason a pair could be dropped for)."""
+        return [f"pairs dropped ({reason}): {self.dropped.get(reason, 0)}" for reason in reasons]
 
 
 def teacher_target(result: PointwiseResult) -> str | None:
@@ -117,20 +128,33 @@ def sft_pair_rows(
         if target is None:
             raise ConfigError(f"pair {pair.pair_id!r}: the teacher's {role} judgment has no well-formed sample")
         messages = prompts.pointwise(pair.prompt, pair.response(role), domain, reference=pair.reference)
-        prompt: Any = messages if conversational else prompt_text(messages)
-        completion: Any = [{"role": "assistant", "content": target}] if conversational else target
-        rows.append(
-            {
-                "prompt": prompt,
-                "completion": completion,
-                "domain": domain,
-                "pair_id": pair.pair_id,
-                "pair_key": derived_pair_id(pair.prompt, pair.chosen, pair.rejected),
-                "role": role,
-                "score": result.score,
-            }
-        )
+        row = sft_row(pair, domain, messages, target, conversational=conversational)
+        rows.append({**row, "role": role, "score": result.score})
     return rows
+
+
+def sft_row(
+    pair: PreferencePair,
+    domain: str,
+    messages: list[dict[str, str]],
+    target: str,
+    *,
+    conversational: bool,
+) -> dict[str, Any]:
+    """The fields every SFT row shares, in order: ``prompt`` (the judge ``messages``, or their
+    text when not ``conversational``), ``completion`` (the teacher's ``target``, as an assistant
+    message or as text), ``domain``, ``pair_id`` and ``pair_key`` (a digest of the pair's
+    content, for :func:`patarm.data.intersect_corpora`); the pointwise and the pairwise corpus
+    each add their own fields after these."""
+    prompt: Any = messages if conversational else prompt_text(messages)
+    completion: Any = [{"role": "assistant", "content": target}] if conversational else target
+    return {
+        "prompt": prompt,
+        "completion": completion,
+        "domain": domain,
+        "pair_id": pair.pair_id,
+        "pair_key": derived_pair_id(pair.prompt, pair.chosen, pair.rejected),
+    }
 
 
 def margin_histogram(margins: Sequence[float], path: str | Path, *, threshold: float) -> Path:

@@ -44,6 +44,31 @@ class SFTBuild:
     note: str | None = None
 
 
+def finish_build(
+    build: SFTBuild,
+    output: str | Path,
+    rows: Iterable[dict[str, Any]],
+    counts: JudgeCounts,
+    *,
+    sft: SFTReport,
+    histogram: str | Path | None,
+    threshold: float,
+) -> SFTBuild:
+    """Write ``rows`` to ``output``, copy the teacher's ``counts`` into ``build`` and draw the
+    margin histogram of ``sft`` to ``histogram`` (when asked); the one ending of the pointwise
+    and the pairwise SFT builds. Without matplotlib the corpus is still written and
+    ``build.note`` says why there is no picture."""
+    build.rows = write_rows(output, rows)
+    build.judged_now, build.from_cache, build.failed = counts.judged, counts.reused, counts.failed
+    build.changed, build.torn_cache_lines = counts.changed, counts.torn
+    if histogram is not None:
+        try:
+            build.histogram = margin_histogram(sft.margins, histogram, threshold=threshold)
+        except ImportError as exc:  # matplotlib missing: the corpus is written, the picture is not
+            build.note = f"no margin histogram: {exc}"
+    return build
+
+
 def teacher_judgments(
     loaded: Iterable[LoadedPair],
     judge: PointwiseJudge,
@@ -126,12 +151,4 @@ def build_sft(
             if progress is not None:
                 progress(1)
 
-    build.rows = write_rows(output, rows())
-    build.judged_now, build.from_cache, build.failed = counts.judged, counts.reused, counts.failed
-    build.changed, build.torn_cache_lines = counts.changed, counts.torn
-    if histogram is not None:
-        try:
-            build.histogram = margin_histogram(sft.margins, histogram, threshold=keep.threshold)
-        except ImportError as exc:  # matplotlib missing: the corpus is written, the picture is not
-            build.note = f"no margin histogram: {exc}"
-    return build
+    return finish_build(build, output, rows(), counts, sft=sft, histogram=histogram, threshold=keep.threshold)
