@@ -50,7 +50,7 @@ def test_score_item_reference_reaches_the_judge_escaped(server: Server) -> None:
 def test_the_text_limit_applies_to_the_reference(server: Server) -> None:
     response = score(server, [{"prompt": "p", "response": "r", "reference": "x" * 301}])
     assert response.status_code == 413
-    assert response.json()["message"] == "items[0] has 301 characters; the limit is 300"
+    assert response.json()["message"] == "items[0].reference has 301 characters; the limit is 300"
     wrong = score(server, [{"prompt": "p", "response": "r", "reference": ["4"]}])
     assert wrong.status_code == 422 and "items.0.reference" in wrong.json()["message"]
 
@@ -63,7 +63,9 @@ def test_openrlhf_label_reference_reaches_the_judge(server: Server) -> None:
     # A label that is a reference: 9; a label naming a domain, or none: no reference block, 2.
     assert response.json()["rewards"] == [9.0, 2.0, 9.0, 2.0]
     too_long = httpx.post(server.url + "/get_reward", json={"query": [query], "labels": labels[4:]}, timeout=30)
-    assert too_long.status_code == 413 and too_long.json()["message"].startswith("labels[0] has 301 characters")
+    assert too_long.status_code == 413 and too_long.json()["message"].startswith(
+        "labels[0].reference has 301 characters"
+    )
 
 
 def test_verl_ground_truth_reaches_the_judge(server: Server) -> None:
