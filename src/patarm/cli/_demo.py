@@ -12,14 +12,14 @@ __all__ = ["add_parser"]
 
 def run(args: argparse.Namespace) -> int:
     from patarm._extras import require
+    from patarm.cli._par import par_settings
 
+    par_settings(args)  # a bad delta is an error now (before the extras are even looked for), not after the warm-up
     require("trl", "demo")
     require("matplotlib", "demo")
-    from patarm.cli._par import par_settings
     from patarm.demo import DemoConfig, run_demo
     from patarm.demo._plot import plot_history
 
-    par_settings(args)  # a bad delta is an error now, not after the warm-up
     config = DemoConfig(
         steps=args.steps,
         seed=args.seed,
