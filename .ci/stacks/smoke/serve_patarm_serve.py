@@ -19,7 +19,7 @@ import httpx
 from readme import launch_block
 
 PAGE = "how-to/serve-reward.md"
-GPU_BOUNDARY = "'vllm' is not installed; it comes with the 'vllm' extra: pip install 'patarm[vllm]'"
+GPU_BOUNDARY = "'vllm' is not installed; it comes with the 'vllm' extra: pip install -e '.[vllm]'"
 
 
 def fail(message: str, output: str = "") -> None:
