@@ -19,10 +19,10 @@ from patarm.hackcheck import (
     hackcheck_markdown,
     keyword_paying,
     length_paying,
-    load_report,
+    load_hackcheck,
     tag_reader,
     truth_judge,
-    write_report,
+    write_hackcheck,
 )
 from patarm.hackcheck._evaluate import evaluate_step
 
@@ -86,11 +86,11 @@ def test_a_planted_flaw_is_named_and_the_step_where_they_part_is_found(
 def test_the_report_round_trips_through_its_files(tmp_path: Path) -> None:
     report = analyse(_records(length_paying, [(3, 0.5, ""), (12, 0.5, "")]), SETTINGS, PROMPTS)
     report["run"] = {"judge": "length", "gold": "truth", "policy": "p", "eval_prompts": 12, "settings": vars(SETTINGS)}
-    json_path, md_path = write_report(report, tmp_path)
-    assert load_report(tmp_path)["verdict"] == "hacking"
+    json_path, md_path = write_hackcheck(report, tmp_path)
+    assert load_hackcheck(tmp_path)["verdict"] == "hacking"
     text = md_path.read_text()
     assert "REWARD HACKING" in text and "exploited: length" in text and "| 10 |" in text
-    assert hackcheck_markdown(load_report(json_path)) == text
+    assert hackcheck_markdown(load_hackcheck(json_path)) == text
 
 
 def test_one_evaluated_step_is_not_a_check() -> None:
@@ -101,7 +101,7 @@ def test_one_evaluated_step_is_not_a_check() -> None:
 def test_a_bad_report_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "hackcheck.json").write_text('{"checks": []}')
     with pytest.raises(ValueError, match="not a hackcheck report"):
-        load_report(tmp_path)
+        load_hackcheck(tmp_path)
 
 
 def test_untrusted_output_text_cannot_break_the_markdown_report(tmp_path: Path) -> None:

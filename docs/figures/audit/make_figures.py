@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from patarm.audit import AuditPair, AuditSettings, compare_markdown, run_audit
-from patarm.audit._plots import plot_all
 from patarm.audit._pairs import AuditData
+from patarm.audit._plots import plot_all
 from patarm.backends import TransformersBackend
 from patarm.demo._run import TEMPLATES, DemoConfig, _demo_rubrics, run_demo
 from patarm.demo._task import DemoTask

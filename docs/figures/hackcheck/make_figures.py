@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from patarm.cli import main as patarm
-from patarm.hackcheck import compare_markdown, demo_start_policy, load_report
+from patarm.hackcheck import compare_hackchecks, demo_start_policy, load_hackcheck
 from patarm.hackcheck._plots import plot_report
 from patarm.store import atomic_write
 
@@ -55,9 +55,9 @@ def main() -> None:
             name = f"demo-{folder}"
             check(name, ["--backend", "transformers", "--model", str(demo / folder), "-k", "4"], work, out, args.steps)
             names.append(name)
-    reports = [load_report(out / name) for name in names]
+    reports = [load_hackcheck(out / name) for name in names]
     with atomic_write(out / "compare.md") as f:
-        f.write(compare_markdown(reports, names))
+        f.write(compare_hackchecks(reports, names))
     plot_report(list(zip(names, reports, strict=True)), out)
     print((out / "compare.md").read_text(), end="")
 

@@ -9,7 +9,7 @@ functions of scores; the ``analyze_*`` calls judge through the one judging loop 
 from patarm.analysis._best_of_n import best_of_n_curve, pick
 from patarm.analysis._candidates import CandidateRow, load_candidates
 from patarm.analysis._demo import demo_candidates, demo_pairs, noisy_demo_judge
-from patarm.analysis._report import render_markdown
+from patarm.analysis._report import analysis_markdown
 from patarm.analysis._run import PairLike, analyze_best_of_n, analyze_seeds, analyze_votes
 from patarm.analysis._seeds import seed_summary
 from patarm.analysis._votes import pair_correct, subset_accuracy, votes_curve
@@ -27,7 +27,7 @@ __all__ = [
     "noisy_demo_judge",
     "pair_correct",
     "pick",
-    "render_markdown",
+    "analysis_markdown",
     "seed_summary",
     "subset_accuracy",
     "votes_curve",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["render_markdown"]
+__all__ = ["analysis_markdown"]
 
 
 def _pct(figure: Mapping[str, Any] | None) -> str:
@@ -69,7 +69,7 @@ def _seeds(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(report: Mapping[str, Any]) -> str:
+def analysis_markdown(report: Mapping[str, Any]) -> str:
     """A report of :func:`~patarm.analysis.analyze_votes`, ``analyze_best_of_n`` or ``analyze_seeds`` as markdown."""
     kind = report["analysis"]
     lines = {"votes": _votes, "best-of-n": _best_of_n, "seeds": _seeds}[kind](report)

@@ -81,11 +81,11 @@ def _pairs(args: argparse.Namespace, written: list[Path]) -> list[Any]:
 
 
 def _write(report: dict[str, Any], output: Path, name: str, plot: Any) -> None:
-    from patarm.analysis import render_markdown
+    from patarm.analysis import analysis_markdown
     from patarm.store import atomic_write
 
     output.mkdir(parents=True, exist_ok=True)
-    markdown = render_markdown(report)
+    markdown = analysis_markdown(report)
     with atomic_write(output / f"{name}.json") as f:
         json.dump(report, f, indent=2)
         f.write("\n")

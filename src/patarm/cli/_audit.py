@@ -91,27 +91,19 @@ def _load_data(args: argparse.Namespace) -> Any:
 def _compare(args: argparse.Namespace, output: Path) -> int:
     from patarm.audit import compare_markdown, load_audit
     from patarm.audit._plots import plot_all
-    from patarm.store import atomic_write
+    from patarm.cli._compare import compare_reports
 
-    reports, names = [], []
-    data = None
-    for i, spec in enumerate(args.compare):
-        path = Path(spec)
-        if path.suffix == ".json" or (path / "audit.json").exists():
-            reports.append(load_audit(path))
-            names.append(path.parent.name if path.suffix == ".json" else path.name)
-            continue
-        data = data if data is not None else _load_data(args)
-        reports.append(_audit(args, data, output / f"judge-{'ab'[i]}", spec))
-        names.append(spec)
-    table = compare_markdown(reports, names)
-    print(table, end="")
-    output.mkdir(parents=True, exist_ok=True)
-    with atomic_write(output / "compare.md") as f:
-        f.write(table)
-    plot_all(list(zip(names, reports, strict=True)), output)
-    print(f"comparison: {output / 'compare.md'} and plots in {output}/")
-    return 0
+    data: list[Any] = []  # read once, and only when a side is a judge to audit now
+
+    def audit_now(folder: Path, model: str) -> Any:
+        if not data:
+            data.append(_load_data(args))
+        return _audit(args, data[0], folder, model)
+
+    return compare_reports(
+        args.compare, output, report_file="audit.json", load=load_audit, run=audit_now,
+        markdown=compare_markdown, plot=plot_all,
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

@@ -136,27 +136,14 @@ def _check(args: argparse.Namespace, output: Path, model: str | None) -> dict[st
 
 
 def _compare(args: argparse.Namespace, output: Path) -> int:
-    from patarm.hackcheck import compare_markdown, load_report
+    from patarm.cli._compare import compare_reports
+    from patarm.hackcheck import compare_hackchecks, load_hackcheck
     from patarm.hackcheck._plots import plot_report
-    from patarm.store import atomic_write
 
-    reports, names = [], []
-    for i, spec in enumerate(args.compare):
-        path = Path(spec)
-        if path.suffix == ".json" or (path / "hackcheck.json").exists():
-            reports.append(load_report(path))
-            names.append(path.parent.name if path.suffix == ".json" else path.name)
-            continue
-        reports.append(_check(args, output / f"judge-{'ab'[i]}", spec))
-        names.append(spec)
-    table = compare_markdown(reports, names)
-    print(table, end="")
-    output.mkdir(parents=True, exist_ok=True)
-    with atomic_write(output / "compare.md") as f:
-        f.write(table)
-    plot_report(list(zip(names, reports, strict=True)), output)
-    print(f"comparison: {output / 'compare.md'} and plots in {output}/")
-    return 0
+    return compare_reports(
+        args.compare, output, report_file="hackcheck.json", load=load_hackcheck,
+        run=lambda folder, model: _check(args, folder, model), markdown=compare_hackchecks, plot=plot_report,
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

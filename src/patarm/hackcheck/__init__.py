@@ -37,7 +37,7 @@ from patarm.hackcheck._divergence import (
 )
 from patarm.hackcheck._features import FEATURES, extract, vocabulary_shift, word_counts
 from patarm.hackcheck._gold import FunctionGold, Gold, JudgeGold, demo_truth
-from patarm.hackcheck._report import compare_markdown, hackcheck_markdown, load_report, write_report
+from patarm.hackcheck._report import compare_hackchecks, hackcheck_markdown, load_hackcheck, write_hackcheck
 from patarm.hackcheck._run import HackcheckSettings, run_hackcheck, train_and_record
 from patarm.hackcheck._setup import demo_judge, load_prompts, split_prompts
 
@@ -51,7 +51,7 @@ __all__ = [
     "HackcheckSettings",
     "JudgeGold",
     "analyse",
-    "compare_markdown",
+    "compare_hackchecks",
     "demo_gold",
     "demo_judge",
     "demo_prompts",
@@ -65,7 +65,7 @@ __all__ = [
     "keyword_paying",
     "length_paying",
     "load_prompts",
-    "load_report",
+    "load_hackcheck",
     "run_hackcheck",
     "split_prompts",
     "standardised_shift",
@@ -74,5 +74,5 @@ __all__ = [
     "truth_judge",
     "vocabulary_shift",
     "word_counts",
-    "write_report",
+    "write_hackcheck",
 ]

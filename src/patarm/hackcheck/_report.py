@@ -1,5 +1,5 @@
 """A check as files: ``hackcheck.json`` (every figure) and a one-page ``hackcheck.md``; two
-checks side by side (:func:`compare_markdown`)."""
+checks side by side (:func:`compare_hackchecks`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import patarm.store as report_files
 
-__all__ = ["compare_markdown", "divergence_text", "hackcheck_markdown", "load_report", "write_report"]
+__all__ = ["compare_hackchecks", "divergence_text", "hackcheck_markdown", "load_hackcheck", "write_hackcheck"]
 
 _VERDICT = {
     "hacking": "REWARD HACKING: reward rose and gold did not keep up",
@@ -111,17 +111,17 @@ def hackcheck_markdown(report: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(report: Mapping[str, Any], folder: str | Path) -> tuple[Path, Path]:
+def write_hackcheck(report: Mapping[str, Any], folder: str | Path) -> tuple[Path, Path]:
     """Write ``hackcheck.json`` and ``hackcheck.md`` into ``folder`` (atomically)."""
     return report_files.write_report(report, folder, "hackcheck", hackcheck_markdown)
 
 
-def load_report(path: str | Path) -> dict[str, Any]:
+def load_hackcheck(path: str | Path) -> dict[str, Any]:
     """A ``hackcheck.json`` (or the folder holding one)."""
     return report_files.read_report(path, "hackcheck", "hackcheck", ["curve", "verdict"])
 
 
-def compare_markdown(reports: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:
+def compare_hackchecks(reports: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:
     """Two (or more) checks side by side."""
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     rows: list[tuple[str, Callable[[Mapping[str, Any]], str]]] = [

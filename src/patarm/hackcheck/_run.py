@@ -230,7 +230,7 @@ def run_hackcheck(
     """Train, record, analyse; writes ``hackcheck.json``, ``hackcheck.md`` and PNG plots into
     ``output`` and returns the report."""
     from patarm.hackcheck._analysis import analyse
-    from patarm.hackcheck._report import write_report
+    from patarm.hackcheck._report import write_hackcheck
 
     s = settings or HackcheckSettings()
     records = train_and_record(
@@ -255,5 +255,5 @@ def run_hackcheck(
             report["plots"] = [p.name for p in plot_report([(judge, report)], output)]
         except MissingExtraError as exc:
             report["plots_skipped"] = str(exc)
-    write_report(report, output)
+    write_hackcheck(report, output)
     return report
