@@ -45,6 +45,7 @@ __all__ = [
     "API_KEY_ENV",
     "LEGACY_SERVER_KEY_ENV",
     "MASK",
+    "key_variable",
     "SERVER_LOGGERS",
     "RedactSecrets",
     "client_key",
@@ -271,6 +272,18 @@ def protect(secret: str | None = None, loggers: Collection[str] = SERVER_LOGGERS
     return _FILTER
 
 
+def key_variable(env: str) -> str:
+    """The variable a server configured to read ``env`` actually reads: ``env``, except that an
+    unset :data:`API_KEY_ENV` falls back to the former :data:`LEGACY_SERVER_KEY_ENV` when that is set.
+
+    >>> key_variable("MY_KEY")
+    'MY_KEY'
+    """
+    if env == API_KEY_ENV and env not in os.environ and LEGACY_SERVER_KEY_ENV in os.environ:
+        return LEGACY_SERVER_KEY_ENV
+    return env
+
+
 def server_key(env: str | None = None, file: str | Path | None = None) -> str | None:
     """A server's API key from the environment variable ``env`` or the file ``file``, stripped.
 
@@ -297,7 +310,7 @@ def server_key(env: str | None = None, file: str | Path | None = None) -> str | 
         where = f"API key file {str(file)!r}"
     elif env:
         value = os.environ.get(env)
-        if value is None and env == API_KEY_ENV and os.environ.get(LEGACY_SERVER_KEY_ENV) is not None:
+        if key_variable(env) != env:
             warnings.warn(
                 f"${LEGACY_SERVER_KEY_ENV} is deprecated: set the judge server's key in ${API_KEY_ENV}, "
                 "the variable its clients read too",

@@ -35,8 +35,9 @@ def config_error(owner: str, exc: ValidationError) -> ConfigError:
         where = ".".join(str(part) for part in error.get("loc", ())) or error.get("type", "value")
         why = str(error.get("msg", "")).removeprefix("Value error, ")
         got = error.get("input")
-        said = "got" in why  # the validator's own message already shows the value
-        shown = "" if said or error.get("type") == "missing" or isinstance(got, dict) else f" (got {got!r:.80})"
+        # pydantic's own constraint messages do not show the value; our validators' (value_error) do
+        plain = error.get("type") not in ("value_error", "missing") and not isinstance(got, dict)
+        shown = f" (got {got!r:.80})" if plain else ""
         problems.append(f"{owner}.{where}: {why}{shown}")
     return ConfigError("; ".join(problems))
 

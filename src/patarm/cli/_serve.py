@@ -8,7 +8,6 @@ or ``--custom-rm-path patarm.adapters.slime.reward``; anything else: ``POST /v1/
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from patarm._secrets import API_KEY_ENV
@@ -57,17 +56,17 @@ def run(args: argparse.Namespace) -> int:
     require("fastapi", "serve")
     require("uvicorn", "serve")
     check_address(args.host, args.port)  # before a model is loaded, which can take minutes
-    from patarm._secrets import LEGACY_SERVER_KEY_ENV, server_key
+    from patarm._secrets import key_variable, server_key
 
     # Stripped (a secret file ends with a newline); a blank one is refused here, before a model loads.
     key_env = None if args.api_key_file else (args.api_key_env or None)
-    if key_env == API_KEY_ENV and API_KEY_ENV not in os.environ and LEGACY_SERVER_KEY_ENV in os.environ:
+    if key_env is not None and key_variable(key_env) != key_env:
+        key_env = key_variable(key_env)  # the variable actually read, named in every message below
         print(
-            f"patarm serve: warning: ${LEGACY_SERVER_KEY_ENV} is deprecated; read the key from it this time, "
+            f"patarm serve: warning: ${key_env} is deprecated; read the key from it this time, "
             f"but set ${API_KEY_ENV} (the variable patarm's clients send the key from)",
             file=sys.stderr,
         )
-        key_env = LEGACY_SERVER_KEY_ENV  # the variable actually read, named in every message below
     key = server_key(file=args.api_key_file) if args.api_key_file else server_key(env=key_env)
     from patarm.judges import PointwiseJudge
     from patarm.policy_rewards import detect_chat_template
