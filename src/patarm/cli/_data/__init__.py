@@ -3,7 +3,7 @@
 Subcommands, one module each: ``convert`` and ``add-noise`` (:mod:`._convert`), ``build-rl``
 (:mod:`._rl`), ``build-sft`` (:mod:`._sft`), ``build-verl`` / ``build-openrlhf``
 (:mod:`._stacks`), ``stats`` (:mod:`._stats`), ``intersect`` (:mod:`._intersect`); ``build-sft
---mode pairwise`` runs in :mod:`._sft_pairwise`. Each parses its options, calls one library
+--mode pairwise`` runs in :mod:`._sft` too. Each parses its options, calls one library
 function of :mod:`patarm.data`, and prints how many rows it read, kept and skipped per reason.
 """
 

@@ -16,51 +16,51 @@ from patarm.cli._common import (
     print_replicas,
     template_dir,
 )
-from patarm.cli._data import _sft_pairwise
 from patarm.cli._data._sft_formats import SFT_FORMATS, as_format, format_problem
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, shared_args, source
 from patarm.cli._numbers import finite_float
+from patarm.data import LoadReport
 from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.mode == "pairwise":
-        if args.format != "trl":
-            raise ConfigError(f"--mode pairwise writes {{prompt, completion}} rows: drop --format {args.format}")
-        return _sft_pairwise.run(args)
     from tqdm.auto import tqdm
 
-    from patarm.data import LoadReport, SFTFilter, SFTReport, build_sft
-    from patarm.judges import PointwiseJudge
     from patarm.rubrics import RubricSet
 
+    pairwise = args.mode == "pairwise"
+    if pairwise and args.format != "trl":
+        raise ConfigError(f"--mode pairwise writes {{prompt, completion}} rows: drop --format {args.format}")
     problem = format_problem(args.format, args.output, text_prompts=args.text_prompts)
     if problem:
         raise ConfigError(problem)
+    config = config_from_args(args)
+    if pairwise and not config.both_orders:
+        raise ConfigError("--mode pairwise judges both orders (one row per order): drop --one-order")
+    build_corpus, judge_cls, keep, sft = _corpus(pairwise, args.margin)
     output = Path(args.output)
     # verl's rows are written from the prompt-completion rows in a second pass (see _reshape)
     rows_file = output if args.format in ("trl", "openrlhf") else output.with_name(f".{output.name}.rows.jsonl")
     cache = Path(args.teacher_cache) if args.teacher_cache else output.with_suffix(".teacher.jsonl")
     histogram = Path(args.histogram) if args.histogram else output.with_suffix(".margins.png")
-    report, sft = LoadReport(), SFTReport()
+    report = LoadReport()
     rubrics = RubricSet(args.rubric_dir or ())
     backend = backend_from_args(args)
-    config = config_from_args(args)
     # The teacher's own settings go to the store with these; the domain is part of what is judged.
     settings = {k: v for k, v in cache_settings(args, config).items() if k not in ("config", "router")}
     with tqdm(desc="teacher", unit="pair", disable=args.quiet) as bar:
-        build = build_sft(
+        build = build_corpus(
             source(args),
             rows_file,
-            judge=PointwiseJudge(backend, config, rubrics=rubrics, template_dir=template_dir(args)),
+            judge=judge_cls(backend, config, rubrics=rubrics, template_dir=template_dir(args)),
             teacher_cache=cache,
             settings=settings,
             labeler=labeler(args, rubrics, backend),
             report=report,
             sft=sft,
-            keep=SFTFilter(args.margin),
+            keep=keep,
             histogram=histogram,
             domain=args.domain,
             chunk_pairs=max(1, args.chunk_pairs),
@@ -74,17 +74,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {build.note}")
     if build.torn_cache_lines:
         print(f"note: the last record of {cache} was cut short (an interrupted write): dropped, redone")
-    print(f"teacher judgments: {build.judged_now} made now, {build.from_cache} reused from {cache}")
+    which = " (pairwise, both orders)" if pairwise else ""
+    print(f"teacher judgments{which}: {build.judged_now} made now, {build.from_cache} reused from {cache}")
     if build.failed:
         print(f"teacher judgments that failed: {build.failed}")
     if build.changed:
         print(f"pair ids judged before with other content: {build.changed} (judged again)")
     print_lines(sft.lines())
-    print(f"margin threshold: keep chosen - rejected > {args.margin:g}")
+    mean = " (mean over both orders)" if pairwise else ""
+    print(f"margin threshold: keep chosen - rejected{mean} > {args.margin:g}")
     print_replicas(backend)
     shown = build.histogram if build.histogram is not None else "(not written)"
     print(f"output: {output} ({args.format} rows)\nteacher judgments: {cache}\nmargin histogram: {shown}")
     return 0
+
+
+def _corpus(pairwise: bool, margin: float) -> tuple[Any, Any, Any, Any]:
+    """The corpus builder, the teacher judge's class, the keep rule and the report of a mode:
+    pointwise (one row per side) or pairwise (one row per order)."""
+    from patarm import data, judges
+
+    if pairwise:
+        return data.build_pairwise_sft, judges.PairwiseJudge, data.PairwiseSFTFilter(margin), data.PairwiseSFTReport()
+    return data.build_sft, judges.PointwiseJudge, data.SFTFilter(margin), data.SFTReport()
 
 
 def _reshape(rows_file: Path, output: Path, fmt: str) -> None:
@@ -118,7 +130,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     sft.add_argument(
         "--margin", type=finite_float(), default=2.0, help="keep pairs with chosen - rejected > MARGIN (default 2)"
     )
-    _sft_pairwise.add_format_arg(sft)
+    sft.add_argument(
+        "--mode",
+        choices=["pointwise", "pairwise"],
+        default="pointwise",
+        help="pointwise: one row per side, the judge scores one response (default); pairwise: one row per "
+        "order, the judge scores both responses (<score_a>/<score_b>); pairs kept when the teacher prefers "
+        "chosen in both orders and the mean margin is > --margin",
+    )
     sft.add_argument("--teacher-cache", help="JSONL of teacher judgments (default: OUTPUT with .teacher.jsonl)")
     sft.add_argument("--histogram", help="margin histogram PNG (default: OUTPUT with .margins.png)")
     sft.add_argument(
