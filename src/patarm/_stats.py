@@ -64,6 +64,22 @@ def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
+def normal_mean(values: Sequence[float]) -> Figure:
+    """The mean of per-unit rates in [0, 1] with a normal-approximation interval (95%), clipped
+    to [0, 1]; no value for no units.
+
+    >>> normal_mean([1.0, 0.0, 0.5, 0.5]).value
+    0.5
+    """
+    n = len(values)
+    if n == 0:
+        return Figure.empty()
+    centre = math.fsum(values) / n
+    var = math.fsum((v - centre) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+    half = _Z95 * math.sqrt(var / n)
+    return Figure(centre, n, max(0.0, centre - half), min(1.0, centre + half), "normal")
+
+
 def bootstrap(
     units: Sequence[Any], stat: Callable[[Sequence[Any]], float | None], *, seed: int = 0, resamples: int | None = None
 ) -> Figure:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from patarm.analysis._interval import mean_interval
+from patarm._stats import normal_mean
 from patarm.errors import ConfigError
 
 __all__ = ["Pick", "best_of_n_curve", "pick"]
@@ -87,7 +87,7 @@ def best_of_n_curve(rows: Sequence[Row], *, draws: int = 20, seed: int = 0) -> l
                 sums["oracle"] += any(correct[i] for i in subset)
             for name, total in sums.items():
                 per_row[name].append(total / draws)
-        point: dict[str, Any] = {"n": size, **{name: mean_interval(v) for name, v in per_row.items()}}
+        point: dict[str, Any] = {"n": size, **{name: normal_mean(v).as_dict() for name, v in per_row.items()}}
         point.update(ties=ties, picks=len(rows) * draws)
         points.append(point)
     return points

@@ -18,7 +18,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from patarm.analysis._interval import mean_interval, rate_interval
+from patarm._stats import normal_mean, wilson
 from patarm.errors import ConfigError
 from patarm.voting import get_voting_rule
 
@@ -87,6 +87,6 @@ def votes_curve(
         right = sum(pair_correct(a[:k], b[:k], voting) for a, b in zip(chosen, rejected, strict=True))
         subsets = None
         if draws:
-            subsets = mean_interval(subset_accuracy(chosen, rejected, k, voting=voting, draws=draws, seed=seed))
-        points.append({"k": k, "first": rate_interval(right, len(chosen)), "subsets": subsets})
+            subsets = normal_mean(subset_accuracy(chosen, rejected, k, voting=voting, draws=draws, seed=seed)).as_dict()
+        points.append({"k": k, "first": wilson(right, len(chosen)).as_dict(), "subsets": subsets})
     return points

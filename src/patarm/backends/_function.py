@@ -44,7 +44,7 @@ class FunctionBackend:
                 self.calls += 1
                 try:
                     generated = self.fn(text, sample_seed(params.seed, prompt, j))
-                except (PatarmError, KeyboardInterrupt):
+                except PatarmError:
                     raise
                 except Exception as exc:
                     name = getattr(self.fn, "__qualname__", None) or repr(self.fn)
