@@ -58,3 +58,8 @@ class SettingsModel(BaseModel):
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
             raise config_error(cls.__name__, exc) from None
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied, each checked as on creation (pydantic's
+        ``model_copy(update=...)`` checks nothing)."""
+        return type(self)(**{**{name: getattr(self, name) for name in type(self).model_fields}, **changes})

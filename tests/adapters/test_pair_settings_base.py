@@ -3,8 +3,6 @@ read the shared fields through one reader."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 import pytest
 
 from patarm.adapters.openrlhf import OpenRLHFSettings
@@ -24,7 +22,7 @@ def test_adapter_settings_share_the_base_and_its_defaults(cls: type[PairRewardSe
     made = cls()
     for name in PairRewardSettings.shared_names():
         assert getattr(made, name) == getattr(base, name), name
-    own = {f.name for f in fields(cls)} - set(PairRewardSettings.shared_names())
+    own = set(cls.model_fields) - set(PairRewardSettings.shared_names())
     assert not own & {"scale", "rendezvous", "integer_scores", "pair_id_key", "role_key"}
     assert made.rendezvous == DEFAULT_RENDEZVOUS in RENDEZVOUS_MODES
 

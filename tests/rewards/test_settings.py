@@ -7,7 +7,6 @@ from __future__ import annotations
 import inspect
 import pickle
 import threading
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -47,7 +46,7 @@ def test_every_entry_point_has_the_same_default_settings() -> None:
         "from_env": PARSettings.from_env("PATARM_", {}),
         "TRL PARReward": PARReward().settings,
         "verl": VerlSettings.from_mapping({}).par,
-        "verl trainer config": replace(VerlSettings.from_verl_config({}).par, rollouts_per_side=None),
+        "verl trainer config": VerlSettings.from_verl_config({}).par.replace(rollouts_per_side=None),
         "OpenRLHF": OpenRLHFSettings.from_env({}).par,
         "CLI": par_settings(build_parser().parse_args(["demo", "--delta", "graded"])),
     }
@@ -184,7 +183,10 @@ def test_readers_name_the_bad_value() -> None:
 def test_openrlhf_reads_every_par_setting_from_its_environment() -> None:
     env = {"PATARM_DELTA": "constant(value=0.5)", "PATARM_MALFORMED": "-2", "PATARM_WELL_FORMED": "0.25",
            "PATARM_FALLBACK_PAR": "0.1", "PATARM_TIMEOUT_S": "30", "PATARM_ROLLOUTS_PER_SIDE": "4"}  # fmt: skip
-    assert OpenRLHFSettings.from_env(env).par == PARSettings(ConstantDelta(0.5), -2.0, 0.25, 0.1, 30.0, 4)
+    assert OpenRLHFSettings.from_env(env).par == PARSettings(
+        delta=ConstantDelta(0.5), malformed=-2.0, well_formed=0.25, fallback_par=0.1, timeout_s=30.0,
+        rollouts_per_side=4,
+    )  # fmt: skip
 
 
 def test_settings_pickle_and_hash() -> None:

@@ -1,12 +1,15 @@
 """Command-line options for the PAR settings, built from :class:`patarm.rewards.PARSettings`'s
-fields: each option's help is the field's documentation, so the command line, YAML and
-environment variables describe a setting in the same words."""
+fields: each option's help is the field's description and its flag follows the one rule of
+:func:`patarm.cli._fields.flag_name`, so the command line, YAML and environment variables
+describe a setting in the same words. (The delta is given as its spec text, which
+:class:`PARSettings` reads, so these options are built here rather than by ``add_fields``.)"""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
 
+from patarm.cli._fields import flag_name
 from patarm.cli._numbers import finite_float
 from patarm.rewards import PARSettings
 
@@ -37,7 +40,7 @@ def add_par_arguments(
         shown = default if default is not None else PARSettings.default_text(name)
         note = f" {notes[name]}" if notes and name in notes else ""
         parser.add_argument(
-            "--" + name.replace("_", "-"),
+            flag_name(name),
             dest=f"par_{name}",
             type=_TYPES.get(name, str),
             default=default,

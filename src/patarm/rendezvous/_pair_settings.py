@@ -4,15 +4,18 @@ scale, integer scores and the rendezvous placement, with one default each.
 Each adapter (TRL, verl, OpenRLHF) subclasses :class:`PairRewardSettings`, adds only its
 own fields and reads them from its own source (keyword arguments, a YAML mapping,
 environment variables) through :meth:`PairRewardSettings.read_shared`, so the shared
-fields are parsed, checked and defaulted in one place.
+fields are parsed, checked and defaulted in one place: the readers below, which the model
+itself also applies to every value it is given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
 from typing import Any
 
+from pydantic import ConfigDict, Field, model_validator
+
+from patarm._settings_model import SettingsModel
 from patarm.errors import ConfigError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, parse_scale
 from patarm.rendezvous._shared import RENDEZVOUS_MODES
@@ -24,7 +27,8 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
-def _read_bool(value: object, where: str) -> bool:
+def read_bool(value: object) -> bool:
+    """A boolean as YAML or an environment variable gives it (``1``/``0``, ``yes``/``no``, ...)."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -32,12 +36,45 @@ def _read_bool(value: object, where: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ConfigError(f"{where}={value!r}: expected true or false (1/0, yes/no)")
+    raise ConfigError(f"expected true or false (1/0, yes/no), got {value!r}")
 
 
-@dataclass(frozen=True)
-class PairRewardSettings:
-    """The pair-reward settings shared by the adapters.
+def _read_scale(value: object) -> tuple[float, float]:
+    if isinstance(value, str):
+        return parse_scale(value)
+    try:
+        pair: tuple[Any, ...] = tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise ConfigError(f"scale must be a pair of numbers (low, high), got {value!r}") from None
+    return check_scale(pair)
+
+
+def _read_mode(value: object) -> str:
+    mode = str(value)
+    if mode not in RENDEZVOUS_MODES:
+        raise ConfigError(f"expected one of {RENDEZVOUS_MODES}, got {mode!r}")
+    return mode
+
+
+def _read_key(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"expected a field name, got {value!r}")
+    return value
+
+
+# How a raw value (a Python value, YAML scalar or environment string) becomes each shared field.
+_READERS: dict[str, Callable[[object], Any]] = {
+    "pair_id_key": _read_key,
+    "role_key": _read_key,
+    "scale": _read_scale,
+    "integer_scores": read_bool,
+    "rendezvous": _read_mode,
+}
+
+
+class PairRewardSettings(SettingsModel):
+    """The pair-reward settings shared by the adapters (a frozen pydantic model, like every
+    patarm settings object).
 
     ``pair_id_key`` / ``role_key`` name the row fields holding the pair id and the side
     (``chosen`` / ``rejected``); ``scale`` is the judge's score scale; ``integer_scores``
@@ -48,23 +85,41 @@ class PairRewardSettings:
 
     >>> PairRewardSettings(scale=(0, 5)).scale
     (0.0, 5.0)
+    >>> PairRewardSettings(scale="0,5", integer_scores="yes").integer_scores
+    True
     """
 
-    pair_id_key: str = "pair_id"
-    role_key: str = "role"
-    scale: Scale = DEFAULT_SCALE
-    integer_scores: bool = False
-    rendezvous: str = DEFAULT_RENDEZVOUS
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "scale", check_scale(self.scale))
-        if self.rendezvous not in RENDEZVOUS_MODES:
-            raise ConfigError(f"rendezvous: expected one of {RENDEZVOUS_MODES}, got {self.rendezvous!r}")
+    pair_id_key: str = Field("pair_id", description="the row field holding the pair id")
+    role_key: str = Field("role", description="the row field holding the side, chosen or rejected")
+    scale: Scale = Field(DEFAULT_SCALE, description="the judge's score scale, low and high")
+    integer_scores: bool = Field(False, description="a non-integer score is malformed")
+    rendezvous: str = Field(
+        DEFAULT_RENDEZVOUS,
+        description="where a pair's two sides meet: auto (a named Ray actor inside Ray, else this process), "
+        f"local or ray; one of {RENDEZVOUS_MODES}",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, data: Any) -> Any:
+        """Every shared value through its reader; an error names the class and the field."""
+        if not isinstance(data, Mapping):
+            return data
+        values = dict(data)
+        for name, reader in _READERS.items():
+            if name in values:
+                try:
+                    values[name] = reader(values[name])
+                except ConfigError as exc:
+                    raise ConfigError(f"{cls.__name__}.{name}: {exc}") from None
+        return values
 
     @classmethod
     def shared_names(cls) -> tuple[str, ...]:
         """The names of the shared fields (this base's), in order."""
-        return tuple(f.name for f in fields(PairRewardSettings))
+        return tuple(PairRewardSettings.model_fields)
 
     @classmethod
     def read_shared(cls, values: Mapping[str, Any], where: Callable[[str], str] = str) -> dict[str, Any]:
@@ -76,20 +131,8 @@ class PairRewardSettings:
         for name in cls.shared_names():
             if name not in values or values[name] is None or values[name] == "":
                 continue
-            value = values[name]
             try:
-                if name == "scale":
-                    out[name] = parse_scale(value) if isinstance(value, str) else check_scale(tuple(value))
-                elif name == "integer_scores":
-                    out[name] = _read_bool(value, where(name))
-                elif name == "rendezvous":
-                    mode = str(value)
-                    if mode not in RENDEZVOUS_MODES:
-                        raise ConfigError(f"expected one of {RENDEZVOUS_MODES}, got {mode!r}")
-                    out[name] = mode
-                else:
-                    out[name] = str(value)
-            except (ConfigError, TypeError) as exc:
-                message = str(exc)
-                raise ConfigError(message if message.startswith(where(name)) else f"{where(name)}: {message}") from None
+                out[name] = _READERS[name](values[name])
+            except ConfigError as exc:
+                raise ConfigError(f"{where(name)}: {exc}") from None
         return out

@@ -1,7 +1,7 @@
 """The PAR settings: one typed object behind every entry point (Python, TRL, verl YAML,
 OpenRLHF environment variables, the command line).
 
-Each setting is one dataclass field whose ``metadata["help"]`` documents it; the readers
+Each setting is one field of a pydantic model whose ``description`` documents it; the readers
 (:meth:`PARSettings.from_mapping` for verl YAML, :meth:`PARSettings.from_env` for
 OpenRLHF's environment) and the command line take their defaults and help from the fields,
 so a default is written once, here.
@@ -26,15 +26,17 @@ FormatReward(malformed=-2.0, well_formed=0.0)
 from __future__ import annotations
 
 import ast
-import dataclasses
 import importlib
 import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import Any
 
+from pydantic import ConfigDict, Field, model_validator
+
+from patarm._settings_model import SettingsModel
 from patarm.errors import ConfigError
 from patarm.rewards._delta import ConstantDelta, Delta, GradedDelta
 from patarm.rewards._delta_targets import check_module, check_target
@@ -170,14 +172,14 @@ _READERS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-@dataclass(frozen=True)
-class PARSettings:
+class PARSettings(SettingsModel):
     """How the Preference-Aware Reward turns a pair's judged scores into rewards.
 
-    Frozen, hashable and picklable (Ray and multiprocessing pickle it; the delta must be
-    picklable too: the built-ins and module-level functions are).
+    A frozen pydantic model (the idiom of every patarm settings object), hashable and
+    picklable (Ray and multiprocessing pickle it; the delta must be picklable too: the
+    built-ins and module-level functions are).
 
-    Each argument's default and help text live on its field (:meth:`help`,
+    Each field's default and help text are written once, on the field (:meth:`help`,
     :meth:`default_text`); a string value is read as verl YAML or an environment variable
     would give it. ``format_reward`` is derived from ``malformed`` and ``well_formed``.
 
@@ -194,85 +196,70 @@ class PARSettings:
             ``rollout.n``); None where the whole batch is seen at once (TRL).
 
     Raises:
-        ValueError: A value cannot be read (a bad delta spec, a non-finite number, a
-            ``rollouts_per_side`` below 1), or ``timeout_s`` is not positive; the message
-            names the setting.
+        ConfigError: A value cannot be read (a bad delta spec, a non-finite number, a
+            ``rollouts_per_side`` below 1), ``timeout_s`` is not positive, or a name is not
+            a setting; the message names the setting. It is a ``ValueError`` too.
     """
 
-    delta: Delta = field(
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    delta: Delta = Field(
         default_factory=GradedDelta,
-        metadata={
-            "help": "margin -> reward magnitude: graded (the paper's choice: 0.5 up to a margin of 2, 1.0 above), "
-            "constant (1.0 for every positive margin; the paper reports it collapses late in training for "
-            "large models), graded(threshold=1.5, low=0.5, high=1.0), or your own as a dotted path with "
-            "literal arguments, e.g. my_pkg.deltas:capped(max=2)"
-        },
+        description="margin -> reward magnitude: graded (the paper's choice: 0.5 up to a margin of 2, 1.0 above), "
+        "constant (1.0 for every positive margin; the paper reports it collapses late in training for "
+        "large models), graded(threshold=1.5, low=0.5, high=1.0), or your own as a dotted path with "
+        "literal arguments, e.g. my_pkg.deltas:capped(max=2)",
     )
-    malformed: float = field(
-        default=FormatReward.malformed,
-        metadata={"help": "format reward of a rollout with no parsable score on the scale"},
+    malformed: float = Field(
+        FormatReward.malformed, description="format reward of a rollout with no parsable score on the scale"
     )
-    well_formed: float = field(
-        default=FormatReward.well_formed,
-        metadata={"help": "format reward of a rollout with a parsable score"},
+    well_formed: float = Field(FormatReward.well_formed, description="format reward of a rollout with a parsable score")
+    fallback_par: float = Field(
+        0.0,
+        description="PAR given to a well-formed rollout whose partner side never arrived within timeout_s "
+        "(added to its format reward; the rollout is counted as a timeout)",
     )
-    fallback_par: float = field(
-        default=0.0,
-        metadata={
-            "help": "PAR given to a well-formed rollout whose partner side never arrived within timeout_s "
-            "(added to its format reward; the rollout is counted as a timeout)"
-        },
+    timeout_s: float = Field(
+        900.0, description="seconds a rollout waits at the rendezvous for its pair's other side (verl, OpenRLHF)"
     )
-    timeout_s: float = field(
-        default=900.0,
-        metadata={"help": "seconds a rollout waits at the rendezvous for its pair's other side (verl, OpenRLHF)"},
+    rollouts_per_side: int | None = Field(
+        None,
+        description="rollouts of each side of a pair that the rendezvous waits for (verl: rollout.n; OpenRLHF "
+        "side rows: n_samples_per_prompt); unset where the whole batch is seen at once (TRL)",
     )
-    rollouts_per_side: int | None = field(
-        default=None,
-        metadata={
-            "help": "rollouts of each side of a pair that the rendezvous waits for (verl: rollout.n; OpenRLHF "
-            "side rows: n_samples_per_prompt); unset where the whole batch is seen at once (TRL)"
-        },
-    )
-    format_reward: FormatReward = field(init=False, repr=False, compare=False)
 
-    if TYPE_CHECKING:  # the constructor also takes a delta spec string, resolved on creation
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, data: Any) -> Any:
+        """Every given value through its field's reader (a delta object too: it gets the
+        check a spec string gets), so Python, YAML and environment values are read alike."""
+        if not isinstance(data, Mapping):
+            return data
+        values = {name: _READERS[name](value, name) if name in _READERS else value for name, value in data.items()}
+        timeout = values.get("timeout_s", 1.0)
+        if not timeout > 0:
+            raise ConfigError(f"timeout_s: expected > 0, got {timeout}")
+        return values
 
-        def __init__(
-            self,
-            delta: Delta | str = ...,
-            malformed: float = ...,
-            well_formed: float = ...,
-            fallback_par: float = ...,
-            timeout_s: float = ...,
-            rollouts_per_side: int | None = ...,
-        ) -> None: ...
-
-    def __post_init__(self) -> None:
-        for name in ("delta", "malformed", "well_formed", "fallback_par", "timeout_s", "rollouts_per_side"):
-            # every field, a delta object too: it gets the check a spec string gets
-            object.__setattr__(self, name, _READERS[name](getattr(self, name), name))
-        if not self.timeout_s > 0:
-            raise ConfigError(f"timeout_s: expected > 0, got {self.timeout_s}")
-        object.__setattr__(self, "format_reward", FormatReward(self.malformed, self.well_formed))
+    @cached_property
+    def format_reward(self) -> FormatReward:
+        """The format reward these settings give: ``malformed`` / ``well_formed``."""
+        return FormatReward(self.malformed, self.well_formed)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The settings' names, in declaration order (the keys of YAML and, upper-cased, of env)."""
-        return SETTING_NAMES
+        return tuple(cls.model_fields)
 
     @classmethod
     def help(cls, name: str) -> str:
         """The documentation of one setting (drives the command line's ``--help``)."""
-        return str(_FIELDS[name].metadata["help"])
+        return str(cls.model_fields[name].description)
 
     @classmethod
     def default(cls, name: str) -> Any:
         """The default of one setting, as the field declares it."""
-        f = _FIELDS[name]
-        if f.default is dataclasses.MISSING:
-            return f.default_factory()  # type: ignore[operator]
-        return f.default
+        return cls.model_fields[name].get_default(call_default_factory=True)
 
     @classmethod
     def default_text(cls, name: str) -> str:
@@ -288,9 +275,9 @@ class PARSettings:
         """From a mapping of field names (verl's ``reward.patarm`` YAML); a missing key takes
         the field's default, an unknown key or a bad value is an error naming it."""
         prefix = f"{where}." if where else ""
-        unknown = sorted(set(options) - set(SETTING_NAMES))
+        unknown = sorted(set(options) - set(cls.names()))
         if unknown:
-            raise ConfigError(f"{prefix}{unknown[0]}: unknown PAR setting; known: {list(SETTING_NAMES)}")
+            raise ConfigError(f"{prefix}{unknown[0]}: unknown PAR setting; known: {list(cls.names())}")
         values = {k: _READERS[k](v, prefix + k) for k, v in options.items()}
         return cls(**values)
 
@@ -300,7 +287,7 @@ class PARSettings:
         ``PATARM_FALLBACK_PAR``; an unset or empty variable takes the field's default."""
         source = os.environ if env is None else env
         values = {}
-        for name in SETTING_NAMES:
+        for name in cls.names():
             key = prefix + name.upper()
             raw = source.get(key)
             if raw is not None and raw != "":
@@ -311,14 +298,10 @@ class PARSettings:
         """The same settings with ``rollouts_per_side`` filled in where it is unset."""
         if self.rollouts_per_side is not None or rollouts_per_side is None:
             return self
-        return dataclasses.replace(self, rollouts_per_side=rollouts_per_side)
+        return self.replace(rollouts_per_side=rollouts_per_side)
 
     def require_rollouts(self, hint: str) -> int:
         """``rollouts_per_side``, or an error saying how to set it."""
         if self.rollouts_per_side is None:
             raise ConfigError(f"rollouts_per_side is not set: {hint}")
         return self.rollouts_per_side
-
-
-_FIELDS = {f.name: f for f in dataclasses.fields(PARSettings) if f.init}
-SETTING_NAMES: tuple[str, ...] = tuple(_FIELDS)

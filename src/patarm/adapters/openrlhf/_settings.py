@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from pydantic import Field
 
 from patarm.errors import ConfigError
 from patarm.rendezvous import PairRewardSettings
@@ -29,6 +30,7 @@ _OWN_KEYS = {
     "REWARD_THREADS": "reward_func.py: threads of the engine loop's default pool (4096)",
     "CENTER_BY_SIDE": "pair-row: subtract each side's mean reward (1, default) so GRPO groups act per side",
 }
+_OFF = ("0", "false", "False", "no")
 _REMOVED = {"THRESHOLD", "LOW", "HIGH"}  # now arguments of the delta: PATARM_DELTA='graded(threshold=1.5)'
 
 
@@ -44,14 +46,13 @@ def env_keys(prefix: str = PREFIX) -> dict[str, str]:
 ENV_KEYS = env_keys()
 
 
-@dataclass(frozen=True)
 class OpenRLHFSettings(PairRewardSettings):
     """The PAR settings and the pair-row centring, plus the shared pair-reward settings
     (:class:`~patarm.rendezvous.PairRewardSettings`: pair fields, score scale, integer
     scores, rendezvous placement)."""
 
-    par: PARSettings = field(default_factory=PARSettings)
-    center_by_side: bool = True
+    par: PARSettings = Field(default_factory=PARSettings, description="the PAR settings (PATARM_* variables)")
+    center_by_side: bool = Field(True, description="pair-row: subtract each side's mean reward")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, prefix: str = PREFIX) -> OpenRLHFSettings:
@@ -70,6 +71,6 @@ class OpenRLHFSettings(PairRewardSettings):
         center = env.get(prefix + "CENTER_BY_SIDE")
         return cls(
             par=PARSettings.from_env(prefix, env),
-            center_by_side=cls.center_by_side if not center else center not in ("0", "false", "False", "no"),
+            center_by_side=cls.model_fields["center_by_side"].default if not center else center not in _OFF,
             **shared,
         )

@@ -8,8 +8,10 @@ role=[...], log_metric=..., ...)`` with one entry per completion of the process'
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import Field
 
 from patarm.adapters.trl._completions import completion_text
 from patarm.errors import ConfigError
@@ -30,7 +32,6 @@ class RewardCall:
     rewards: list[float]
 
 
-@dataclass(frozen=True)
 class PARReward(PairRewardSettings):
     """Picklable TRL reward function computing PAR + format reward over its batch.
 
@@ -47,9 +48,9 @@ class PARReward(PairRewardSettings):
     ConstantDelta(value=1.0)
     """
 
-    settings: PARSettings = field(default_factory=PARSettings)
-    record: bool = False
-    calls: list[RewardCall] = field(default_factory=list)
+    settings: PARSettings = Field(default_factory=PARSettings, description="the delta and format reward values")
+    record: bool = Field(False, description="keep what each call saw and returned in calls (for checks)")
+    calls: list[RewardCall] = Field(default_factory=list, description="the recorded calls, when record is on")
 
     def __call__(
         self,

@@ -7,8 +7,9 @@ Pure Python over mappings: works on a plain dict or an OmegaConf ``DictConfig``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from typing import Any
+
+from pydantic import Field
 
 from patarm.errors import ConfigError, PairConfigError
 from patarm.rendezvous import PairRewardSettings
@@ -37,15 +38,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class VerlSettings(PairRewardSettings):
     """What the verl reward managers need: the PAR settings and the Ray actor's name, plus
     the shared pair-reward settings (:class:`~patarm.rendezvous.PairRewardSettings`: the
     names of the pair fields in ``extra_info``, the score scale, integer scores, the
     rendezvous placement)."""
 
-    par: PARSettings = field(default_factory=PARSettings)
-    actor_name: str = DEFAULT_ACTOR_NAME
+    par: PARSettings = Field(default_factory=PARSettings, description="the PAR settings (reward.patarm's PAR keys)")
+    actor_name: str = Field(DEFAULT_ACTOR_NAME, description="the name of the Ray actor holding the rendezvous")
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any], rollouts_per_side: int | None = None) -> VerlSettings:
@@ -54,7 +54,7 @@ class VerlSettings(PairRewardSettings):
         defaults to ``rollouts_per_side`` here) and this class's. A missing key takes its
         field's default; an unknown key or a bad value is an error naming it."""
         opts = dict(_plain(options) or {})
-        own = {f.name for f in fields(cls) if f.name != "par"}
+        own = {name for name in cls.model_fields if name != "par"}
         unknown = sorted(set(opts) - own - set(PARSettings.names()))
         if unknown:
             hint = " (write the delta's arguments in it, e.g. delta: graded(threshold=1.5))" if set(unknown) & {
@@ -70,7 +70,7 @@ class VerlSettings(PairRewardSettings):
             shared = cls.read_shared(opts, lambda name: f"reward.patarm.{name}")
         except ConfigError as exc:
             raise PairConfigError(str(exc)) from None
-        actor_name = str(opts.get("actor_name", cls.actor_name))
+        actor_name = str(opts.get("actor_name", cls.model_fields["actor_name"].default))
         return cls(par=par.with_rollouts(rollouts_per_side), actor_name=actor_name, **shared)
 
     @classmethod
