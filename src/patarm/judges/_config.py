@@ -28,7 +28,7 @@ class JudgeConfig(SettingsModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     scale: tuple[float, float] = Field((1, 10), description="the score scale, low and high")
-    integer_scores: bool = False
+    integer_scores: bool = Field(False, description="a non-integer score is malformed")
     tiers: Literal["primary", "generated", "both"] = Field(
         "both",
         description="criteria in the prompt: the domain rubric, prompt-specific generated criteria, or both",
@@ -44,10 +44,10 @@ class JudgeConfig(SettingsModel):
     max_new_tokens: int = Field(1024, ge=1, description="tokens per rollout at most")
     seed: int | None = Field(0, description="sampling seed; the same seed reproduces a run")
     expected_score: bool = Field(False, description="also report the expected score from log-probabilities")
-    top_logprobs: int = Field(20, ge=1)
+    top_logprobs: int = Field(20, ge=1, description="log-probabilities per token asked for, when expected_score is on")
     both_orders: bool = Field(True, description="pairwise: judge both orders (A first and B first)")
-    system_prompt: str | None = None
-    chunk_size: int = Field(64, ge=1)
+    system_prompt: str | None = Field(None, description="a system message put before every judge prompt")
+    chunk_size: int = Field(64, ge=1, description="prompts sent to the backend per generate call")
 
     @field_validator("scale")
     @classmethod

@@ -70,8 +70,12 @@ class ServeSettings(SettingsModel):
     max_queue: int = Field(4096, ge=1, description="items allowed to wait; more get 429")
     workers: int = Field(1, ge=1, description="backend calls at once (raise only for HTTP backends)")
     request_timeout_s: float = Field(170.0, gt=0, description="seconds per request before 504")
-    isolate_failures: bool = True
-    api_key: SecretStr | None = None
+    isolate_failures: bool = Field(
+        True, description="a failed batch is retried request by request, so one bad request fails only itself"
+    )
+    api_key: SecretStr | None = Field(
+        None, description="the key every request must carry (Authorization: Bearer or X-API-Key); none: open"
+    )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="request body limit in bytes")
     max_items_per_request: int = Field(
         1024, ge=1, description="entries per array of a body (items, queries, labels, ...); more: 413"
@@ -88,16 +92,21 @@ class ServeSettings(SettingsModel):
     )
     use_expected_score: bool = Field(False, description="reward = expected score from log-probabilities")
     normalize_rewards: bool = Field(False, description="rewards on [0, 1] over the score scale")
-    default_domain: str | None = None
-    instruction_domain: str | None = INSTRUCTION_DOMAIN
-    chat_template: str = "chatml"
+    default_domain: str | None = Field(
+        None, description="the rubric domain of an item the data does not place (none: the router decides)"
+    )
+    instruction_domain: str | None = Field(
+        INSTRUCTION_DOMAIN,
+        description="the rubric domain of an item carrying instruction ids (IFEval-style); none: routed as any other",
+    )
+    chat_template: str = Field("chatml", description="the policy's chat template preset, to read OpenRLHF's query")
     split: SplitMode = Field(
         "auto",
         description="prefix: response = query minus its prompt; marker: the last assistant turn of the query; "
         "auto: prefix when the query starts with its prompt, else marker",
     )
     strip_thinking: bool = Field(True, description="drop a leading <think> block of the response before judging")
-    max_json_depth: int = Field(32, ge=2)
+    max_json_depth: int = Field(32, ge=2, description="nesting levels of a JSON body at most; deeper: 422")
     stall_timeout_s: float = Field(
         600.0, gt=0, description="/health turns 503 when work waits and no backend call has finished for this long (s)"
     )
