@@ -30,7 +30,8 @@ REPORT_FILES = ["hackcheck.json", "hackcheck.md", "reward_vs_gold.png", "feature
 def check(name: str, judge: list[str], work: Path, out: Path, steps: int) -> None:
     run = work / name
     policy = demo_start_policy(work / "start-policy", seed=0)  # every judge starts from the same policy
-    args = ["hackcheck", "--demo", *judge, "--policy", str(policy), "--steps", str(steps), "--quiet", "-o", str(run)]
+    args = ["hackcheck", "--demo", *judge, "--policy", str(policy), "--steps", str(steps), "--no-progress"]
+    args += ["-o", str(run)]
     if patarm(args) != 0:
         raise SystemExit(f"hackcheck of {name} failed")
     (out / name).mkdir(parents=True, exist_ok=True)
