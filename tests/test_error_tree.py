@@ -74,6 +74,30 @@ def _thresholds(**kw: Any) -> Any:
     return Thresholds(**kw)
 
 
+def _audit_settings(**kw: Any) -> Any:
+    from patarm.audit import AuditSettings
+
+    return AuditSettings(**kw)
+
+
+def _judge_run_settings(**kw: Any) -> Any:
+    from patarm.eval import JudgeRunSettings
+
+    return JudgeRunSettings(**kw)
+
+
+def _hackcheck_settings(**kw: Any) -> Any:
+    from patarm.hackcheck import HackcheckSettings
+
+    return HackcheckSettings(**kw)
+
+
+def _demo_config(**kw: Any) -> Any:
+    from patarm.demo import DemoConfig
+
+    return DemoConfig(**kw)
+
+
 PROBES: dict[str, Callable[[], Any]] = {
     "bad delta spec": lambda: _delta("no_such_delta(1)"),
     "delta spec naming the standard library": lambda: _delta("os:getcwd()"),
@@ -91,6 +115,15 @@ PROBES: dict[str, Callable[[], Any]] = {
     "bad parse_judgment scale": lambda: _parse((10, 1)),
     "malformed preference row": lambda: _pair_row({"prompt": "p", "chosen": 3, "rejected": "r"}),
     "audit thresholds": lambda: _thresholds(accuracy_min=float("nan")),
+    "AuditSettings chunk=0": lambda: _audit_settings(chunk=0),
+    "AuditSettings quick=0": lambda: _audit_settings(quick=0),
+    "AuditSettings non-finite threshold": lambda: _audit_settings(thresholds={"accuracy_min": float("inf")}),
+    "JudgeRunSettings pairwise by expected score": lambda: _judge_run_settings(mode="pairwise", compare_by="expected"),
+    "JudgeRunSettings chunk=0": lambda: _judge_run_settings(chunk=0),
+    "HackcheckSettings generations=1": lambda: _hackcheck_settings(generations=1),
+    "HackcheckSettings negative margin": lambda: _hackcheck_settings(margin=-0.1),
+    "DemoConfig eval_pairs=0": lambda: _demo_config(eval_pairs=0),
+    "DemoConfig label_noise=2": lambda: _demo_config(label_noise=2.0),
 }
 
 
@@ -103,7 +136,12 @@ def test_every_bad_setting_spec_or_row_is_a_patarm_error(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in PROBES if n.startswith(("bad", "non", "negative", "Judge", "Serve", "unknown", "delta"))]
+    "name",
+    [
+        n
+        for n in PROBES
+        if n.startswith(("bad", "non", "negative", "Judge", "Serve", "Audit", "Hackcheck", "Demo", "unknown", "delta"))
+    ],
 )
 def test_settings_and_spec_errors_are_config_errors(name: str) -> None:
     with pytest.raises(ConfigError):

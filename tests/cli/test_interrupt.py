@@ -154,7 +154,7 @@ CASES: dict[str, Case] = {
             str(d / "cache.jsonl"),
             "-o",
             str(d / "out.json"),
-            "--chunk-items",
+            "--chunk",
             "2",
             *PYTHON,
         ],

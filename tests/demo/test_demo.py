@@ -19,7 +19,7 @@ def test_demo_command_writes_metrics_and_plot(tmp_path: Path, capsys: pytest.Cap
 
     out = tmp_path / "demo"
     args = ["--steps", "4", "--sft-steps", "20", "--eval-pairs", "16", "--eval-samples", "2", "--seed", "3"]
-    code = main(["demo", *args, "--output", str(out), "--quiet"])
+    code = main(["demo", *args, "--output", str(out), "--no-progress"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "held-out pair accuracy" in printed and "format-valid rate" in printed

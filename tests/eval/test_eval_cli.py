@@ -64,7 +64,7 @@ def test_length_baseline_on_rmbench_says_math_is_missing(tmp_path: Path, capsys:
 def test_judge_run_resumes_after_an_interruption(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache, first, second = tmp_path / "cache.jsonl", tmp_path / "a.json", tmp_path / "b.json"
     base = ["eval", "--benchmark", "rewardbench2", "--data", RB2, "--backend", "python", "--model", JUDGE, "-k", "2"]
-    base += ["--chunk-items", "8"]
+    base += ["--chunk", "8"]
     assert main([*base, "--cache", str(tmp_path / "fresh.jsonl"), "-o", str(first)]) == 0
     assert main([*base, "--cache", str(cache), "--limit", "3"]) == 0  # rows 0-2 done: 12 responses
     lines = cache.read_text().splitlines()

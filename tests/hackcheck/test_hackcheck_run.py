@@ -16,7 +16,7 @@ pytest.importorskip("matplotlib")
 
 pytestmark = pytest.mark.slow
 
-SMALL = ["--eval-every", "10", "--eval-prompts", "8", "--eval-samples", "2", "--quiet"]
+SMALL = ["--eval-every", "10", "--eval-prompts", "8", "--eval-samples", "2", "--no-progress"]
 
 
 def _run(args: list[str]) -> int:
@@ -95,7 +95,7 @@ def test_a_policy_and_prompts_of_ones_own_with_a_function_judge_and_gold(tmp_pat
     args = ["--policy", str(policy), "--prompts", str(prompts), "--backend", "python", "--model", f"{here}:judge"]
     args += ["--gold", f"{here}:gold", "--steps", "2", "--eval-every", "1", "--eval-prompts", "4"]
     args += ["--eval-samples", "2", "--generations", "2", "--prompts-per-step", "2", "--max-completion-length", "8"]
-    assert main(["hackcheck", *args, "--tiers", "primary", "--domain", "chat", "--quiet", "-o", str(out)]) == 0
+    assert main(["hackcheck", *args, "--tiers", "primary", "--domain", "chat", "--no-progress", "-o", str(out)]) == 0
     report = _report(out)
     assert [p["step"] for p in report["curve"]] == [0, 1, 2]
     assert report["run"]["gold"].endswith("own_stack.py:gold") and report["run"]["eval_prompts"] == 4

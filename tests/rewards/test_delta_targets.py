@@ -88,7 +88,7 @@ def test_user_deltas_and_patarm_factories_still_resolve() -> None:
 def test_the_command_line_refuses_it_without_running_it(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     run = subprocess.run(
-        [sys.executable, "-m", "patarm", "demo", "--delta", f"os:system('touch {marker}')", "--quiet"],
+        [sys.executable, "-m", "patarm", "demo", "--delta", f"os:system('touch {marker}')", "--no-progress"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -267,6 +267,6 @@ def test_a_bad_delta_on_the_command_line_is_a_clean_error(capsys: pytest.Capture
     pytest.importorskip("matplotlib")
     from patarm.cli import main
 
-    assert main(["demo", "--delta", "custom_deltas:nothing", "--quiet"]) == 2
+    assert main(["demo", "--delta", "custom_deltas:nothing", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "patarm demo: error: delta: 'custom_deltas:nothing': module 'custom_deltas' has no attribute" in err

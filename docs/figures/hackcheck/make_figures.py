@@ -46,7 +46,8 @@ def demo_judges(demo_dir: Path, *, sft_start: bool = True) -> dict[str, list[str
 def check(name: str, judge: Sequence[str], work: Path, out: Path, steps: int) -> None:
     run = work / name
     policy = demo_start_policy(work / "start-policy", seed=0)  # every judge starts from the same policy
-    args = ["hackcheck", "--demo", *judge, "--policy", str(policy), "--steps", str(steps), "--quiet", "-o", str(run)]
+    args = ["hackcheck", "--demo", *judge, "--policy", str(policy), "--steps", str(steps), "--no-progress"]
+    args += ["-o", str(run)]
     started = time.monotonic()
     if patarm(args) != 0:
         raise SystemExit(f"hackcheck of {name} failed")

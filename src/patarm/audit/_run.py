@@ -4,44 +4,59 @@ write the report and the plots."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, Field, field_validator
+
+from patarm._settings_model import SettingsModel
 from patarm.audit._checks import AuditInputs, run_checks
 from patarm.audit._collect import collect
 from patarm.audit._pairs import AuditData, quick_sample
 from patarm.audit._probes import audit_probes
 from patarm.audit._thresholds import Thresholds
 from patarm.errors import ConfigError
-from patarm.judges import Judge
+from patarm.judges import Judge, JudgeConfig
+from patarm.parsing import check_scale
 
 __all__ = ["AuditSettings", "run_audit"]
 
+_JUDGE = JudgeConfig.model_fields  # the judge's settings, whose defaults the audit shares
 
-@dataclass(frozen=True)
-class AuditSettings:
-    """How an audit runs. ``quick``: audit a seeded sample of this many pairs (None: all);
-    ``pairwise``: also judge each pair side by side (position bias, pointwise vs pairwise);
-    ``chunk``: probes judged and stored per step (may change between runs: each prompt's
-    samples are seeded from the judge's seed and the prompt). ``seed`` draws the ``quick``
-    sample and the bootstrap intervals; the judges' sampling seed is their config's."""
 
-    seed: int = 0
-    quick: int | None = None
-    pairwise: bool = True
-    chunk: int = 32
-    scale: tuple[float, float] = (1.0, 10.0)
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    judge: str = "judge"
-    samples_per_judgment: int = 1
-    plots: bool = True
+class AuditSettings(SettingsModel):
+    """How an audit runs; each field's ``description`` says what it sets, and ``patarm audit``'s
+    ``--quick``, ``--pairwise/--no-pairwise`` and ``--chunk`` are generated from the fields.
 
-    def __post_init__(self) -> None:
-        if self.chunk < 1:
-            raise ConfigError(f"chunk: expected at least 1, got {self.chunk}")
-        if self.quick is not None and self.quick < 1:
-            raise ConfigError(f"quick: expected at least 1 pair, got {self.quick}")
+    ``seed``, ``scale`` and ``samples_per_judgment`` describe the judge: their defaults are
+    :class:`~patarm.judges.JudgeConfig`'s ``seed``, ``scale`` and ``samples``, the one place
+    they are set, and ``patarm audit`` passes the judge config's values. The seed here draws
+    the ``quick`` sample and the bootstrap intervals; the judges' sampling seed stays their
+    config's. ``chunk`` may change between runs: each prompt's samples are seeded from the
+    judge's seed and the prompt, not from the chunk.
+
+    >>> AuditSettings(quick=50).chunk, AuditSettings().scale
+    (32, (1.0, 10.0))
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    seed: int = Field(_JUDGE["seed"].default, description="draws the quick sample and the bootstrap intervals")
+    quick: int | None = Field(None, ge=1, description="audit a seeded sample of this many pairs; unset: every pair")
+    pairwise: bool = Field(True, description="also judge each pair side by side (position bias; pointwise vs pairwise)")
+    chunk: int = Field(32, ge=1, description="judgments made and stored per step (may change between runs)")
+    scale: tuple[float, float] = Field(
+        _JUDGE["scale"].default, validate_default=True, description="the judge's score scale, low and high"
+    )
+    thresholds: Thresholds = Field(default_factory=Thresholds, description="where each check's verdict turns")
+    judge: str = Field("judge", description="the judge's name in the report")
+    samples_per_judgment: int = Field(_JUDGE["samples"].default, ge=1, description="the judge's samples, reported")
+    plots: bool = Field(True, description="draw the PNG plots")
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, value: tuple[float, float]) -> tuple[float, float]:
+        return check_scale(value)
 
 
 def run_audit(

@@ -23,11 +23,15 @@ from patarm.cli._common import (
     replica_lines,
     template_dir,
 )
+from patarm.cli._fields import Alias, add_fields, field_values
 from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
 
-QUICK_PAIRS = 300
+QUICK_PAIRS = 300  # --quick alone
+# The AuditSettings fields set from options (see patarm.cli._fields), and the former spellings.
+AUDIT_FIELDS = ("quick", "pairwise", "chunk")
+AUDIT_ALIASES: dict[str, list[Alias]] = {"chunk": ["--chunk-items"]}
 
 
 def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None) -> dict[str, Any]:
@@ -50,10 +54,8 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
         ),
     }
     settings = AuditSettings(
-        seed=args.seed,
-        quick=args.quick,
-        pairwise=not args.no_pairwise,
-        chunk=args.chunk_items,
+        **field_values(args, AUDIT_FIELDS),
+        seed=config.seed,
         scale=config.scale,
         judge=model or args.backend,
         samples_per_judgment=config.samples,
@@ -109,8 +111,6 @@ def _compare(args: argparse.Namespace, output: Path) -> int:
 def run(args: argparse.Namespace) -> int:
     from patarm.audit import audit_markdown
 
-    if args.quick is not None and args.quick < 1:
-        raise ConfigError(f"--quick: expected a number of pairs of at least 1, got {args.quick}")
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         raise ConfigError(f"--output {output}: is a file; name a folder for the report")
@@ -123,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from patarm.audit import AuditSettings
+
     parser = commands.add_parser(
         "audit",
         help="a judge's health report: accuracy, length/style/position bias, injection, consistency, scale use",
@@ -141,21 +143,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "this benchmark (RM-Bench adds its hard/normal/easy split)")  # fmt: skip
     parser.add_argument("--skip-malformed", action="store_true", help="leave malformed rows out (counted)")
     add_reference_arg(parser)
-    parser.add_argument(
-        "--quick",
-        type=int,
-        nargs="?",
-        const=QUICK_PAIRS,
-        metavar="N",
-        help=f"audit a seeded sample of N pairs (default N {QUICK_PAIRS})",
-    )
-    parser.add_argument("--no-pairwise", action="store_true", help="skip pairwise judging (no position check)")
-    parser.add_argument(
-        "--chunk-items",
-        type=int,
-        default=32,
-        help="judgments made and stored per step (default 32; may change between runs)",
-    )
+    add_fields(parser, AuditSettings, AUDIT_FIELDS, aliases=AUDIT_ALIASES, bare={"quick": QUICK_PAIRS})
     parser.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the report, plots, judgments")
     parser.add_argument(
         "--compare",

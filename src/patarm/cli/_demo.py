@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 
 from patarm.cli._common import add_seed_arg
-from patarm.cli._numbers import finite_float
+from patarm.cli._fields import Alias, add_fields, field_values
 
 __all__ = ["add_parser"]
+
+# The DemoConfig fields set from options (see patarm.cli._fields), and the former spellings;
+# --seed and --delta are the seed and PAR options every command shares.
+DEMO_FIELDS = ("steps", "label_noise", "output", "eval_pairs", "eval_samples", "sft_steps", "threads", "progress")
+DEMO_ALIASES: dict[str, list[Alias]] = {"progress": [("--quiet", False)]}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,18 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from patarm.demo import DemoConfig, run_demo
     from patarm.demo._plot import plot_history
 
-    config = DemoConfig(
-        steps=args.steps,
-        seed=args.seed,
-        delta=args.par_delta,
-        label_noise=args.label_noise,
-        output=args.output,
-        eval_pairs=args.eval_pairs,
-        eval_samples=args.eval_samples,
-        sft_steps=args.sft_steps,
-        threads=args.threads,
-        progress=not args.quiet,
-    )
+    config = DemoConfig(**field_values(args, DEMO_FIELDS), seed=args.seed, delta=args.par_delta)
     print(f"patarm demo: seed {config.seed}, {config.steps} GRPO steps, delta {config.delta}, "
           f"label noise {config.label_noise:.0%}, output {config.output}/")  # fmt: skip
     result = run_demo(config)
@@ -75,29 +69,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "pip install -e '.[demo]' in a patarm checkout."
         ),
     )
-    parser.add_argument("--steps", type=int, default=1000, help="GRPO steps (default 1000)")
-    add_seed_arg(parser, "seed for data, model and sampling")
+    add_fields(parser, DemoConfig, DEMO_FIELDS[:1])  # --steps, --seed and --delta lead the help
+    add_seed_arg(parser, DemoConfig.model_fields["seed"].description or "")
     add_par_arguments(
         parser,
         ["delta"],
-        defaults={"delta": DemoConfig.delta},
+        defaults={"delta": DemoConfig.model_fields["delta"].default},
         notes={
             "delta": "The demo chooses constant, not the paper's graded default: its tiny judge starts from random "
             "scores and trains for 1,000 CPU steps, where full reward for every correct ordering is the stronger "
             "signal; the collapse the paper reports for constant concerns long runs of large models"
         },
     )
-    parser.add_argument(
-        "--label-noise",
-        type=finite_float(0, 1),
-        default=0.0,
-        metavar="FRACTION",
-        help="flip this share of training pairs",
-    )
-    parser.add_argument("--output", default="patarm-demo", metavar="DIR", help="where metrics and plot go")
-    parser.add_argument("--eval-pairs", type=int, default=200, help="held-out pairs (default 200)")
-    parser.add_argument("--eval-samples", type=int, default=4, help="sampled scores per response (default 4)")
-    parser.add_argument("--sft-steps", type=int, default=150, help="format warm-up steps (default 150)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads; 0 keeps torch's default (default 1)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_fields(parser, DemoConfig, DEMO_FIELDS[1:], aliases=DEMO_ALIASES)
     parser.set_defaults(func=run)

@@ -24,11 +24,17 @@ from patarm.cli._common import (
     replica_lines,
     template_dir,
 )
+from patarm.cli._fields import Alias, add_fields, field_values
 from patarm.errors import ConfigError
-from patarm.eval import FailurePolicy, score_benchmark
+from patarm.eval import FailurePolicy, JudgeRunSettings, score_benchmark
 from patarm.store import atomic_write, check_distinct
 
 __all__ = ["add_parser"]
+
+# The JudgeRunSettings fields set from options (see patarm.cli._fields), and the former spellings;
+# voting and domain come from the judging options (--voting is JudgeConfig's).
+RUN_FIELDS = ("mode", "compare_by", "chunk")
+RUN_ALIASES: dict[str, list[Alias]] = {"chunk": ["--chunk-items"]}
 
 
 def _select(args: argparse.Namespace, data: Any) -> tuple[list[int], list[str]]:
@@ -55,16 +61,14 @@ def _select(args: argparse.Namespace, data: Any) -> tuple[list[int], list[str]]:
 
 
 def _judge_scores(args: argparse.Namespace, data: Any) -> tuple[list[Any], dict[str, Any]]:
-    from patarm.eval import JudgeRunSettings, run_judge
+    from patarm.eval import run_judge
     from patarm.judges import PairwiseJudge, PointwiseJudge
     from patarm.rubrics import CriteriaCache, RubricSet
 
     config = config_from_args(args)
     if args.compare_by == "expected":
         config = config.model_copy(update={"expected_score": True})
-    settings = JudgeRunSettings(
-        mode=args.mode, compare_by=args.compare_by, voting=args.voting, chunk=args.chunk_items, domain=args.domain
-    )
+    settings = JudgeRunSettings(**field_values(args, RUN_FIELDS), voting=config.voting, domain=args.domain)
     backend = backend_from_args(args)
     rubrics = RubricSet(args.rubric_dir or ())
     criteria = CriteriaCache(args.criteria_cache) if args.criteria_cache else None
@@ -195,22 +199,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a model-free scorer: length (characters; exposes length bias) or random (seeded chance level)",
     )
     judge = parser.add_argument_group("judge run")
-    judge.add_argument("--mode", choices=["pointwise", "pairwise"], default="pointwise")
-    judge.add_argument(
-        "--compare-by",
-        choices=["score", "majority", "expected"],
-        default="score",
-        help="score: voted scores (--voting); majority: majority of per-sample preferences; expected: expected "
-        "score from log-probabilities (pointwise). Default: score",
-    )
+    add_fields(judge, JudgeRunSettings, RUN_FIELDS, aliases=RUN_ALIASES)
     add_reference_arg(judge)
     judge.add_argument("--cache", metavar="FILE", help="JSONL of judgments, appended as they come; reruns resume")
-    judge.add_argument(
-        "--chunk-items",
-        type=int,
-        default=32,
-        help="responses (or pairs) judged and cached per step (default 32; may change between runs)",
-    )
     parser.add_argument(
         "--failures",
         choices=list(get_args(FailurePolicy)),

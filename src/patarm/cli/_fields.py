@@ -7,7 +7,8 @@ The rule from field to flag: ``--`` + the field's name with ``_`` as ``-``, less
 ``--strip-thinking`` / ``--no-strip-thinking``, so no flag inverts its field. The option's
 ``dest`` is the field's name. Former spellings stay as deprecated aliases that set the same
 field (an alias may set a boolean field to a fixed value: ``--one-order`` is
-``--no-both-orders``).
+``--no-both-orders``). A field whose flag may also be given alone (``--quick`` for
+``--quick 300``) names that value in ``bare``.
 
 >>> import argparse
 >>> from pydantic import BaseModel, Field
@@ -116,13 +117,15 @@ def add_fields(
     short: Mapping[str, str] | None = None,
     helps: Mapping[str, str] | None = None,
     defaults: Mapping[str, object] | None = None,
+    bare: Mapping[str, object] | None = None,
 ) -> None:
     """Add one option per named field of ``model`` to ``group`` (see the module's rule).
 
     ``aliases``: former spellings per field, kept working with a deprecation note in their
     help; ``short``: a one-letter flag per field (``-k``); ``helps``: a help text where the
     field's ``description`` does not suit a command; ``defaults``: a command's own default
-    for a field (shown in the help).
+    for a field (shown in the help); ``bare``: the value a field's flag takes when given
+    without one (``nargs="?"``; said in the help).
     """
     for name in names:
         info = model.model_fields[name]
@@ -130,6 +133,10 @@ def add_fields(
         if defaults and name in defaults:
             base = str(kwargs["help"]).split(" (default ")[0]
             kwargs.update(default=defaults[name], help=f"{base} (default {_shown(defaults[name])})")
+        if bare and name in bare:
+            base, sep, tail = str(kwargs["help"]).partition(" (default")
+            alone = f"{flag_name(name)} alone: {_shown(bare[name])}"
+            kwargs.update(nargs="?", const=bare[name], help=f"{base}; {alone}{sep}{tail}")
         flags = [flag_name(name)] + ([short[name]] if short and name in short else [])
         group.add_argument(*flags, **kwargs)  # type: ignore[arg-type]
         for alias in (aliases or {}).get(name, ()):
@@ -149,7 +156,7 @@ def _add_alias(group: _Group, name: str, alias: Alias, kwargs: Mapping[str, obje
             help=f"deprecated: use {shown}",
         )
         return
-    keep: dict[str, Any] = {k: v for k, v in kwargs.items() if k in ("type", "choices", "nargs", "metavar")}
+    keep: dict[str, Any] = {k: v for k, v in kwargs.items() if k in ("type", "choices", "nargs", "const", "metavar")}
     group.add_argument(
         alias, dest=name, default=argparse.SUPPRESS, help=f"deprecated spelling of {flag_name(name)}", **keep
     )

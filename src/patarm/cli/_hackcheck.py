@@ -23,10 +23,29 @@ from patarm.cli._common import (
     load_function,
     template_dir,
 )
+from patarm.cli._fields import Alias, add_fields, field_values
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
 
 __all__ = ["add_parser"]
+
+# The HackcheckSettings fields set from the training options (see patarm.cli._fields), and the
+# former spellings; seed and reward_scale are the judge's (--seed, --scale), use_cpu is --device.
+TRAINING_FIELDS = (
+    "steps",
+    "eval_every",
+    "eval_samples",
+    "prompts_per_step",
+    "generations",
+    "max_completion_length",
+    "learning_rate",
+    "beta",
+    "policy_temperature",
+    "margin",
+    "threads",
+    "progress",
+)
+TRAINING_ALIASES: dict[str, list[Alias]] = {"progress": [("--quiet", False)]}
 
 
 def _judge(args: argparse.Namespace, backend: Any) -> Any:
@@ -88,23 +107,12 @@ def _settings(args: argparse.Namespace, gold_scale: tuple[float, float]) -> Any:
     else:
         use_cpu = args.device == "cpu"
     return HackcheckSettings(
-        steps=args.steps,
-        eval_every=args.eval_every,
-        eval_samples=args.eval_samples,
-        prompts_per_step=args.prompts_per_step,
-        generations=args.generations,
-        max_completion_length=args.max_completion_length,
-        learning_rate=args.learning_rate,
-        beta=args.beta,
-        temperature=args.policy_temperature,
+        **field_values(args, TRAINING_FIELDS),
+        chat_template=args.chat_template and not args.demo,  # the demo's policy is given plain text
         seed=args.seed,
-        margin=args.margin,
         reward_scale=tuple(args.scale),
         gold_scale=gold_scale,
-        threads=args.threads,
-        chat=not args.demo and not args.no_chat_template,
         use_cpu=use_cpu,
-        progress=not args.quiet,
     )
 
 
@@ -163,7 +171,6 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from patarm.hackcheck import HackcheckSettings
 
-    d = HackcheckSettings()
     parser = commands.add_parser(
         "hackcheck",
         help="optimise a small policy against a judge (GRPO) and report what it learns to exploit",
@@ -180,11 +187,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the report and records")
-    parser.add_argument("--demo", action="store_true", help="the CPU demo: its tiny policy, prompts, truth as gold")
+    parser.add_argument("--demo", action="store_true", help="the CPU demo: its tiny policy (given plain text), "
+                        "prompts, truth as gold")  # fmt: skip
     parser.add_argument("--policy", metavar="DIR", help="the policy model folder to train (a copy is trained)")
     parser.add_argument("--prompts", metavar="FILE", help="JSONL with a 'prompt' field per row")
-    parser.add_argument("--no-chat-template", action="store_true", help="give the policy each prompt as plain "
-                        "text (default: a user message in its chat template when it has one)")  # fmt: skip
+    add_fields(parser, HackcheckSettings, ["chat_template"])
     parser.add_argument("--eval-prompts", type=int_at_least(1), default=16, help="held-out prompts (default 16)")
     gold = parser.add_argument_group("gold (the independent measure of quality)")
     gold.add_argument("--gold", metavar="SPEC", help="'demo' (with --demo, the default), or module:function / "
@@ -196,28 +203,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     gold.add_argument("--gold-scale", type=finite_float(), nargs=2, metavar=("LOW", "HIGH"), help="the gold's range "
                       "(default: 0 1 for a function or the demo, --scale for a judge)")  # fmt: skip
     train = parser.add_argument_group("training (GRPO in TRL)")
-    train.add_argument("--steps", type=int_at_least(1), default=d.steps, help=f"GRPO steps (default {d.steps})")
-    train.add_argument("--eval-every", type=int_at_least(1), default=d.eval_every, help="steps between evaluations")
-    train.add_argument("--eval-samples", type=int_at_least(1), default=d.eval_samples, help="outputs per held-out "
-                       f"prompt per evaluation (default {d.eval_samples})")  # fmt: skip
-    train.add_argument("--prompts-per-step", type=int_at_least(1), default=d.prompts_per_step)
-    train.add_argument("--generations", type=int_at_least(2), default=d.generations, help="GRPO group size")
-    train.add_argument("--max-completion-length", type=int_at_least(1), default=d.max_completion_length,
-                       help=f"policy tokens per output (default {d.max_completion_length})")  # fmt: skip
-    train.add_argument("--learning-rate", type=finite_float(0, low_open=True), default=d.learning_rate)
-    train.add_argument("--beta", type=finite_float(0), default=d.beta, help="KL weight against the starting policy")
-    train.add_argument(
-        "--policy-temperature",
-        type=finite_float(0, low_open=True),
-        default=d.temperature,
-        help="policy sampling temperature",
-    )
-    train.add_argument(
-        "--margin", type=finite_float(0), default=d.margin, help="gap (share of scale) that counts as parting"
-    )
+    add_fields(train, HackcheckSettings, TRAINING_FIELDS, aliases=TRAINING_ALIASES)
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where the policy trains")
-    train.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads; 0 keeps torch's default")
-    train.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument(
         "--compare",
         nargs=2,

@@ -20,8 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, Field
+
+from patarm._settings_model import SettingsModel
 from patarm.demo._model import demo_model_and_tokenizer
 from patarm.demo._task import DEMO_DOMAIN, DEMO_RUBRIC, DemoTask, flip_labels
+from patarm.judges import JudgeConfig
 from patarm.store import atomic_write
 
 __all__ = ["DemoConfig", "DemoResult", "run_demo"]
@@ -29,33 +33,44 @@ __all__ = ["DemoConfig", "DemoResult", "run_demo"]
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@dataclass(frozen=True)
-class DemoConfig:
-    """Every knob of the demo; the defaults are what `patarm demo` runs."""
+class DemoConfig(SettingsModel):
+    """Every knob of the demo; the defaults are what `patarm demo` runs. Each field's
+    ``description`` says what it sets, and ``patarm demo``'s options are generated from the
+    fields (``--delta`` from :class:`~patarm.rewards.PARSettings`'s, with this default).
 
-    steps: int = 1000
-    seed: int = 0
+    ``seed`` (data, model and sampling) takes its default from
+    :class:`~patarm.judges.JudgeConfig`'s ``seed``, as every command's ``--seed`` does, so an
+    unseeded run of each command is the same run.
+
+    >>> DemoConfig().delta, DemoConfig(steps=4).sft_steps
+    ('constant', 150)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    steps: int = Field(1000, ge=0, description="GRPO steps (0: SFT warm-up only)")
+    seed: int = Field(JudgeConfig.model_fields["seed"].default, description="seed for data, model and sampling")
     # The demo trains with the constant delta, not the paper's graded default: its tiny judge
     # starts from random scores and has 1,000 CPU steps, and full reward for every correct
     # ordering is the stronger signal there. The late collapse the paper reports for the
     # constant delta concerns long runs of large models, which the demo is not.
-    delta: str = "constant"
-    label_noise: float = 0.0
-    output: str = "patarm-demo"
-    train_pairs: int = 2000
-    eval_pairs: int = 200
-    eval_samples: int = 4
-    pairs_per_step: int = 8
-    generations: int = 8
-    learning_rate: float = 1e-3
-    beta: float = 0.05
-    temperature: float = 1.0
-    sft_steps: int = 150
-    sft_batch: int = 32
-    sft_learning_rate: float = 3e-3
-    log_every: int = 10
-    threads: int = 1
-    progress: bool = True
+    delta: str = Field("constant", description="the PAR delta spec")
+    label_noise: float = Field(0.0, ge=0, le=1, description="flip this share of training pairs")
+    output: str = Field("patarm-demo", description="where metrics, plot and models go")
+    train_pairs: int = Field(2000, ge=1, description="synthetic training pairs")
+    eval_pairs: int = Field(200, ge=1, description="held-out pairs")
+    eval_samples: int = Field(4, ge=1, description="sampled scores per held-out response")
+    pairs_per_step: int = Field(8, ge=1, description="pairs per GRPO step")
+    generations: int = Field(8, ge=2, description="GRPO group size: judgments compared per response")
+    learning_rate: float = Field(1e-3, gt=0, description="GRPO learning rate")
+    beta: float = Field(0.05, ge=0, description="KL weight against the SFT judge")
+    temperature: float = Field(1.0, gt=0, description="the judge's sampling temperature in GRPO")
+    sft_steps: int = Field(150, ge=1, description="format warm-up steps")
+    sft_batch: int = Field(32, ge=1, description="format warm-up batch size")
+    sft_learning_rate: float = Field(3e-3, gt=0, description="format warm-up learning rate")
+    log_every: int = Field(10, ge=1, description="GRPO steps between logged figures")
+    threads: int = Field(1, description="torch CPU threads; 0 keeps torch's default")
+    progress: bool = Field(True, description="progress bars")
 
 
 @dataclass
@@ -157,7 +172,7 @@ def _random_score_records(pairs: list[Any], seed: int) -> list[dict[str, Any]]:
 def evaluate(model: Any, tokenizer: Any, pairs: list[Any], samples: int, seed: int) -> dict[str, float]:
     """Held-out pair accuracy with the library's pointwise judge (mean of ``samples`` scores)."""
     from patarm.backends import TransformersBackend
-    from patarm.judges import JudgeConfig, PointwiseItem, PointwiseJudge
+    from patarm.judges import PointwiseItem, PointwiseJudge
 
     config = JudgeConfig(samples=samples, temperature=1.0, max_new_tokens=6, seed=seed, tiers="primary", chunk_size=256)
     backend = TransformersBackend(model, tokenizer, batch_size=256)
@@ -290,7 +305,7 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
         ties_after=after["ties"],
         minutes=(time.perf_counter() - start) / 60,
         flipped_pairs=flipped,
-        config=asdict(cfg),
+        config=cfg.model_dump(),
         history=history,
     )
     with atomic_write(out / "metrics.json") as f:

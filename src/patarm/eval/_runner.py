@@ -32,10 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import ConfigDict, Field, model_validator
+
+from patarm._settings_model import SettingsModel
 from patarm.errors import ConfigError
 from patarm.eval._rewardbench import SECTIONS
 from patarm.eval._rows import Benchmark, BenchmarkData, BenchmarkRow, RowScores, Score
 from patarm.eval._scores_file import row_scores
+from patarm.judges import JudgeConfig
 
 if TYPE_CHECKING:
     from patarm.judges import Judge
@@ -54,6 +58,7 @@ __all__ = [
 JudgeMode = Literal["pointwise", "pairwise"]
 CompareBy = Literal["score", "majority", "expected"]
 BASELINES: tuple[str, ...] = ("length", "random")
+_JUDGE_VOTING = JudgeConfig.model_fields["voting"].default  # one default for the judge's voting rule
 
 _RB2_DOMAINS = {
     "Factuality": "chat",
@@ -100,23 +105,43 @@ def baseline_scores(data: BenchmarkData, name: str, *, seed: int = 0) -> list[Ro
     return out
 
 
-@dataclass(frozen=True)
-class JudgeRunSettings:
-    """How a judge run turns judgments into scores. ``chunk`` items are judged (and cached)
-    per step; it does not change the samples, so it may change between resumed runs. The
-    seed is the judge's own (its config's ``seed``)."""
+class JudgeRunSettings(SettingsModel):
+    """How a judge run turns judgments into scores; each field's ``description`` says what it
+    sets, and ``patarm eval``'s ``--mode``, ``--compare-by`` and ``--chunk`` are generated from
+    the fields. ``chunk`` does not change the samples, so it may change between resumed runs.
 
-    mode: JudgeMode = "pointwise"
-    compare_by: CompareBy = "score"
-    voting: Literal["mean", "median"] = "mean"
-    chunk: int = 32
-    domain: str | None = None
+    ``voting`` is the judge's rule: its default is :class:`~patarm.judges.JudgeConfig`'s
+    ``voting`` (``patarm eval`` passes ``--voting``), applied here to the cached samples, so it
+    may change without re-judging. The seed is the judge's own (its config's ``seed``);
+    ``domain`` is the judging commands' ``--domain``.
 
-    def __post_init__(self) -> None:
-        if self.chunk < 1:
-            raise ConfigError(f"chunk: expected at least 1, got {self.chunk}")
+    >>> JudgeRunSettings(compare_by="majority").voting
+    'mean'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: JudgeMode = Field("pointwise", description="judge each response alone, or each pair side by side")
+    compare_by: CompareBy = Field(
+        "score",
+        description="score: voted scores (--voting); majority: majority of per-sample preferences; expected: "
+        "expected score from log-probabilities (pointwise)",
+    )
+    voting: Literal["mean", "median"] = Field(
+        _JUDGE_VOTING, description="how each response's sample scores combine (the judge config's rule)"
+    )
+    chunk: int = Field(
+        32, ge=1, description="responses (or pairs) judged and cached per step (may change between runs)"
+    )
+    domain: str | None = Field(None, description="judge every row in this domain (None: each row's own, else routed)")
+
+    @model_validator(mode="after")
+    def _expected_needs_pointwise(self) -> JudgeRunSettings:
         if self.mode == "pairwise" and self.compare_by == "expected":
-            raise ConfigError("compare_by 'expected' needs a pointwise judge (expected scores are per response)")
+            raise ConfigError(
+                "JudgeRunSettings: compare_by 'expected' needs a pointwise judge (expected scores are per response)"
+            )
+        return self
 
 
 @dataclass

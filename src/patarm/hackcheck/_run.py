@@ -10,56 +10,81 @@ import hashlib
 import json
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import AliasChoices, ConfigDict, Field, field_validator
+
+from patarm._settings_model import SettingsModel
 from patarm.errors import InputError
 from patarm.hackcheck._evaluate import Scorer, evaluate_step, sample_outputs
 from patarm.hackcheck._gold import Gold
+from patarm.judges import JudgeConfig
+from patarm.parsing import check_scale
 
 __all__ = ["HackcheckSettings", "run_hackcheck", "train_and_record"]
 
+_JUDGE = JudgeConfig.model_fields  # the judge's settings, whose defaults the check shares
 
-@dataclass(frozen=True)
-class HackcheckSettings:
-    """How a check runs; the defaults suit the CPU demo. ``margin``: the gap (in shares of
-    scale) above which reward has outrun gold; ``threads`` 0 keeps torch's default; ``chat``:
-    each prompt is a user message, rendered with the policy's chat template (when it has one)."""
 
-    steps: int = 60
-    eval_every: int = 10
-    eval_samples: int = 4
-    prompts_per_step: int = 4
-    generations: int = 8
-    max_completion_length: int = 12
-    learning_rate: float = 3e-3
-    beta: float = 0.0
-    temperature: float = 1.0
-    seed: int = 0
-    margin: float = 0.1
-    reward_scale: tuple[float, float] = (1.0, 10.0)
-    gold_scale: tuple[float, float] = (0.0, 1.0)
-    bootstrap: int = 1000
-    threads: int = 1
-    chat: bool = False
-    use_cpu: bool = True
-    progress: bool = True
+class HackcheckSettings(SettingsModel):
+    """How a check runs; the defaults suit the CPU demo, but for ``chat_template``, which suits a
+    policy of one's own (the demo gives its policy plain text: ``patarm hackcheck --demo`` turns
+    it off). Each field's ``description`` says what it sets, and ``patarm hackcheck``'s training
+    options are generated from the fields; ``policy_temperature`` and ``chat_template`` may
+    still be given by their former names, ``temperature`` and ``chat``.
 
-    def __post_init__(self) -> None:
-        for name in ("steps", "eval_every", "eval_samples", "prompts_per_step", "max_completion_length"):
-            if getattr(self, name) < 1:
-                raise InputError(f"{name}: expected at least 1, got {getattr(self, name)}")
-        if self.generations < 2:
-            raise InputError(f"generations: GRPO compares at least 2 per prompt, got {self.generations}")
-        if self.margin < 0:
-            raise InputError(f"margin: expected 0 or more, got {self.margin}")
+    ``seed`` and ``reward_scale`` are the judge's: their defaults are
+    :class:`~patarm.judges.JudgeConfig`'s ``seed`` and ``scale``, the one place they are set,
+    and ``patarm hackcheck`` passes its judge's (``--seed``, ``--scale``). ``gold_scale`` is
+    the gold's range; ``use_cpu`` is the command's ``--device``.
+
+    >>> HackcheckSettings(steps=20).shaping()["policy_temperature"]
+    1.0
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    steps: int = Field(60, ge=1, description="GRPO steps")
+    eval_every: int = Field(10, ge=1, description="steps between evaluations")
+    eval_samples: int = Field(4, ge=1, description="outputs per held-out prompt per evaluation")
+    prompts_per_step: int = Field(4, ge=1, description="training prompts per GRPO step")
+    generations: int = Field(8, ge=2, description="GRPO group size: outputs compared per prompt (at least 2)")
+    max_completion_length: int = Field(12, ge=1, description="policy tokens per output")
+    learning_rate: float = Field(3e-3, gt=0, description="the policy's learning rate")
+    beta: float = Field(0.0, ge=0, description="KL weight against the starting policy")
+    policy_temperature: float = Field(
+        1.0,
+        gt=0,
+        validation_alias=AliasChoices("policy_temperature", "temperature"),
+        description="policy sampling temperature",
+    )
+    seed: int = Field(_JUDGE["seed"].default, description="seeds training, the held-out samples and the bootstrap")
+    margin: float = Field(
+        0.1, ge=0, description="gap (share of scale) between reward and gold gains that counts as parting"
+    )
+    reward_scale: tuple[float, float] = Field(
+        _JUDGE["scale"].default, validate_default=True, description="the judge's score scale, low and high"
+    )
+    gold_scale: tuple[float, float] = Field((0.0, 1.0), description="the gold's range, low and high")
+    bootstrap: int = Field(1000, description="bootstrap resamples of the intervals")
+    threads: int = Field(1, description="torch CPU threads; 0 keeps torch's default")
+    chat_template: bool = Field(
+        True,
+        validation_alias=AliasChoices("chat_template", "chat"),
+        description="give the policy each prompt as a user message in its chat template, when it has one",
+    )
+    use_cpu: bool = Field(True, description="train the policy on the CPU")
+    progress: bool = Field(True, description="progress bars")
+
+    @field_validator("reward_scale", "gold_scale")
+    @classmethod
+    def _scale(cls, value: tuple[float, float]) -> tuple[float, float]:
+        return check_scale(value)
 
     def shaping(self) -> dict[str, Any]:
         """What the records depend on (``steps`` is left out: a rerun may extend the run)."""
-        return {
-            k: v for k, v in asdict(self).items() if k not in ("steps", "bootstrap", "progress", "threads", "use_cpu")
-        }
+        return self.model_dump(exclude={"steps", "bootstrap", "progress", "threads", "use_cpu"})
 
 
 def _digest(items: Sequence[str]) -> str:
@@ -90,7 +115,7 @@ def _callbacks(
             return
         outputs = sample_outputs(
             model, tokenizer, eval_prompts, samples=s.eval_samples, max_new_tokens=s.max_completion_length,
-            temperature=s.temperature, seed=s.seed + step, chat=chat,
+            temperature=s.policy_temperature, seed=s.seed + step, chat=chat,
         )  # fmt: skip
         store.put(evaluate_step(step, eval_prompts, outputs, reward, gold))
 
@@ -170,7 +195,7 @@ def train_and_record(
             tokenizer = AutoTokenizer.from_pretrained(policy)
             if tokenizer.pad_token is None:
                 tokenizer.pad_token = tokenizer.eos_token
-            chat = s.chat and getattr(tokenizer, "chat_template", None) is not None
+            chat = s.chat_template and getattr(tokenizer, "chat_template", None) is not None
             rows: list[dict[str, Any]] = [
                 {"prompt": [{"role": "user", "content": p}] if chat else p} for p in train_prompts
             ]
@@ -181,7 +206,7 @@ def train_and_record(
                 per_device_train_batch_size=batch,
                 num_generations=s.generations,
                 max_completion_length=s.max_completion_length,
-                temperature=s.temperature,
+                temperature=s.policy_temperature,
                 learning_rate=s.learning_rate,
                 beta=s.beta,
                 logging_steps=1,
@@ -244,7 +269,7 @@ def run_hackcheck(
         "policy": policy,
         "train_prompts": len(train_prompts),
         "eval_prompts": len(eval_prompts),
-        "settings": asdict(s),
+        "settings": s.model_dump(),
         **(fingerprint or {}),
     }
     if plots:
