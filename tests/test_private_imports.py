@@ -26,7 +26,6 @@ ALLOWED = {
     ("cli", "patarm.eval._rewardbench2"): "canonical_subset, the eval command's subset names",
     ("hackcheck", "patarm.demo._model"): "the demo's tiny model, which the hackcheck demo reuses",
     ("hackcheck", "patarm.demo._run"): "the demo's templates and rubrics, which the hackcheck demo reuses",
-    ("prompts", "patarm.rubrics._rubric"): "_num, the rubric's two-line number formatting for templates",
 }
 
 
