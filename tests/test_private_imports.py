@@ -14,8 +14,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "patarm"
 
 # (importing top-level package, imported private module): why it stays.
 ALLOWED = {
-    ("audit", "patarm.eval._runner"): "judge_domain, the runner's per-row domain rule; to move to patarm.rubrics",
-    ("cli", "patarm.audit._pairs"): "load_audit_data, the audit command's reader; not a library entry point",
     ("cli", "patarm.audit._plots"): "matplotlib plots, imported only when a command draws them",
     ("cli", "patarm.analysis._plots"): "matplotlib plots, imported only when a command draws them",
     ("analysis", "patarm.demo._task"): "the demo's task, whose known truth the analysis demo reuses",

@@ -62,7 +62,7 @@ def _source(args: argparse.Namespace) -> None:
 
 
 def _pairs(args: argparse.Namespace, written: list[Path]) -> list[Any]:
-    from patarm.audit._pairs import load_audit_data
+    from patarm.audit import load_audit_data
     from patarm.store import check_distinct
 
     _source(args)

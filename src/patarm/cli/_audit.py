@@ -73,7 +73,7 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
 
 
 def _load_data(args: argparse.Namespace) -> Any:
-    from patarm.audit._pairs import load_audit_data
+    from patarm.audit import load_audit_data
     from patarm.store import check_distinct
 
     if not args.input:
