@@ -19,8 +19,6 @@ ALLOWED = {
     ("analysis", "patarm.demo._task"): "the demo's task, whose known truth the analysis demo reuses",
     ("cli", "patarm.demo._plot"): "matplotlib plots, imported only when a command draws them",
     ("cli", "patarm.hackcheck._plots"): "matplotlib plots, imported only when a command draws them",
-    ("cli", "patarm.data._convert"): "jsonl_output, the data commands' output rule",
-    ("cli", "patarm.eval._rewardbench2"): "canonical_subset, the eval command's subset names",
     ("hackcheck", "patarm.demo._model"): "the demo's tiny model, which the hackcheck demo reuses",
     ("hackcheck", "patarm.demo._run"): "the demo's templates and rubrics, which the hackcheck demo reuses",
 }
