@@ -16,11 +16,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "patarm"
 ALLOWED = {
     ("cli", "patarm.audit._plots"): "matplotlib plots, imported only when a command draws them",
     ("cli", "patarm.analysis._plots"): "matplotlib plots, imported only when a command draws them",
-    ("analysis", "patarm.demo._task"): "the demo's task, whose known truth the analysis demo reuses",
     ("cli", "patarm.demo._plot"): "matplotlib plots, imported only when a command draws them",
     ("cli", "patarm.hackcheck._plots"): "matplotlib plots, imported only when a command draws them",
-    ("hackcheck", "patarm.demo._model"): "the demo's tiny model, which the hackcheck demo reuses",
-    ("hackcheck", "patarm.demo._run"): "the demo's templates and rubrics, which the hackcheck demo reuses",
 }
 
 

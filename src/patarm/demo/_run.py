@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from patarm.demo._model import demo_model_and_tokenizer
-from patarm.demo._task import DEMO_DOMAIN, DEMO_RUBRIC, DemoTask, flip_labels
+from patarm.demo._task import DEMO_DOMAIN, DemoTask, demo_rubrics, flip_labels
 from patarm.store import atomic_write
 
-__all__ = ["DemoConfig", "DemoResult", "run_demo"]
+__all__ = ["DEMO_TEMPLATE_DIR", "DemoConfig", "DemoResult", "evaluate", "run_demo"]
 
-TEMPLATES = Path(__file__).parent / "templates"
+# The demo judge's prompt template: the task tag and the response, no criteria block.
+DEMO_TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -125,18 +126,10 @@ def _cpu_training(seed: int) -> dict[str, Any]:
     }
 
 
-def _demo_rubrics() -> Any:
-    from patarm.rubrics import RubricSet
-
-    rubrics = RubricSet()
-    rubrics.register(DEMO_RUBRIC)
-    return rubrics
-
-
 def _judge_prompts() -> Any:
     from patarm.prompts import JudgePrompts
 
-    return JudgePrompts(_demo_rubrics(), tiers="primary", template_dir=TEMPLATES)
+    return JudgePrompts(demo_rubrics(), tiers="primary", template_dir=DEMO_TEMPLATE_DIR)
 
 
 def _random_score_records(pairs: list[Any], seed: int) -> list[dict[str, Any]]:
@@ -161,7 +154,7 @@ def evaluate(model: Any, tokenizer: Any, pairs: list[Any], samples: int, seed: i
 
     config = JudgeConfig(samples=samples, temperature=1.0, max_new_tokens=6, seed=seed, tiers="primary", chunk_size=256)
     backend = TransformersBackend(model, tokenizer, batch_size=256)
-    judge = PointwiseJudge(backend, config, rubrics=_demo_rubrics(), template_dir=str(TEMPLATES))
+    judge = PointwiseJudge(backend, config, rubrics=demo_rubrics(), template_dir=str(DEMO_TEMPLATE_DIR))
     items = [PointwiseItem(p.prompt, side, DEMO_DOMAIN) for p in pairs for side in (p.chosen, p.rejected)]
     model.eval()
     results = judge.judge_many(items)
