@@ -13,12 +13,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "patarm"
 
 # (importing top-level package, imported private module): why it stays.
-ALLOWED = {
-    ("cli", "patarm.audit._plots"): "matplotlib plots, imported only when a command draws them",
-    ("cli", "patarm.analysis._plots"): "matplotlib plots, imported only when a command draws them",
-    ("cli", "patarm.demo._plot"): "matplotlib plots, imported only when a command draws them",
-    ("cli", "patarm.hackcheck._plots"): "matplotlib plots, imported only when a command draws them",
-}
+ALLOWED = {}
 
 
 def private_imports() -> set[tuple[str, str]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from patarm.audit import AuditData, AuditPair, AuditSettings, compare_markdown, run_audit
-from patarm.audit._plots import plot_all
+from patarm.audit.plots import plot_all
 from patarm.backends import TransformersBackend
 from patarm.demo import DEMO_TEMPLATE_DIR, DemoConfig, DemoTask, demo_rubrics, run_demo
 from patarm.judges import JudgeConfig, PointwiseJudge

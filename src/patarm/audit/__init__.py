@@ -6,7 +6,8 @@ The pieces work alone: :func:`plain` / :func:`styled` / :func:`apply_attack` rew
 user's own responses deterministically; :func:`collect` judges probes resumably through a
 :class:`~patarm.store.JsonlStore`; :func:`run_checks` turns judgments into checks;
 :func:`load_audit_data` reads the pairs (a preference file or a benchmark's rows);
-:func:`run_audit` does it all and writes ``audit.json``, ``audit.md`` and PNG plots.
+:func:`run_audit` does it all and writes ``audit.json``, ``audit.md`` and PNG plots (drawn by
+:mod:`patarm.audit.plots`, which needs matplotlib).
 ``patarm audit`` is the command-line layer over them.
 
 >>> styled("Use a list.\\n\\nThen sort it.")

@@ -90,7 +90,7 @@ def _load_data(args: argparse.Namespace) -> Any:
 
 def _compare(args: argparse.Namespace, output: Path) -> int:
     from patarm.audit import compare_markdown, load_audit
-    from patarm.audit._plots import plot_all
+    from patarm.audit.plots import plot_all
     from patarm.cli._compare import compare_reports
 
     data: list[Any] = []  # read once, and only when a side is a judge to audit now

@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     require("trl", "demo")
     require("matplotlib", "demo")
     from patarm.demo import DemoConfig, run_demo
-    from patarm.demo._plot import plot_history
+    from patarm.demo.plots import plot_history
 
     config = DemoConfig(
         steps=args.steps,

@@ -4,7 +4,8 @@ synthetic task, through SFT (format only) then GRPO with PAR in TRL (extra ``dem
 Its pieces serve the other demos too (the analysis and hackcheck demos reuse them): the task
 (:class:`DemoTask`, :data:`GOOD_WORDS`, :data:`BAD_WORDS`), its rubric (:func:`demo_rubrics`)
 and prompt template (:data:`DEMO_TEMPLATE_DIR`), and the tiny judge
-(:func:`demo_model_and_tokenizer`, whose tokenizer knows :data:`DEMO_VOCABULARY`).
+(:func:`demo_model_and_tokenizer`, whose tokenizer knows :data:`DEMO_VOCABULARY`). The
+training curves are drawn by :mod:`patarm.demo.plots` (matplotlib).
 """
 
 from patarm.demo._model import DEMO_VOCABULARY, demo_model_and_tokenizer
