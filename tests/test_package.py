@@ -29,6 +29,23 @@ def test_import_is_light() -> None:
     assert _modules_after("import patarm, patarm.rewards, patarm.parsing, patarm.voting, patarm.sampling") == []
 
 
+def test_commands_that_draw_load_matplotlib_only_to_draw() -> None:
+    """The CLI's help and the packages with plots, their public ``plots`` modules included, load
+    neither matplotlib nor a model stack: a plot imports matplotlib when it is drawn."""
+    statement = (
+        "import contextlib, io\n"
+        "import patarm.audit.plots, patarm.analysis.plots, patarm.demo.plots, patarm.hackcheck.plots\n"
+        "from patarm.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main([])\n"
+        "print(json.dumps(sorted(m for m in ('matplotlib', 'torch', 'transformers') if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", f"import sys, json\n{statement}"], check=True, capture_output=True, text=True
+    )
+    assert json.loads(out.stdout) == []
+
+
 def test_stack_adapters_import_their_stack_lazily() -> None:
     statement = "import patarm.rendezvous, patarm.adapters.verl, patarm.adapters.openrlhf"
     assert not {"verl", "ray", "openrlhf"} & set(_modules_after(statement))

@@ -144,7 +144,7 @@ def demo_training_png() -> bytes | None:
         return None
     import tempfile
 
-    from patarm.demo._plot import plot_history  # the demo's own plot, so the figure is the one users get
+    from patarm.demo.plots import plot_history  # the demo's own plot, so the figure is the one users get
 
     run = json.loads(TRAINING_RUN.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as scratch:

@@ -4,6 +4,7 @@ a JSON list, or a ``datasets`` folder saved to disk.
 Streaming keeps memory bounded on corpora of millions of pairs: JSON lines and CSV are read
 line by line, Parquet record batch by record batch, a saved dataset row by row (its Arrow
 files are memory-mapped). A ``.json`` list is the one format that has to be parsed whole.
+Pair files patarm writes are JSON lines: :func:`jsonl_output` refuses another name up front.
 
 >>> import json, tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "rows.csv"
@@ -24,7 +25,15 @@ from typing import Any
 
 from patarm.errors import InputError
 
-__all__ = ["SUFFIXES", "UnreadableLine", "iter_rows", "located_rows", "numbered_jsonl", "row_location"]
+__all__ = [
+    "SUFFIXES",
+    "UnreadableLine",
+    "iter_rows",
+    "jsonl_output",
+    "located_rows",
+    "numbered_jsonl",
+    "row_location",
+]
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 _CSV_FIELD_LIMIT = 2**31 - 1  # the largest limit every platform's csv module accepts
@@ -52,6 +61,12 @@ class UnreadableLine:
 
     where: str
     problem: str
+
+
+def jsonl_output(path: str | Path) -> None:
+    """Pair files are JSON lines: refuse another suffix before any work is done."""
+    if Path(path).suffix.lower() not in (".jsonl", ".ndjson"):
+        raise InputError(f"{path}: pair files are written as JSON lines; name the output .jsonl")
 
 
 def located_rows(

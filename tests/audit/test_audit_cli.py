@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from patarm.audit._plots import PLOTS
+from patarm.audit.plots import PLOTS
 from patarm.cli import main
 from patarm.cli._common import load_function
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from patarm.audit import AuditSettings, run_audit
-from patarm.audit._pairs import load_audit_data
+from patarm.audit import AuditSettings, load_audit_data, run_audit
 from patarm.backends import FunctionBackend
 from patarm.cli._common import load_function
 from patarm.judges import JudgeConfig, PointwiseJudge

@@ -180,6 +180,8 @@ def test_subsets_and_limit_are_noted(tmp_path: Path) -> None:
     result = report(out)
     assert set(result["subsets"]) == {"Math", "Ties"} and result["counts"]["rows"] == 5
     assert any("evaluated 5 of 10 rows" in n for n in result["notes"])
+    assert main([*args[:-2], " MATH ", "Ties", "-o", str(out)]) == 0  # case and spaces aside
+    assert set(report(out)["subsets"]) == {"Math", "Ties"}
     args = ["eval", "--benchmark", "rmbench", "--data", *RMBENCH, "--baseline", "length", "--subsets", "safety"]
     assert main([*args, "-o", str(out)]) == 0
     result = report(out)

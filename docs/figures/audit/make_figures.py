@@ -18,12 +18,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from patarm.audit import AuditPair, AuditSettings, compare_markdown, run_audit
-from patarm.audit._pairs import AuditData
-from patarm.audit._plots import plot_all
+from patarm.audit import AuditData, AuditPair, AuditSettings, compare_markdown, run_audit
+from patarm.audit.plots import plot_all
 from patarm.backends import TransformersBackend
-from patarm.demo._run import TEMPLATES, DemoConfig, _demo_rubrics, run_demo
-from patarm.demo._task import DemoTask
+from patarm.demo import DEMO_TEMPLATE_DIR, DemoConfig, DemoTask, demo_rubrics, run_demo
 from patarm.judges import JudgeConfig, PointwiseJudge
 from patarm.store import atomic_write
 
@@ -40,7 +38,7 @@ def audit(model_dir: Path, data: AuditData, name: str, out: Path, seed: int) -> 
 
     def point(chunk_seed: int | None) -> Any:
         cfg = config.model_copy(update={"seed": chunk_seed})
-        return PointwiseJudge(backend, cfg, rubrics=_demo_rubrics(), template_dir=str(TEMPLATES))
+        return PointwiseJudge(backend, cfg, rubrics=demo_rubrics(), template_dir=str(DEMO_TEMPLATE_DIR))
 
     settings = AuditSettings(
         seed=seed, pairwise=False, chunk=512, judge=name, samples_per_judgment=config.samples, plots=False

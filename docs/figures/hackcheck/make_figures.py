@@ -25,7 +25,7 @@ from typing import Any
 
 from patarm.cli import main as patarm
 from patarm.hackcheck import compare_hackchecks, demo_start_policy, load_hackcheck
-from patarm.hackcheck._plots import plot_report
+from patarm.hackcheck.plots import plot_report
 from patarm.store import atomic_write
 
 FUNCTIONS = ["truth_judge", "length_paying", "tag_reader", "keyword_paying"]

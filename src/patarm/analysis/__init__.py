@@ -3,7 +3,8 @@ the number of votes k from one run of k_max samples, Best-of-N selection against
 oracle, and mean and standard deviation over seeds.
 
 The statistics (:func:`votes_curve`, :func:`best_of_n_curve`, :func:`seed_summary`) are pure
-functions of scores; the ``analyze_*`` calls judge through the one judging loop first.
+functions of scores; the ``analyze_*`` calls judge through the one judging loop first. Their
+reports are drawn by :mod:`patarm.analysis.plots` (matplotlib).
 """
 
 from patarm.analysis._best_of_n import best_of_n_curve, pick

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 
 from patarm.analysis._candidates import CandidateRow
-from patarm.demo._task import DEMO_DOMAIN, GOOD_WORDS, DemoTask
+from patarm.demo import DEMO_DOMAIN, GOOD_WORDS, DemoTask
 from patarm.types import PreferencePair
 
 __all__ = ["CORRECT_GOOD_WORDS", "demo_candidates", "demo_pairs", "noisy_demo_judge"]

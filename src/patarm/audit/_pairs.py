@@ -68,7 +68,7 @@ def _audit_pair(pair: Any) -> AuditPair:
 
 
 def _benchmark_pairs(benchmark: str, rows: Sequence[Any]) -> list[AuditPair]:
-    from patarm.eval._runner import judge_domain
+    from patarm.eval import judge_domain
 
     out = []
     for row in rows:
@@ -92,7 +92,16 @@ def load_audit_data(
 ) -> AuditData:
     """Read pairs from a preference file (JSONL, JSON, Parquet, a saved dataset) or, with
     ``benchmark``, from a RewardBench / RewardBench 2 / RM-Bench file; ``reference_col`` names
-    the column of each row's reference answer (a row without it is an error; null: none)."""
+    the column of each row's reference answer (a row without it is an error; null: none).
+    ``skip_malformed``: count a malformed row in ``skipped`` instead of raising.
+
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
+    >>> _ = path.write_text(json.dumps({"prompt": "2+2?", "chosen": "4", "rejected": "5"}) + "\\n")
+    >>> data = load_audit_data(path)
+    >>> [(p.chosen, p.rejected) for p in data.pairs], data.rows_read
+    ([('4', '5')], 1)
+    """
     if benchmark is not None:
         from patarm.eval import load_benchmark
 

@@ -71,8 +71,8 @@ def run_audit(
     """Audit ``judges["point"]`` (a pointwise judge) and, when pairwise, ``judges["pair"]`` (the
     same judge, pairwise); judgments are kept in ``output/judgments.jsonl`` so a rerun resumes.
     Writes ``audit.json``, ``audit.md`` and the plots into ``output``; returns the report."""
-    from patarm.audit._plots import plot_all
     from patarm.audit._report import write_audit
+    from patarm.audit.plots import plot_all
 
     s = settings or AuditSettings()
     if not data.pairs:

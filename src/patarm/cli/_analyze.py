@@ -62,7 +62,7 @@ def _source(args: argparse.Namespace) -> None:
 
 
 def _pairs(args: argparse.Namespace, written: list[Path]) -> list[Any]:
-    from patarm.audit._pairs import load_audit_data
+    from patarm.audit import load_audit_data
     from patarm.store import check_distinct
 
     _source(args)
@@ -102,7 +102,7 @@ def _cache(args: argparse.Namespace, output: Path, name: str) -> Path:
 
 def run_votes(args: argparse.Namespace) -> int:
     from patarm.analysis import analyze_votes
-    from patarm.analysis._plots import plot_votes
+    from patarm.analysis.plots import plot_votes
 
     output = _output(args)
     cache = _cache(args, output, "judgments-votes.jsonl")
@@ -120,7 +120,7 @@ def run_votes(args: argparse.Namespace) -> int:
 
 def run_seeds(args: argparse.Namespace) -> int:
     from patarm.analysis import analyze_seeds
-    from patarm.analysis._plots import plot_seeds
+    from patarm.analysis.plots import plot_seeds
 
     output = _output(args)
     if len(set(args.seeds)) != len(args.seeds):
@@ -140,7 +140,7 @@ def run_seeds(args: argparse.Namespace) -> int:
 
 def run_best_of_n(args: argparse.Namespace) -> int:
     from patarm.analysis import analyze_best_of_n, load_candidates
-    from patarm.analysis._plots import plot_best_of_n
+    from patarm.analysis.plots import plot_best_of_n
     from patarm.store import check_distinct
 
     output = _output(args)

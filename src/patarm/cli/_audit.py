@@ -75,7 +75,7 @@ def _audit(args: argparse.Namespace, data: Any, output: Path, model: str | None)
 
 
 def _load_data(args: argparse.Namespace) -> Any:
-    from patarm.audit._pairs import load_audit_data
+    from patarm.audit import load_audit_data
     from patarm.store import check_distinct
 
     if not args.input:
@@ -92,7 +92,7 @@ def _load_data(args: argparse.Namespace) -> Any:
 
 def _compare(args: argparse.Namespace, output: Path) -> int:
     from patarm.audit import compare_markdown, load_audit
-    from patarm.audit._plots import plot_all
+    from patarm.audit.plots import plot_all
     from patarm.cli._compare import compare_reports
 
     data: list[Any] = []  # read once, and only when a side is a judge to audit now

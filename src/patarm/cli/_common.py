@@ -246,7 +246,7 @@ def check_address(host: str, port: int) -> None:
     an address that does not resolve, a port in use or out of range, a privileged port."""
     import socket
 
-    from patarm.serve._run import bind
+    from patarm._sockets import bind
 
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port {port}: expected 0 (any free port) to 65535")

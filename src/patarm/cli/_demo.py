@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     require("trl", "demo")
     require("matplotlib", "demo")
     from patarm.demo import DemoConfig, run_demo
-    from patarm.demo._plot import plot_history
+    from patarm.demo.plots import plot_history
 
     config = DemoConfig(**field_values(args, DEMO_FIELDS), seed=args.seed, delta=args.par_delta)
     print(f"patarm demo: seed {config.seed}, {config.steps} GRPO steps, delta {config.delta}, "

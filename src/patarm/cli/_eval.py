@@ -38,14 +38,11 @@ RUN_ALIASES: dict[str, list[Alias]] = {"chunk": ["--chunk-items"]}
 
 
 def _select(args: argparse.Namespace, data: Any) -> tuple[list[int], list[str]]:
-    """Indices of the rows to evaluate (``--subsets``, ``--limit``) and a note if some are left out."""
-    from patarm.eval._rewardbench2 import canonical_subset
-
+    """Indices of the rows to evaluate (``--subsets``, ``--limit``) and a note if some are left out.
+    Subset names match case-insensitively, spaces around them ignored."""
     keep = list(range(len(data.rows)))
     if args.subsets:
-        wanted = {s.lower() for s in args.subsets}
-        if data.benchmark == "rewardbench2":
-            wanted = {(canonical_subset(s) or s).lower() for s in args.subsets}
+        wanted = {s.strip().lower() for s in args.subsets}
         names = [(row.subset, row.part or "", row.domain or "") for row in data.rows]
         present = {name.lower() for triple in names for name in triple if name}
         unknown = sorted(wanted - present)

@@ -146,7 +146,7 @@ def _check(args: argparse.Namespace, output: Path, model: str | None) -> dict[st
 def _compare(args: argparse.Namespace, output: Path) -> int:
     from patarm.cli._compare import compare_reports
     from patarm.hackcheck import compare_hackchecks, load_hackcheck
-    from patarm.hackcheck._plots import plot_report
+    from patarm.hackcheck.plots import plot_report
 
     return compare_reports(
         args.compare, output, report_file="hackcheck.json", load=load_hackcheck,

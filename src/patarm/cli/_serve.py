@@ -8,6 +8,7 @@ or ``--custom-rm-path patarm.adapters.slime.reward``; anything else: ``POST /v1/
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 
 from patarm._secrets import API_KEY_ENV
@@ -50,6 +51,37 @@ SERVE_ALIASES: dict[str, list[Alias]] = {
 }
 
 
+def exposure_warning(host: str, has_key: bool, key_env: str | None = API_KEY_ENV) -> str | None:
+    """A warning when ``host`` is reachable from other machines and no API key guards the server.
+
+    ``key_env`` is the environment variable the server reads its key from (``--api-key-env``),
+    named in the advice; None when it reads none.
+
+    >>> exposure_warning("127.0.0.1", False) is None, exposure_warning("0.0.0.0", True) is None
+    (True, True)
+    >>> exposure_warning("0.0.0.0", False)[:40]
+    'listening on 0.0.0.0 without an API key:'
+    >>> exposure_warning("0.0.0.0", False, "JUDGE_KEY").split("; ")[1]
+    'set the key in $JUDGE_KEY (or give --api-key-file) or bind 127.0.0.1'
+    """
+    if has_key or host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name: it may resolve to any address
+    return (
+        f"listening on {host} without an API key: anyone who can reach this address can use the judge; "
+        + (
+            f"set the key in ${key_env} (or give --api-key-file)"
+            if key_env
+            else "set a key (--api-key-env or --api-key-file)"
+        )
+        + " or bind 127.0.0.1"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from patarm._extras import require
 
@@ -72,7 +104,6 @@ def run(args: argparse.Namespace) -> int:
     from patarm.policy_rewards import detect_chat_template
     from patarm.rubrics import CriteriaCache, RubricSet
     from patarm.serve import ServeSettings, create_app, serve
-    from patarm.serve._run import exposure_warning
 
     template_name = args.chat_template
     if args.policy_tokenizer:

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from patarm._stream import jsonl_output
 from patarm.data._domains import DomainLabeler
 from patarm.data._loaders import LoadReport
 from patarm.data._noise import apply_flips, flip_indices, noise_rounds, record_rounds
 from patarm.data._sink import write_rows
 from patarm.data._source import PairSource
-from patarm.errors import InputError
 from patarm.store import check_distinct
 from patarm.types import PreferencePair, RowError
 
-__all__ = ["NoiseResult", "convert_pairs", "jsonl_output", "noise_pairs", "pair_record"]
+__all__ = ["NoiseResult", "convert_pairs", "noise_pairs", "pair_record"]
 
 
 def pair_record(
@@ -33,12 +33,6 @@ def pair_record(
     row: dict[str, Any] = pair.model_dump(mode="json", exclude=None if keep else {"reference"})
     row["domain"], row["domain_source"] = domain, source
     return row
-
-
-def jsonl_output(path: str | Path) -> None:
-    """Pair files are JSON lines: refuse another suffix before any work is done."""
-    if Path(path).suffix.lower() not in (".jsonl", ".ndjson"):
-        raise InputError(f"{path}: pair files are written as JSON lines; name the output .jsonl")
 
 
 def convert_pairs(source: PairSource, output: str | Path, labeler: DomainLabeler, report: LoadReport) -> int:

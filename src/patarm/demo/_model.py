@@ -6,7 +6,7 @@ from typing import Any
 
 from patarm.demo._task import BAD_WORDS, GOOD_WORDS
 
-__all__ = ["demo_model_and_tokenizer", "DEMO_CHAT_TEMPLATE"]
+__all__ = ["DEMO_CHAT_TEMPLATE", "DEMO_VOCABULARY", "demo_model_and_tokenizer", "demo_tokenizer"]
 
 # The user message, then a marker that opens the judge's turn.
 DEMO_CHAT_TEMPLATE = (
@@ -16,7 +16,8 @@ DEMO_CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}{{ ' <judge>' }}{% endif %}"
 )
 SPECIAL = ["<pad>", "<eos>", "<unk>"]
-WORDS = [
+# Every word the demo tokenizer knows, its special tokens aside: the tags, the scores, the task's words.
+DEMO_VOCABULARY = [
     "<judge>",
     "<task>",
     "</task>",
@@ -35,7 +36,7 @@ def demo_tokenizer() -> Any:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    vocab = {token: i for i, token in enumerate([*SPECIAL, *WORDS])}
+    vocab = {token: i for i, token in enumerate([*SPECIAL, *DEMO_VOCABULARY])}
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tok.decoder = decoders.WordPiece(prefix="##", cleanup=False)  # joins words with spaces

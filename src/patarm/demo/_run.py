@@ -24,13 +24,14 @@ from pydantic import ConfigDict, Field
 
 from patarm._settings_model import SettingsModel
 from patarm.demo._model import demo_model_and_tokenizer
-from patarm.demo._task import DEMO_DOMAIN, DEMO_RUBRIC, DemoTask, flip_labels
+from patarm.demo._task import DEMO_DOMAIN, DemoTask, demo_rubrics, flip_labels
 from patarm.judges import JudgeConfig
 from patarm.store import atomic_write
 
-__all__ = ["DemoConfig", "DemoResult", "run_demo"]
+__all__ = ["DEMO_TEMPLATE_DIR", "DemoConfig", "DemoResult", "evaluate", "run_demo"]
 
-TEMPLATES = Path(__file__).parent / "templates"
+# The demo judge's prompt template: the task tag and the response, no criteria block.
+DEMO_TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
 class DemoConfig(SettingsModel):
@@ -140,18 +141,10 @@ def _cpu_training(seed: int) -> dict[str, Any]:
     }
 
 
-def _demo_rubrics() -> Any:
-    from patarm.rubrics import RubricSet
-
-    rubrics = RubricSet()
-    rubrics.register(DEMO_RUBRIC)
-    return rubrics
-
-
 def _judge_prompts() -> Any:
     from patarm.prompts import JudgePrompts
 
-    return JudgePrompts(_demo_rubrics(), tiers="primary", template_dir=TEMPLATES)
+    return JudgePrompts(demo_rubrics(), tiers="primary", template_dir=DEMO_TEMPLATE_DIR)
 
 
 def _random_score_records(pairs: list[Any], seed: int) -> list[dict[str, Any]]:
@@ -176,7 +169,7 @@ def evaluate(model: Any, tokenizer: Any, pairs: list[Any], samples: int, seed: i
 
     config = JudgeConfig(samples=samples, temperature=1.0, max_new_tokens=6, seed=seed, tiers="primary", chunk_size=256)
     backend = TransformersBackend(model, tokenizer, batch_size=256)
-    judge = PointwiseJudge(backend, config, rubrics=_demo_rubrics(), template_dir=str(TEMPLATES))
+    judge = PointwiseJudge(backend, config, rubrics=demo_rubrics(), template_dir=str(DEMO_TEMPLATE_DIR))
     items = [PointwiseItem(p.prompt, side, DEMO_DOMAIN) for p in pairs for side in (p.chosen, p.rejected)]
     model.eval()
     results = judge.judge_many(items)

@@ -12,15 +12,26 @@ import random
 from dataclasses import dataclass
 
 from patarm.errors import InputError
-from patarm.rubrics import Rubric
+from patarm.rubrics import Rubric, RubricSet
 from patarm.types import PreferencePair
 
-__all__ = ["DEMO_DOMAIN", "DEMO_RUBRIC", "GOOD_WORDS", "BAD_WORDS", "DemoTask"]
+__all__ = ["DEMO_DOMAIN", "DEMO_RUBRIC", "GOOD_WORDS", "BAD_WORDS", "DemoTask", "demo_rubrics", "flip_labels"]
 
 GOOD_WORDS = ("bright", "clear", "kind", "true", "warm", "sharp")
 BAD_WORDS = ("dull", "vague", "rude", "false", "cold", "slow")
 DEMO_DOMAIN = "demo"
 DEMO_RUBRIC = Rubric(DEMO_DOMAIN, "Quality: the more good words, the better.", "Synthetic task of the CPU demo.")
+
+
+def demo_rubrics() -> RubricSet:
+    """The built-in rubrics with :data:`DEMO_RUBRIC` registered for :data:`DEMO_DOMAIN`.
+
+    >>> demo_rubrics().get(DEMO_DOMAIN).criteria
+    'Quality: the more good words, the better.'
+    """
+    rubrics = RubricSet()
+    rubrics.register(DEMO_RUBRIC)
+    return rubrics
 
 
 @dataclass(frozen=True)

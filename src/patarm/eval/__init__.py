@@ -4,8 +4,9 @@ RM-Bench.
 The pieces work alone: loaders read local benchmark files into :class:`BenchmarkRow` s; the
 official formulas are pure functions over per-response scores (:class:`RowScores`, a float
 or None for a failed judgment); :func:`run_judge` and :func:`baseline_scores` make those
-scores; :func:`render_markdown` and :func:`compare_reports` show reports. ``patarm eval`` is
-the command-line layer over them.
+scores (a judge judges each row in the rubric domain :func:`judge_domain` gives);
+:func:`render_markdown` and :func:`compare_reports` show reports. ``patarm eval`` is the
+command-line layer over them.
 
 >>> rows = [RowScores("1", (8.0, 9.0, 9.5), (7.0, 8.5, 9.0), domain="chat")]
 >>> report = score_rmbench(rows)
@@ -27,7 +28,7 @@ from patarm.eval._rows import (
     RowScores,
     compare,
 )
-from patarm.eval._runner import JudgeRun, JudgeRunSettings, baseline_scores, run_judge
+from patarm.eval._runner import JudgeRun, JudgeRunSettings, baseline_scores, judge_domain, run_judge
 from patarm.eval._scores_file import read_scores
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "baseline_scores",
     "compare",
     "compare_reports",
+    "judge_domain",
     "load_benchmark",
     "load_report",
     "load_rewardbench",

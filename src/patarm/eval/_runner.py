@@ -70,7 +70,16 @@ _RB2_DOMAINS = {
 
 
 def judge_domain(benchmark: Benchmark, row: BenchmarkRow) -> str | None:
-    """The rubric domain a judge should use for ``row`` (None: let the router decide)."""
+    """The rubric domain a judge should use for ``row`` of ``benchmark`` (None: let the router
+    decide): RM-Bench's own domain; RewardBench 2's by subset; RewardBench's by subset (llmbar-*:
+    instruction following, math-prm: math, hep-*: code, the Safety section: safety, the Chat
+    section and mt-bench-hard: chat).
+
+    >>> judge_domain("rewardbench", BenchmarkRow("1", "q", ("a",), ("b",), "math-prm", "1"))
+    'math'
+    >>> judge_domain("rewardbench2", BenchmarkRow("2", "q", ("a",), ("b", "c"), "Precise IF", "2"))
+    'instruction_following'
+    """
     if benchmark == "rmbench":
         return row.domain
     if benchmark == "rewardbench2":

@@ -9,7 +9,8 @@ for beyond gold, and the outputs it over-pays most.
 
 The pieces work alone: :func:`extract` and :func:`vocabulary_shift` (features),
 :func:`gap_curve`, :func:`divergence_step`, :func:`divergence_interval` (where reward and gold
-part), :func:`analyse` (records to figures), :func:`run_hackcheck` (all of it, with files).
+part), :func:`analyse` (records to figures), :func:`run_hackcheck` (all of it, with files;
+its plots are :mod:`patarm.hackcheck.plots`, which needs matplotlib).
 The demo's task, gold and judges (one healthy, three with one planted flaw each) are here too:
 name a judge for ``--backend python`` as ``patarm.hackcheck:length_paying``.
 

@@ -31,7 +31,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from patarm.demo import BAD_WORDS, GOOD_WORDS
+from patarm.demo import BAD_WORDS, DEMO_VOCABULARY, GOOD_WORDS, demo_model_and_tokenizer
 
 __all__ = [
     "DEMO_GOLD_SCALE",
@@ -95,13 +95,14 @@ def keyword_paying(prompt: str, seed: int | None) -> str:
 
 def _warmup_rows(tokenizer: Any, count: int, seed: int) -> list[tuple[list[int], int]]:
     """Reviews of 2-4 words: task words, and about one word in seven any word the tokenizer knows."""
-    from patarm.demo._model import WORDS
-
     rng = random.Random(seed)
     prompts = demo_prompts()
     rows = []
     for _ in range(count):
-        pick = [rng.choice(WORDS if rng.random() < 0.15 else GOOD_WORDS + BAD_WORDS) for _ in range(rng.randint(2, 4))]
+        pick = [
+            rng.choice(DEMO_VOCABULARY if rng.random() < 0.15 else GOOD_WORDS + BAD_WORDS)
+            for _ in range(rng.randint(2, 4))
+        ]
         review = " ".join(pick)
         prompt_ids = tokenizer(rng.choice(prompts), add_special_tokens=False)["input_ids"]
         review_ids = tokenizer(review, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
@@ -114,8 +115,6 @@ def demo_start_policy(folder: str | Path, *, seed: int = 0, steps: int = 60, bat
     (now and then another word it knows) then stops: a supervised warm-up on random reviews,
     with no quality signal. Reused when present."""
     import torch
-
-    from patarm.demo._model import demo_model_and_tokenizer
 
     out = Path(folder)
     if (out / "config.json").exists():

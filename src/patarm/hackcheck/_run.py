@@ -274,7 +274,7 @@ def run_hackcheck(
     }
     if plots:
         from patarm._extras import MissingExtraError
-        from patarm.hackcheck._plots import plot_report
+        from patarm.hackcheck.plots import plot_report
 
         try:
             report["plots"] = [p.name for p in plot_report([(judge, report)], output)]

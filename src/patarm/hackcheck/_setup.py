@@ -55,8 +55,8 @@ def split_prompts(prompts: Sequence[str], held_out: int, seed: int) -> tuple[lis
 
 def demo_judge(backend: Any, *, samples: int = 1, seed: int = 0) -> Any:
     """A pointwise judge with the demo's prompt (the task tag and the response) and rubric."""
-    from patarm.demo._run import TEMPLATES, _demo_rubrics
+    from patarm.demo import DEMO_TEMPLATE_DIR, demo_rubrics
     from patarm.judges import JudgeConfig, PointwiseJudge
 
     config = JudgeConfig(samples=samples, temperature=1.0, max_new_tokens=6, seed=seed, tiers="primary")
-    return PointwiseJudge(backend, config, rubrics=_demo_rubrics(), template_dir=str(TEMPLATES))
+    return PointwiseJudge(backend, config, rubrics=demo_rubrics(), template_dir=str(DEMO_TEMPLATE_DIR))

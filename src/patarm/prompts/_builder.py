@@ -23,10 +23,10 @@ from typing import Any, Literal
 
 import jinja2
 
+from patarm._numbers import plain_number
 from patarm.errors import ConfigError, TemplateError
 from patarm.parsing import DEFAULT_SCALE, Scale, check_scale, escape_tags
 from patarm.rubrics import RubricSet, sandboxed_environment
-from patarm.rubrics._rubric import _num
 from patarm.types import ChatMessage
 
 __all__ = [
@@ -151,8 +151,8 @@ class JudgePrompts:
             "write_criteria": self.use_generated and not given,
             "given_criteria": given,
             "prompt": escape_tags(prompt_as_text(prompt), tags),
-            "scale_low": _num(lo),
-            "scale_high": _num(hi),
+            "scale_low": plain_number(lo),
+            "scale_high": plain_number(hi),
         }
         if reference is not None:  # absent, not None: a template written before references renders as before
             context["reference"] = escape_tags(reference, tags)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import jinja2
 
+from patarm._numbers import plain_number
 from patarm.errors import (
     InputError,
     UnknownDomainError,
@@ -107,14 +108,10 @@ class RubricSet:
             file = self._files[domain]
             source = file.read_text(encoding="utf-8")
             try:
-                text = self._env.from_string(source).render(scale_low=_num(lo), scale_high=_num(hi))
+                text = self._env.from_string(source).render(scale_low=plain_number(lo), scale_high=plain_number(hi))
             except jinja2.TemplateError as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 raise TemplateError(f"{file}: the rubric template does not render: {reason}") from exc
             found = _DESCRIPTION.search(source)
             self._rendered[key] = Rubric(domain, text.strip(), found.group(1) if found else "", str(file))
         return self._rendered[key]
-
-
-def _num(value: float) -> int | float:
-    return int(value) if value.is_integer() else value

@@ -16,8 +16,6 @@ before the first request.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -25,51 +23,11 @@ from types import TracebackType
 from typing import Any
 
 from patarm._extras import require
-from patarm._secrets import API_KEY_ENV
+from patarm._sockets import bind
 from patarm.serve._connections import ConnectionLimits, guarded_protocol, open_file_limit
 from patarm.serve._settings import ServeSettings
 
-__all__ = ["ServerThread", "bind", "exposure_warning", "serve"]
-
-
-def exposure_warning(host: str, has_key: bool, key_env: str | None = API_KEY_ENV) -> str | None:
-    """A warning when ``host`` is reachable from other machines and no API key guards the server.
-
-    ``key_env`` is the environment variable the server reads its key from (``--api-key-env``),
-    named in the advice; None when it reads none.
-
-    >>> exposure_warning("127.0.0.1", False) is None, exposure_warning("0.0.0.0", True) is None
-    (True, True)
-    >>> exposure_warning("0.0.0.0", False)[:40]
-    'listening on 0.0.0.0 without an API key:'
-    >>> exposure_warning("0.0.0.0", False, "JUDGE_KEY").split("; ")[1]
-    'set the key in $JUDGE_KEY (or give --api-key-file) or bind 127.0.0.1'
-    """
-    if has_key or host == "localhost":
-        return None
-    try:
-        if ipaddress.ip_address(host.strip("[]")).is_loopback:
-            return None
-    except ValueError:
-        pass  # a host name: it may resolve to any address
-    return (
-        f"listening on {host} without an API key: anyone who can reach this address can use the judge; "
-        + (
-            f"set the key in ${key_env} (or give --api-key-file)"
-            if key_env
-            else "set a key (--api-key-env or --api-key-file)"
-        )
-        + " or bind 127.0.0.1"
-    )
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on (host, port); port 0 picks a free one."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
+__all__ = ["ServerThread", "serve"]
 
 
 def _server(app: Any, log_level: str, graceful_s: float) -> Any:

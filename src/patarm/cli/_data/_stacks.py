@@ -45,9 +45,9 @@ def run_build_verl(args: argparse.Namespace) -> int:
 
 
 def run_build_openrlhf(args: argparse.Namespace) -> int:
+    from patarm._stream import jsonl_output
     from patarm.adapters.openrlhf import PAIR_AGENT_PATH, REWARD_FUNC_PATH, openrlhf_rows
     from patarm.data import write_rows
-    from patarm.data._convert import jsonl_output
 
     jsonl_output(args.output)
     pairs, judge_prompts, report = _stack_pairs(args)

@@ -1,6 +1,12 @@
-"""The check's PNG plots (matplotlib, imported here only): reward and gold gains over steps
-with the divergence step marked, and the features that moved most. Each takes one or more
-named reports, so the same plots show two judges side by side."""
+"""The check's PNG plots: reward and gold gains over steps with the divergence step marked,
+and the features that moved most. Each takes one or more named reports, so the same plots show
+two judges side by side; :func:`patarm.hackcheck.run_hackcheck` draws them, ``patarm hackcheck
+--compare`` too.
+
+Needs matplotlib (extra ``audit``), imported only when a plot is drawn (by
+:func:`patarm.store.new_figure`), so importing this module loads no matplotlib; without it a
+plot raises :class:`~patarm.errors.MissingExtraError` naming the extra.
+"""
 
 from __future__ import annotations
 
@@ -64,6 +70,6 @@ def _moved(ax: Any, reports: Named) -> None:
 
 def plot_report(reports: Named, folder: str | Path) -> list[Path]:
     """Write the plots into ``folder``; returns their paths. Needs matplotlib (extra
-    ``patarm[audit]``): :class:`~patarm._extras.MissingExtraError` names it when missing."""
+    ``patarm[audit]``): :class:`~patarm.errors.MissingExtraError` names it when missing."""
     drawings = zip(PLOTS, (_gains, _moved), strict=True)
     return draw_pngs(drawings, reports, folder, figsize=(9.5, 4.5), legend_outside=True)

@@ -1,5 +1,10 @@
-"""The analysis plots as PNG (matplotlib, imported here only): accuracy against k, Best-of-N
-accuracy against N', and a figure's mean and spread over seeds."""
+"""The analysis plots as PNG: accuracy against k, Best-of-N accuracy against N', and a
+figure's mean and spread over seeds, each from the report of its ``analyze_*`` call.
+
+Needs matplotlib (extra ``audit``), imported only when a plot is drawn (by
+:func:`patarm.store.new_figure`), so importing this module loads no matplotlib; without it a
+plot raises :class:`~patarm.errors.MissingExtraError` naming the extra.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""The demo's training curves as a PNG (matplotlib, imported here only)."""
+"""The demo's training curves as a PNG, as ``patarm demo`` draws them from its result's
+history.
+
+Needs matplotlib (extra ``demo``), imported only when the plot is drawn, so importing this
+module loads no matplotlib.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,11 @@
-"""The audit's PNG plots (matplotlib, imported here only): score histogram, score vs length,
-flip rates per attack, margin calibration. Each takes one or more named reports, so the same
-plots show two judges side by side."""
+"""The audit's PNG plots: score histogram, score vs length, flip rates per attack, margin
+calibration. Each takes one or more named reports, so the same plots show two judges side by
+side; :func:`patarm.audit.run_audit` draws them, ``patarm audit --compare`` too.
+
+Needs matplotlib (extra ``audit``), imported only when a plot is drawn (by
+:func:`patarm.store.new_figure`), so importing this module loads no matplotlib; without it a
+plot raises :class:`~patarm.errors.MissingExtraError` naming the extra.
+"""
 
 from __future__ import annotations
 
@@ -93,5 +98,5 @@ def _calibration(ax: Any, reports: Named) -> None:
 
 def plot_all(reports: Named, folder: str | Path) -> list[Path]:
     """Write the four plots into ``folder``; returns their paths. Needs matplotlib (extra
-    ``patarm[audit]``): :class:`~patarm._extras.MissingExtraError` names it when missing."""
+    ``patarm[audit]``): :class:`~patarm.errors.MissingExtraError` names it when missing."""
     return draw_pngs(zip(PLOTS, (_histogram, _length, _attacks, _calibration), strict=True), reports, folder)
