@@ -44,7 +44,7 @@ build_sft_file() {  # build_sft_file FORMAT
         run mkdir -p "$(dirname "$SFT_FILE")"
         # shellcheck disable=SC2086  # TEACHER_ARGS: the teacher's backend flags, split on spaces
         run patarm data build-sft --input "$PAIRS" --output "$SFT_FILE" --format "$1" --margin "$MARGIN" \
-            --quiet $TEACHER_ARGS
+            --no-progress $TEACHER_ARGS
     fi
 }
 

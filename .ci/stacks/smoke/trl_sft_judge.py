@@ -30,7 +30,7 @@ def main() -> int:
         work = Path(scratch)
         pairs = sft_pairs(work)
         build = subprocess.run(
-            ["patarm", "data", "build-sft", "-i", "pairs.jsonl", "-o", "sft.jsonl", "--format", "trl", "--quiet",
+            ["patarm", "data", "build-sft", "-i", "pairs.jsonl", "-o", "sft.jsonl", "--format", "trl", "--no-progress",
              "--backend", "python", "--model", f"{work / 'teacher.py'}:judge"],
             cwd=work, capture_output=True, text=True, timeout=300, env=env,
         )  # fmt: skip

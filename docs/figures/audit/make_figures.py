@@ -34,12 +34,10 @@ def held_out(config: dict[str, Any]) -> AuditData:
 
 def audit(model_dir: Path, data: AuditData, name: str, out: Path, seed: int) -> dict[str, Any]:
     backend = TransformersBackend.from_pretrained(str(model_dir), batch_size=256, device="cpu")
-    config = JudgeConfig(samples=4, temperature=1.0, max_new_tokens=6, tiers="primary", expected_score=True)
-
-    def point(chunk_seed: int | None) -> Any:
-        cfg = config.model_copy(update={"seed": chunk_seed})
-        return PointwiseJudge(backend, cfg, rubrics=demo_rubrics(), template_dir=str(DEMO_TEMPLATE_DIR))
-
+    config = JudgeConfig(
+        samples=4, temperature=1.0, max_new_tokens=6, tiers="primary", expected_score=True, seed=seed
+    )  # each prompt's samples are seeded from this seed and the prompt
+    point = PointwiseJudge(backend, config, rubrics=demo_rubrics(), template_dir=str(DEMO_TEMPLATE_DIR))
     settings = AuditSettings(
         seed=seed, pairwise=False, chunk=512, judge=name, samples_per_judgment=config.samples, plots=False
     )

@@ -15,6 +15,7 @@ from typing import Any
 from patarm.cli._common import (
     add_backend_args,
     add_judge_args,
+    add_progress_arg,
     backend_from_args,
     config_from_args,
     int_at_least,
@@ -110,7 +111,7 @@ def run_votes(args: argparse.Namespace) -> int:
     backend = backend_from_args(args)
     report = analyze_votes(
         pairs, _judge(args, backend), draws=args.draws, store=cache, settings=_fingerprint(args),
-        chunk=args.chunk_items, progress=not args.quiet,
+        chunk=args.chunk, progress=args.progress,
     )  # fmt: skip
     report.update(backend=args.backend, model=args.model, input=str(args.input), cache=str(cache))
     print_replicas(backend)
@@ -130,7 +131,7 @@ def run_seeds(args: argparse.Namespace) -> int:
     backend = backend_from_args(args)
     report = analyze_seeds(
         pairs, lambda seed: _judge(args, backend, seed), args.seeds, draws=args.draws, store_for_seed=stores.get,
-        settings=_fingerprint(args), chunk=args.chunk_items, progress=not args.quiet,
+        settings=_fingerprint(args), chunk=args.chunk, progress=args.progress,
     )  # fmt: skip
     report.update(backend=args.backend, model=args.model, input=str(args.input))
     print_replicas(backend)
@@ -158,7 +159,7 @@ def run_best_of_n(args: argparse.Namespace) -> int:
     backend = backend_from_args(args)
     report = analyze_best_of_n(
         rows, _judge(args, backend), draws=args.draws, seed=args.seed, store=cache, settings=_fingerprint(args),
-        chunk=args.chunk_items, progress=not args.quiet,
+        chunk=args.chunk, progress=args.progress,
     )  # fmt: skip
     report.update(backend=args.backend, model=args.model, input=str(args.input), cache=str(cache))
     print_replicas(backend)
@@ -181,9 +182,12 @@ def _common(parser: argparse.ArgumentParser, *, pairs: bool, draws: int, draws_h
     parser.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the report, plot, judgments")
     parser.add_argument("--draws", type=int_at_least(0 if pairs else 1), default=draws, help=draws_help)
     parser.add_argument(
-        "--chunk-items", type=int_at_least(1), default=32, help="responses judged and stored per step (default 32)"
+        "--chunk", type=int_at_least(1), default=32, help="responses judged and stored per step (default 32)"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--chunk-items", dest="chunk", type=int_at_least(1), default=argparse.SUPPRESS, help="deprecated: use --chunk"
+    )
+    add_progress_arg(parser)
     add_backend_args(parser)
     add_judge_args(parser)
 

@@ -11,6 +11,7 @@ __all__ = [
     "JUDGE_FIELDS",
     "add_backend_args",
     "add_judge_args",
+    "add_progress_arg",
     "add_seed_arg",
     "backend_from_args",
     "check_address",
@@ -223,6 +224,19 @@ def template_dir(args: argparse.Namespace) -> str | None:
     if not Path(folder).is_dir():
         raise ConfigError(f"--template-dir {folder}: no such folder")
     return str(folder)
+
+
+def add_progress_arg(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--progress/--no-progress`` (``dest`` ``progress``, on by default), as the commands whose
+    options come from a settings object's ``progress`` field spell it; ``--quiet`` stays as a
+    deprecated spelling of ``--no-progress``."""
+    parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bars (default on)"
+    )
+    parser.add_argument(
+        "--quiet", dest="progress", action="store_const", const=False, default=argparse.SUPPRESS,
+        help="deprecated: use --no-progress",
+    )  # fmt: skip
 
 
 def add_seed_arg(parser: argparse.ArgumentParser | argparse._ArgumentGroup, help_text: str) -> None:

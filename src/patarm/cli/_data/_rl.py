@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from patarm.cli._common import add_seed_arg, backend_from_args, print_replicas, template_dir
+from patarm.cli._common import add_progress_arg, add_seed_arg, backend_from_args, print_replicas, template_dir
 from patarm.cli._data._shared import cache_settings, labeler, load_lines, print_lines, prompts, shared_args, source
 from patarm.cli._numbers import finite_float
 from patarm.errors import ConfigError
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         reject_sampling=keep,
         sampling=sampling,
         conversational=not args.text_prompts,
-        progress=lambda pairs: tqdm(pairs, desc="pairs", unit="pair", disable=args.quiet),
+        progress=lambda pairs: tqdm(pairs, desc="pairs", unit="pair", disable=not args.progress),
     )
     print_lines(load_lines(args, report))
     if sampling is not None:
@@ -111,7 +111,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="default 1/8 6/8",
     )
     rl.add_argument("--text-prompts", action="store_true", help="prompts as plain text instead of chat messages")
-    rl.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_arg(rl)
     rl.add_argument("--rollouts", type=int, help="sample N judge rollouts per pair with the --backend model")
     rl.add_argument(
         "--rollout-temperature", type=finite_float(0), default=1.0, help="sampling temperature (default 1.0)"

@@ -11,6 +11,7 @@ from typing import Any
 from patarm.cli._common import (
     add_backend_args,
     add_judge_args,
+    add_progress_arg,
     backend_from_args,
     config_from_args,
     print_replicas,
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     backend = backend_from_args(args)
     # The teacher's own settings go to the store with these; the domain is part of what is judged.
     settings = {k: v for k, v in cache_settings(args, config).items() if k not in ("config", "router")}
-    with tqdm(desc="teacher", unit="pair", disable=args.quiet) as bar:
+    with tqdm(desc="teacher", unit="pair", disable=not args.progress) as bar:
         build = build_corpus(
             source(args),
             rows_file,
@@ -147,7 +148,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="pairs judged and cached per step (default 16; may change between runs)",
     )
     sft.add_argument("--text-prompts", action="store_true", help="prompt and completion as plain text")
-    sft.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_arg(sft)
     sft.add_argument(
         "--format",
         choices=SFT_FORMATS,
