@@ -14,6 +14,7 @@ import pytest
 from patarm.adapters.trl import JudgeReward
 from patarm.adapters.verl import compute_score, compute_score_async
 from patarm.backends import FunctionBackend
+from patarm.errors import InputError
 from patarm.judges import JudgeConfig, PointwiseJudge
 from patarm.policy_rewards import JudgeClient, JudgeServerError
 
@@ -200,3 +201,36 @@ def test_client_retries_a_busy_server_then_succeeds() -> None:
     app = Flaky()
     with ServerThread(app) as running, pytest.raises(JudgeServerError, match=r"HTTP 503: restarting after 2 attempts"):
         JudgeClient(running.url, backoff_s=0.01, max_retries=1).score([{"prompt": "a", "response": "b"}])
+
+
+# ----- reference answers from a dataset column -----
+
+_REFERENCE = re.compile(r"<reference>\s*(.*?)\s*</reference>", re.DOTALL)
+
+
+def reference_judge(prompt: str, seed: int | None) -> str:
+    """10 when the response equals the reference block, 1 when it differs, 5 without a reference."""
+    response = _RESPONSE.search(prompt)
+    reference = _REFERENCE.search(prompt)
+    score = 5 if reference is None else (10 if response and response.group(1) == reference.group(1) else 1)
+    return f"<criteria>match</criteria><rationale>r</rationale><answer>{score}</answer>"
+
+
+def test_the_reference_column_reaches_the_judge_row_by_row() -> None:
+    judge = PointwiseJudge(FunctionBackend(reference_judge), JudgeConfig(temperature=0))
+    reward = JudgeReward(judge=judge, reference_key="solution")
+    prompts, completions = ["2+2?", "3+3?", "Say hi."], ["4", "7", "hi"]
+    assert reward(prompts=prompts, completions=completions, solution=["4", 6, None]) == [10.0, 1.0, 5.0]
+    assert JudgeReward(judge=judge)(prompts=prompts, completions=completions, solution=["4", "6", None]) == [5.0] * 3
+    with pytest.raises(InputError, match=r"reference_key='solution'.*columns seen: \['answer'\]"):
+        reward(prompts=prompts, completions=completions, answer=["4", "6", "hi"])
+
+
+@pytest.mark.slow
+def test_the_reference_column_reaches_a_judge_server() -> None:
+    from patarm.serve import ServerThread, ServeSettings, create_app
+
+    judge = PointwiseJudge(FunctionBackend(reference_judge), JudgeConfig(temperature=0))
+    with ServerThread(create_app(judge, ServeSettings(max_wait_ms=2))) as running:
+        reward = JudgeReward(url=running.url, reference_key="solution")
+        assert reward(prompts=["2+2?", "3+3?"], completions=["4", "7"], solution=["4", None]) == [10.0, 5.0]

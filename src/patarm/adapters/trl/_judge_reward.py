@@ -29,6 +29,7 @@ from patarm.policy_rewards import (
     JudgeClient,
     RemoteScore,
     data_domain,
+    reference_text,
     reward_value,
 )
 
@@ -43,6 +44,10 @@ class JudgeReward:
     The domain of each row comes from the ``domain_key`` column, else instruction data (an
     ``instruction_id_list`` column) gets ``instruction_domain``, else ``default_domain``, else the
     judge routes it. ``use_expected_score`` prefers the judge's expected score when it has one.
+    ``reference_key`` names a dataset column holding each row's reference answer (a ground
+    truth, a solution), which reaches the judge in its ``<reference>`` block (read by
+    :func:`~patarm.policy_rewards.reference_text`: a null cell is a row without one); a named
+    column TRL does not pass is an error, never a silent judging without references.
     """
 
     judge: PointwiseJudge | None = None
@@ -55,6 +60,7 @@ class JudgeReward:
     fallback_reward: float | None = None
     timeout_s: float = 180.0
     max_items_per_request: int = 256
+    reference_key: str | None = None
 
     def __post_init__(self) -> None:
         if (self.judge is None) == (self.url is None):
@@ -79,19 +85,39 @@ class JudgeReward:
             )
         return out
 
+    def references(self, count: int, columns: Mapping[str, Any]) -> list[str | None]:
+        """The reference answer of each of ``count`` rows (``reference_key``'s column), or None each."""
+        if self.reference_key is None:
+            return [None] * count
+        values = columns.get(self.reference_key)
+        if not isinstance(values, Sequence) or isinstance(values, str) or len(values) != count:
+            seen = sorted(k for k in columns if k not in ("trainer_state", "log_extra"))
+            raise InputError(
+                f"reference_key={self.reference_key!r}: the training dataset needs that column, one value per "
+                f"row; columns seen: {seen}"
+            )
+        return [reference_text(v) for v in values]
+
     def scores(
-        self, prompts: Sequence[Any], completions: Sequence[Any], domains: Sequence[str | None]
+        self,
+        prompts: Sequence[Any],
+        completions: Sequence[Any],
+        domains: Sequence[str | None],
+        references: Sequence[str | None] | None = None,
     ) -> list[float | None]:
         """The judge's number for each completion (None where no sample parsed)."""
         texts = [completion_text(c) for c in completions]
         chats = [prompt_messages(p) for p in prompts]
+        refs = list(references) if references is not None else [None] * len(texts)
+        rows = [PointwiseItem(p, t, d, r) for p, t, d, r in zip(chats, texts, domains, refs, strict=True)]
         results: Sequence[PointwiseResult | RemoteScore]
         if self._client is not None:
-            items = [{"prompt": p, "response": t, "domain": d} for p, t, d in zip(chats, texts, domains, strict=True)]
+            items = [
+                {"prompt": r.prompt, "response": r.response, "domain": r.domain, "reference": r.reference} for r in rows
+            ]
             results = self._client.score(items)
         else:
             assert self.judge is not None
-            rows = [PointwiseItem(p, t, d) for p, t, d in zip(chats, texts, domains, strict=True)]
             results = self.judge.judge_many(rows)
         return [reward_value(r, use_expected_score=self.use_expected_score) for r in results]
 
@@ -107,7 +133,8 @@ class JudgeReward:
             raise InputError(f"got {len(prompts)} prompts for {len(completions)} completions; TRL sends one each")
         if not completions:
             return []
-        values = self.scores(prompts, completions, self.domains(len(completions), columns))
+        count = len(completions)
+        values = self.scores(prompts, completions, self.domains(count, columns), self.references(count, columns))
         known = [v for v in values if v is not None]
         missing = len(values) - len(known)
         if log_metric is not None:
