@@ -34,7 +34,8 @@ def test_metrics_count_each_replica_under_a_redacted_label(tmp_path: Path) -> No
         assert scored.status_code == 200, scored.text
         assert [r["score"] for r in scored.json()["results"]] == [0.0, 1.0, 2.0, 3.0]
         text = httpx.get(f"{app.url}/metrics", timeout=10).text
-    assert PASSWORD not in text
+        as_json = httpx.get(f"{app.url}/metrics.json", timeout=10).json()
+    assert PASSWORD not in text and PASSWORD not in str(as_json)
     got = {(s.name, s.labels.get("replica")): s.value for f in text_string_to_metric_families(text) for s in f.samples}
     dead_label, live_label = dead.replace(f"judge:{PASSWORD}@", "***@") + "/v1", live + "/v1"
     assert got[("patarm_replica_failures_total", dead_label)] >= 1
@@ -45,6 +46,10 @@ def test_metrics_count_each_replica_under_a_redacted_label(tmp_path: Path) -> No
     assert got[("patarm_replica_in_flight", live_label)] == 0
     total = got[("patarm_replica_requests_total", dead_label)] + got[("patarm_replica_requests_total", live_label)]
     assert total == backend.requests
+    replicas = {r["url"]: r for r in as_json["replicas"]}  # /metrics.json holds the same figures
+    assert set(replicas) == {dead_label, live_label}
+    assert replicas[live_label]["requests"] == 4 and replicas[live_label]["failures"] == 0
+    assert replicas[dead_label]["failures"] >= 1 and replicas[dead_label]["resting"] is True
 
 
 def test_a_backend_without_replicas_adds_no_replica_samples() -> None:
@@ -54,3 +59,4 @@ def test_a_backend_without_replicas_adds_no_replica_samples() -> None:
 
     app = create_app(PointwiseJudge(FunctionBackend(lambda prompt, seed: "<answer>7</answer>")))
     assert "patarm_replica" not in generate_latest(metrics_registry(app.state.service)).decode()
+    assert "replicas" not in app.state.service.metrics_snapshot()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -366,5 +367,10 @@ class JudgeService:
         }
 
     def metrics_snapshot(self) -> dict[str, Any]:
-        """``GET /metrics``."""
-        return self.metrics.snapshot(queued=self.batcher.queued, running=self.batcher.running)
+        """``GET /metrics.json``: the counters, and, when the judge's backend spreads requests over
+        several replicas, one entry per replica under ``replicas`` (as ``/metrics`` has them)."""
+        snapshot = self.metrics.snapshot(queued=self.batcher.queued, running=self.batcher.running)
+        stats = getattr(getattr(self.judge, "backend", None), "replica_stats", None)
+        if callable(stats):
+            snapshot["replicas"] = [dataclasses.asdict(replica) for replica in stats()]
+        return snapshot
