@@ -240,3 +240,22 @@ def test_judge_cli_takes_replicas_and_reports_each(
     assert sum(int(line.split(": ")[1].split(" requests")[0]) for line in lines) == len(rows)
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [o["id"] for o in out] == [r["id"] for r in rows]
+
+
+# A URL as a user writes one: scheme, host, port, and a path or query that may hold commas.
+_URLS = st.builds(
+    lambda scheme, host, port, tail: f"{scheme}://{host}:{port}{tail}",
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+    st.integers(1, 65535),
+    st.sampled_from(["", "/v1", "/v1?tags=a,b", "/judge,2/v1", "/v1?x=1,,2"]),
+)
+
+
+@given(st.lists(_URLS, min_size=1, max_size=5), st.sampled_from([",", ", ", " ,  "]))
+def test_urls_joined_by_commas_split_back_and_commas_inside_a_url_stay(urls: list[str], sep: str) -> None:
+    from patarm.backends._openai import split_urls
+
+    assert split_urls(sep.join(urls)) == urls
+    assert split_urls(urls) == urls
+    assert split_urls([sep.join(urls[:1]), *urls[1:]]) == urls

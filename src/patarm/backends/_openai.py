@@ -25,6 +25,7 @@ import logging
 import math
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
@@ -493,14 +494,23 @@ def _logprob(value: Any) -> float:
 # ----- helpers -----
 
 
+# A comma separates two URLs only where the next URL's scheme follows it (``, https://...``), so a
+# comma inside a URL (a query ``?ids=1,2``, a path) stays part of it. The scheme is bounded, so
+# each comma costs constant work.
+_URL_COMMA = re.compile(r",\s*(?=[A-Za-z][A-Za-z0-9+.-]{0,31}://)")
+
+
 def split_urls(base_url: str | Sequence[str]) -> list[str]:
-    """The URLs in ``base_url``: one string (commas separate several), or a sequence of such strings.
+    """The URLs in ``base_url``: one string (a comma before the next URL's scheme separates
+    several), or a sequence of such strings.
 
     >>> split_urls("http://a:8000, http://b:8000"), split_urls(["http://a:8000", "http://b:8000,http://c"])
     (['http://a:8000', 'http://b:8000'], ['http://a:8000', 'http://b:8000', 'http://c'])
+    >>> split_urls("http://a:8000/v1?tags=x,y")
+    ['http://a:8000/v1?tags=x,y']
     """
     parts = [base_url] if isinstance(base_url, str) else list(base_url)
-    return [url.strip() for part in parts for url in part.split(",") if url.strip()]
+    return [url.strip().rstrip(",").strip() for part in parts for url in _URL_COMMA.split(part) if url.strip(" ,")]
 
 
 def _api_root(base_url: str) -> str:
