@@ -98,6 +98,18 @@ def _demo_config(**kw: Any) -> Any:
     return DemoConfig(**kw)
 
 
+def _trl_reward(**kw: Any) -> Any:
+    from patarm.adapters.trl import PARReward
+
+    return PARReward(**kw)
+
+
+def _pair_settings(**kw: Any) -> Any:
+    from patarm.rendezvous import PairRewardSettings
+
+    return PairRewardSettings(**kw)
+
+
 PROBES: dict[str, Callable[[], Any]] = {
     "bad delta spec": lambda: _delta("no_such_delta(1)"),
     "delta spec naming the standard library": lambda: _delta("os:getcwd()"),
@@ -124,6 +136,12 @@ PROBES: dict[str, Callable[[], Any]] = {
     "HackcheckSettings negative margin": lambda: _hackcheck_settings(margin=-0.1),
     "DemoConfig eval_pairs=0": lambda: _demo_config(eval_pairs=0),
     "DemoConfig label_noise=2": lambda: _demo_config(label_noise=2.0),
+    "PARSettings unknown field": lambda: _par(threshold=1.5),
+    "PARSettings timeout_s=0": lambda: _par(timeout_s=0),
+    "TRL PARReward reversed scale": lambda: _trl_reward(scale=(10, 1)),
+    "TRL PARReward bad settings": lambda: _trl_reward(settings="graded"),
+    "PairRewardSettings empty role key": lambda: _pair_settings(role_key=""),
+    "PairRewardSettings integer_scores=maybe": lambda: _pair_settings(integer_scores="maybe"),
 }
 
 
@@ -140,7 +158,23 @@ def test_every_bad_setting_spec_or_row_is_a_patarm_error(name: str) -> None:
     [
         n
         for n in PROBES
-        if n.startswith(("bad", "non", "negative", "Judge", "Serve", "Audit", "Hackcheck", "Demo", "unknown", "delta"))
+        if n.startswith(
+            (
+                "bad",
+                "non",
+                "negative",
+                "Judge",
+                "Serve",
+                "Audit",
+                "Hackcheck",
+                "Demo",
+                "unknown",
+                "delta",
+                "PAR",
+                "TRL",
+                "Pair",
+            )
+        )
     ],
 )
 def test_settings_and_spec_errors_are_config_errors(name: str) -> None:
