@@ -42,7 +42,12 @@ class AuditSettings(SettingsModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     seed: int = Field(_JUDGE["seed"].default, description="draws the quick sample and the bootstrap intervals")
-    quick: int | None = Field(None, ge=1, description="audit a seeded sample of this many pairs; unset: every pair")
+    quick: int | None = Field(
+        None,
+        ge=1,
+        json_schema_extra={"metavar": "N"},
+        description="audit a seeded sample of this many pairs; unset: every pair",
+    )
     pairwise: bool = Field(True, description="also judge each pair side by side (position bias; pointwise vs pairwise)")
     chunk: int = Field(32, ge=1, description="judgments made and stored per step (may change between runs)")
     scale: tuple[float, float] = Field(

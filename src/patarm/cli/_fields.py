@@ -99,7 +99,9 @@ def _option(name: str, info: FieldInfo, help_text: str | None) -> dict[str, obje
     elif kind is not str:
         raise TypeError(f"{name}: no command-line form for a field of type {kind!r}")
     if ("type" in kwargs and "nargs" not in kwargs) or kind is str:
-        kwargs["metavar"] = flag_name(name)[2:].upper().replace("-", "_")
+        # a field may name its value's placeholder (``json_schema_extra={"metavar": "DIR"}``)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        kwargs["metavar"] = str(extra.get("metavar") or flag_name(name)[2:].upper().replace("-", "_"))
     if default is not None and not (kind is bool and default is False):
         text = f"{text} (default {_shown(default)})".strip()
     elif optional and default is None and "default" not in text:

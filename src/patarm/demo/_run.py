@@ -56,8 +56,12 @@ class DemoConfig(SettingsModel):
     # ordering is the stronger signal there. The late collapse the paper reports for the
     # constant delta concerns long runs of large models, which the demo is not.
     delta: str = Field("constant", description="the PAR delta spec")
-    label_noise: float = Field(0.0, ge=0, le=1, description="flip this share of training pairs")
-    output: str = Field("patarm-demo", description="where metrics, plot and models go")
+    label_noise: float = Field(
+        0.0, ge=0, le=1, json_schema_extra={"metavar": "FRACTION"}, description="flip this share of training pairs"
+    )
+    output: str = Field(
+        "patarm-demo", json_schema_extra={"metavar": "DIR"}, description="where metrics, plot and models go"
+    )
     train_pairs: int = Field(2000, ge=1, description="synthetic training pairs")
     eval_pairs: int = Field(200, ge=1, description="held-out pairs")
     eval_samples: int = Field(4, ge=1, description="sampled scores per held-out response")
