@@ -32,6 +32,7 @@ def _specs(marker: Path) -> list[str]:
         f"user_mod:subprocess.getoutput({'touch ' + str(marker)!r})",
         f"user_mod:partial_system({str(marker)!r})",
         "user_mod:make_system()",  # a factory that returns a standard-library callable
+        "user_mod:make_builtin_class()",  # a factory that returns a built-in class (float(margin) is finite)
         "patarm.cli:main(['doctor'])",
     ]
 
@@ -50,6 +51,9 @@ def user_mod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
             def make_system():
                 return system
+
+            def make_builtin_class():
+                return float
             """
         ),
         encoding="utf-8",
@@ -58,7 +62,7 @@ def user_mod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return marker
 
 
-@pytest.mark.parametrize("index", range(16))
+@pytest.mark.parametrize("index", range(17))
 def test_a_spec_naming_the_standard_library_never_runs(user_mod: Path, index: int) -> None:
     spec = _specs(user_mod)[index]
     with pytest.raises(ValueError, match=r"^delta .*: (.* standard-library module|names |module |arguments must be)"):
