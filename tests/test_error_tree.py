@@ -124,6 +124,7 @@ PROBES: dict[str, Callable[[], Any]] = {
     "bad verl rendezvous": lambda: _verl({"rendezvous": "carrier-pigeon"}),
     "bad OpenRLHF delta": lambda: _openrlhf({"PATARM_DELTA": "nope("}),
     "bad OpenRLHF scale": lambda: _openrlhf({"PATARM_SCALE": "10,1"}),
+    "bad OpenRLHF centring": lambda: _openrlhf({"PATARM_CENTER_BY_SIDE": "maybe"}),
     "bad parse_judgment scale": lambda: _parse((10, 1)),
     "malformed preference row": lambda: _pair_row({"prompt": "p", "chosen": 3, "rejected": "r"}),
     "audit thresholds": lambda: _thresholds(accuracy_min=float("nan")),

@@ -63,3 +63,11 @@ def test_scale_text_is_read_by_one_reader(text: str) -> None:
         parse_scale(text)
     with pytest.raises(ConfigError, match="PATARM_SCALE"):
         OpenRLHFSettings.from_env({"PATARM_SCALE": text})
+
+
+def test_openrlhf_reads_its_own_boolean_as_the_shared_ones() -> None:
+    for text, value in [("0", False), ("off", False), ("False", False), ("1", True), ("yes", True)]:
+        assert OpenRLHFSettings.from_env({"PATARM_CENTER_BY_SIDE": text}).center_by_side is value, text
+    assert OpenRLHFSettings.from_env({}).center_by_side is True
+    with pytest.raises(ConfigError, match="PATARM_CENTER_BY_SIDE: expected true or false"):
+        OpenRLHFSettings.from_env({"PATARM_CENTER_BY_SIDE": "maybe"})

@@ -93,7 +93,7 @@ def _load_data(args: argparse.Namespace) -> Any:
 def _compare(args: argparse.Namespace, output: Path) -> int:
     from patarm.audit import compare_markdown, load_audit
     from patarm.audit.plots import plot_all
-    from patarm.cli._compare import compare_reports
+    from patarm.cli._compare import run_side_by_side
 
     data: list[Any] = []  # read once, and only when a side is a judge to audit now
 
@@ -102,7 +102,7 @@ def _compare(args: argparse.Namespace, output: Path) -> int:
             data.append(_load_data(args))
         return _audit(args, data[0], folder, model)
 
-    return compare_reports(
+    return run_side_by_side(
         args.compare, output, report_file="audit.json", load=load_audit, run=audit_now,
         markdown=compare_markdown, plot=plot_all,
     )  # fmt: skip

@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["compare_reports"]
+__all__ = ["run_side_by_side"]
 
 Report = Mapping[str, Any]
 
 
-def compare_reports(
+def run_side_by_side(
     specs: Sequence[str],
     output: Path,
     *,

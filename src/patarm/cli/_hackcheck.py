@@ -144,11 +144,11 @@ def _check(args: argparse.Namespace, output: Path, model: str | None) -> dict[st
 
 
 def _compare(args: argparse.Namespace, output: Path) -> int:
-    from patarm.cli._compare import compare_reports
+    from patarm.cli._compare import run_side_by_side
     from patarm.hackcheck import compare_hackchecks, load_hackcheck
     from patarm.hackcheck.plots import plot_report
 
-    return compare_reports(
+    return run_side_by_side(
         args.compare, output, report_file="hackcheck.json", load=load_hackcheck,
         run=lambda folder, model: _check(args, folder, model), markdown=compare_hackchecks, plot=plot_report,
     )  # fmt: skip

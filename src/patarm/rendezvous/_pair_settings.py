@@ -10,7 +10,7 @@ itself also applies to every value it is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
@@ -122,17 +122,21 @@ class PairRewardSettings(SettingsModel):
         return tuple(PairRewardSettings.model_fields)
 
     @classmethod
-    def read_shared(cls, values: Mapping[str, Any], where: Callable[[str], str] = str) -> dict[str, Any]:
-        """The shared fields present in ``values`` (plain values or their text, as read
-        from YAML or the environment), converted and checked; an error names
+    def read_shared(
+        cls, values: Mapping[str, Any], where: Callable[[str], str] = str, names: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """The fields ``names`` (default: the shared ones) present in ``values`` (plain values or
+        their text, as read from YAML or the environment), converted and checked by the field's
+        reader (a subclass's boolean fields by the same boolean reader); an error names
         ``where(field)``. Fields absent from ``values`` are left out (their defaults apply).
         """
         out: dict[str, Any] = {}
-        for name in cls.shared_names():
+        for name in cls.shared_names() if names is None else names:
             if name not in values or values[name] is None or values[name] == "":
                 continue
+            reader = _READERS.get(name) or (read_bool if cls.model_fields[name].annotation is bool else str)
             try:
-                out[name] = _READERS[name](values[name])
+                out[name] = reader(values[name])
             except ConfigError as exc:
                 raise ConfigError(f"{where(name)}: {exc}") from None
         return out

@@ -30,7 +30,6 @@ _OWN_KEYS = {
     "REWARD_THREADS": "reward_func.py: threads of the engine loop's default pool (4096)",
     "CENTER_BY_SIDE": "pair-row: subtract each side's mean reward (1, default) so GRPO groups act per side",
 }
-_OFF = ("0", "false", "False", "no")
 _REMOVED = {"THRESHOLD", "LOW", "HIGH"}  # now arguments of the delta: PATARM_DELTA='graded(threshold=1.5)'
 
 
@@ -64,13 +63,11 @@ class OpenRLHFSettings(PairRewardSettings):
                 f"{', '.join(removed)}: no longer read; give the delta's arguments in {prefix}DELTA, "
                 f"e.g. {prefix}DELTA='graded(threshold=1.5, low=0.5, high=1.0)'"
             )
-        shared = cls.read_shared(
-            {name: env.get(prefix + name.upper()) for name in cls.shared_names()},
-            lambda name: f"{prefix}{name.upper()}",
+        names = (*cls.shared_names(), "center_by_side")
+        read = cls.read_shared(
+            {name: env.get(prefix + name.upper()) for name in names}, lambda name: f"{prefix}{name.upper()}", names
         )
-        center = env.get(prefix + "CENTER_BY_SIDE")
         return cls(
             par=PARSettings.from_env(prefix, env),
-            center_by_side=cls.model_fields["center_by_side"].default if not center else center not in _OFF,
-            **shared,
+            **read,
         )
