@@ -37,7 +37,17 @@ def test_the_judge_options_give_the_seed_and_the_reward_scale() -> None:
 def test_the_records_depend_on_what_shapes_them_only() -> None:
     shaping = HackcheckSettings().shaping()
     assert not {"steps", "bootstrap", "progress", "threads", "use_cpu"} & set(shaping)
-    assert shaping["policy_temperature"] == 1.0 and shaping["chat_template"] is True
+    assert shaping["temperature"] == 1.0 and shaping["chat"] is True
+
+
+def test_a_check_recorded_before_the_renames_keys_its_records_the_same() -> None:
+    """The records' settings as the former dataclass wrote them (``asdict``, old field names)."""
+    former = {
+        "eval_every": 10, "eval_samples": 4, "prompts_per_step": 4, "generations": 8, "max_completion_length": 12,
+        "learning_rate": 3e-3, "beta": 0.0, "temperature": 1.0, "seed": 0, "margin": 0.1,
+        "reward_scale": (1.0, 10.0), "gold_scale": (0.0, 1.0), "chat": False,
+    }  # fmt: skip
+    assert HackcheckSettings(chat_template=False).shaping() == former
 
 
 def test_a_refused_setting_names_the_model_and_the_field() -> None:

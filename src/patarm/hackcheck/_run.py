@@ -39,7 +39,7 @@ class HackcheckSettings(SettingsModel):
     and ``patarm hackcheck`` passes its judge's (``--seed``, ``--scale``). ``gold_scale`` is
     the gold's range; ``use_cpu`` is the command's ``--device``.
 
-    >>> HackcheckSettings(steps=20).shaping()["policy_temperature"]
+    >>> HackcheckSettings(steps=20).shaping()["temperature"]
     1.0
     """
 
@@ -84,7 +84,10 @@ class HackcheckSettings(SettingsModel):
 
     def shaping(self) -> dict[str, Any]:
         """What the records depend on (``steps`` is left out: a rerun may extend the run)."""
-        return self.model_dump(exclude={"steps", "bootstrap", "progress", "threads", "use_cpu"})
+        out = self.model_dump(exclude={"steps", "bootstrap", "progress", "threads", "use_cpu"})
+        # under their former names, which the records of earlier checks hold, so those resume
+        out["temperature"], out["chat"] = out.pop("policy_temperature"), out.pop("chat_template")
+        return out
 
 
 def _digest(items: Sequence[str]) -> str:
